@@ -1,0 +1,44 @@
+"""Exit codes and the errors a user can act on.
+
+Every command ends with one of the codes below (see DESIGN.md, "the contract"). Code that finds a
+problem the user must fix raises a `MigrateError` subclass with a message written for them; the CLI
+prints it as one line on stderr, never as a traceback.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    #: `rewrite --check` found files that would change, or `smoke` found regressions.
+    CHANGES = 1
+    #: Bad usage or bad input: nothing was done.
+    USAGE = 2
+    #: A provider or the infrastructure failed (auth rejected, host unreachable, internal error).
+    FAILURE = 3
+    INTERRUPTED = 130
+
+
+class MigrateError(Exception):
+    """An error with a message meant for the user. `hint` says what to do about it."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(MigrateError):
+    """Bad flags, a bad config file, a bad input file. Raised before anything is changed or paid for."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ProviderError(MigrateError):
+    """A provider refused us or could not be reached (auth, DNS, connection)."""
+
+    exit_code = ExitCode.FAILURE

@@ -1,0 +1,1 @@
+"""Provider presets and price tables, as data files with their sources and dates."""

@@ -1,0 +1,1 @@
+"""`migrate rewrite`: point every OpenAI client construction at the target provider."""

@@ -1,0 +1,1 @@
+"""`migrate smoke`: run the user's prompts on both providers and compare outputs, tokens and cost."""
