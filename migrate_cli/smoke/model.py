@@ -1,0 +1,143 @@
+"""Values `smoke` passes between its parts. No behaviour lives here beyond (de)serialisation.
+
+cases.py makes `Case`s, runner.py turns each (case, side) into a `SideResult`, tokens.py/pricing.py
+fill in estimates and cost, compare.py makes a `Comparison`, report.py renders `CaseResult`s.
+Results are complete and canonical (the exact request sent, the raw usage received) so a response
+cache, repeated runs, calibration and other report formats can be added without reshaping them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SideName = Literal["baseline", "candidate"]
+Verdict = Literal["same", "equivalent", "drift", "broken"]
+ErrorKind = Literal[
+    "auth",  # 401/403: stops the run
+    "unknown_model",  # 404 on the model
+    "bad_request",  # 400/422: a parameter the provider rejects
+    "rate_limit",  # 429 after retries
+    "server",  # 5xx after retries
+    "timeout",
+    "connection",
+    "other",
+]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One line of the prompts file, validated."""
+
+    id: str
+    line: int
+    messages: tuple[dict[str, Any], ...]
+    #: Baseline model (from the line, else the config default).
+    model: str
+    #: Every other chat-completions parameter on the line, passed to both sides unchanged.
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One side of the comparison. Holds the *name* of the key env var, never the key."""
+
+    side: SideName
+    base_url: str
+    api_key_env: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Provider-reported usage. `raw` is the usage object exactly as received."""
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+    cached_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TokenEstimate:
+    """Local tiktoken count. `exact` is False when the encoding was unavailable and this is a guess."""
+
+    prompt: int
+    completion: int | None
+    encoding: str
+    exact: bool
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Cost of one response. `usd` is None when the model is unpriced: never guessed."""
+
+    usd: float | None
+    status: Literal["computed", "unpriced", "no_usage"]
+    input_usd: float | None = None
+    output_usd: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CallError:
+    kind: ErrorKind
+    message: str
+    status: int | None = None
+
+
+@dataclass(frozen=True)
+class SideResult:
+    """What one side answered for one case (or why it did not)."""
+
+    side: SideName
+    model: str
+    #: The request body sent (model, messages, params), for replay and caching.
+    request: dict[str, Any]
+    output: str | None = None
+    tool_calls: tuple[dict[str, Any], ...] = ()
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    latency_s: float | None = None
+    #: Time to first content token; only with --stream.
+    ttft_s: float | None = None
+    #: --stream only: the provider sent no usage chunk although include_usage was asked for.
+    stream_usage_missing: bool = False
+    error: CallError | None = None
+    estimated_tokens: TokenEstimate | None = None
+    cost: Cost | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    similarity: float | None
+    verdict: Verdict
+    reason: str
+    diff: str = ""
+    #: True/False when both outputs parse as JSON, else None.
+    json_equal: bool | None = None
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case_id: str
+    baseline: SideResult
+    candidate: SideResult
+    comparison: Comparison
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses -> plain dicts/lists for json.dumps."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: to_jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    return value
