@@ -1,0 +1,113 @@
+"""What a rule sees of a module (`ModuleInfo`) and how it reports what it found (`Recorder`)."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from migrate_cli.config import Target
+from migrate_cli.rewrite.analysis import ModuleAnalysis, QName, Scope
+from migrate_cli.rewrite.model import Change, ReviewItem, SecurityFinding
+
+
+@dataclass
+class Findings:
+    """Everything the rules of one run over one module reported."""
+
+    changes: list[Change] = field(default_factory=list)
+    review: list[ReviewItem] = field(default_factory=list)
+    security: list[SecurityFinding] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+    #: Modules a rewrite relies on being imported at module level (`os`).
+    imports: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Recorder:
+    """A rule's handle on `Findings`: every entry carries the rule's code and the node's line."""
+
+    rule: str
+    findings: Findings
+
+    def change(self, node: ast.AST, message: str) -> None:
+        self.findings.changes.append(Change(self.rule, _line(node), message))
+
+    def review(self, node: ast.AST, reason: str) -> None:
+        self.findings.review.append(ReviewItem(self.rule, _line(node), reason))
+
+    def security(self, node: ast.AST, message: str, secret: str) -> None:
+        self.findings.security.append(SecurityFinding(self.rule, _line(node), message))
+        self.findings.secrets.append(secret)
+
+    def secret(self, value: str) -> None:
+        self.findings.secrets.append(value)
+
+    def require_import(self, module: str) -> None:
+        self.findings.imports.add(module)
+
+
+def _line(node: ast.AST) -> int:
+    return getattr(node, "lineno", 0)
+
+
+def _cut(line: str, start: int, end: int | None) -> str:
+    """Slice a line by ast's UTF-8 byte offsets."""
+    if line.isascii():
+        return line[start:end]
+    return line.encode("utf-8")[start:end].decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    """One parsed module: its source, its `ast`, its scopes, and where the migration is going."""
+
+    source: str
+    tree: ast.Module
+    analysis: ModuleAnalysis
+    target: Target
+
+    def qualify(self, expr: ast.AST) -> QName:
+        return self.analysis.qualify(expr)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.source.splitlines(keepends=True)
+
+    def segment(self, node: ast.AST) -> str:
+        """The exact source text of a node, for messages."""
+        first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
+        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+        if first == last:
+            return _cut(self.lines[first], start, end)
+        parts = [_cut(self.lines[first], start, None), *self.lines[first + 1 : last], _cut(self.lines[last], 0, end)]
+        return "".join(parts)
+
+    def scope_at(self, node: ast.AST) -> Scope:
+        """The scope code at `node` runs in (found through the first name read inside it)."""
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name):
+                scope = self.analysis.scope_of(child)
+                if scope is not None:
+                    return scope
+        return self.analysis.module_scope
+
+    def os_module_name(self, node: ast.AST, recorder: Recorder) -> str | None:
+        """The name that reaches the `os` module at `node` ("os", or an alias like "_os").
+
+        When nothing binds `os` yet, answers "os" and asks for `import os` at module level. When
+        `os` is bound to something else there and no alias exists, answers None: the caller must not
+        write `os.environ` and should list the site for review instead.
+        """
+        scope = self.scope_at(node)
+        bindings = self.analysis.lookup("os", scope)
+        if bindings and all(b.kind == "import" and b.imported == "os" for b in bindings):
+            return "os"
+        for name, module_bindings in self.analysis.module_scope.bindings.items():
+            if all(b.kind == "import" and b.imported == "os" for b in module_bindings):
+                if self.analysis.lookup(name, scope) is module_bindings:
+                    return name
+        if bindings:
+            return None
+        recorder.require_import("os")
+        return "os"

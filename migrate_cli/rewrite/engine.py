@@ -1,0 +1,88 @@
+"""The pure core of `migrate rewrite`: source text in, rewritten text and findings out.
+
+No files, no printing. `files.py`/`runner.py` do the I/O; notebooks call this per cell.
+
+    rewrite_source(code, settings) -> SourceResult     (raises SourceError if it does not parse)
+    might_contain_client(data) -> bool                 (the byte pre-filter)
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from functools import cache
+
+from migrate_cli.rewrite.analysis import analyze
+from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
+from migrate_cli.rewrite.imports import import_insertion
+from migrate_cli.rewrite.model import RewriteSettings, SourceError, SourceResult
+from migrate_cli.rewrite.rules import RULES
+from migrate_cli.rewrite.rules.base import Rule
+
+
+@cache
+def _needle_pattern() -> re.Pattern[bytes]:
+    needles = sorted({n for rule in RULES for n in rule.needles})
+    return re.compile(b"|".join(re.escape(n) for n in needles), re.IGNORECASE)
+
+
+def might_contain_client(data: bytes) -> bool:
+    """False when no rule could have anything to do in a file with these bytes: skip parsing it."""
+    return _needle_pattern().search(data) is not None
+
+
+def rewrite_source(code: str, settings: RewriteSettings, rules: tuple[Rule, ...] = RULES) -> SourceResult:
+    tree = parse(code)
+    module = ModuleInfo(source=code, tree=tree, analysis=analyze(tree), target=settings.target)
+    findings = Findings()
+    edits = []
+    for rule in rules:
+        if settings.enabled(rule.code):
+            edits.extend(rule.find(module, Recorder(rule.code, findings)))
+
+    new_code = _apply(code, tree, edits, findings.imports) if edits else code
+    return SourceResult(
+        code=new_code,
+        changes=tuple(sorted(findings.changes, key=lambda c: c.line)),
+        review=tuple(sorted(findings.review, key=lambda r: r.line)),
+        security=tuple(findings.security),
+        secrets=tuple(findings.secrets),
+        changed=new_code != code,
+    )
+
+
+def parse(code: str) -> ast.Module:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)  # e.g. invalid escapes in user strings
+            return ast.parse(code)
+    except SyntaxError as exc:
+        raise SourceError(f"cannot parse: {exc.msg}", exc.lineno) from None
+    except (ValueError, RecursionError) as exc:  # null bytes, absurd nesting
+        raise SourceError(f"cannot parse: {exc}") from None
+
+
+def _apply(code: str, tree: ast.Module, edits: list, imports: set[str]) -> str:
+    from migrate_cli.rewrite.splice import apply_edits  # libcst is imported only when needed
+
+    lines = code.splitlines(keepends=True)
+    splices = apply_edits(code, lines, tree, edits)
+    newline = "\r\n" if "\r\n" in code else "\n"
+    for module in sorted(imports):
+        if not _imports_module(tree, module):
+            at = import_insertion(tree, lines, module)
+            splices.append((at, at - 1, f"import {module}{newline}"))
+    # Bottom-up, so earlier line numbers stay valid; at equal lines a replacement goes before an insertion.
+    for first, last, text in sorted(splices, key=lambda s: (s[0], s[1]), reverse=True):
+        if first > len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
+            lines[-1] += newline
+        lines[first - 1 : last] = [text]
+    return "".join(lines)
+
+
+def _imports_module(tree: ast.Module, module: str) -> bool:
+    return any(
+        isinstance(stmt, ast.Import) and any(a.name == module and a.asname is None for a in stmt.names)
+        for stmt in tree.body
+    )

@@ -1,0 +1,18 @@
+"""The rule registry: every rewrite rule, in the order they run.
+
+Order matters only where two rules could touch the same node; each rule's module docstring says
+what it rewrites and why. `migrate rules` lists this tuple; `--only/--skip` select from it.
+"""
+
+from __future__ import annotations
+
+from migrate_cli.rewrite.rules.base import Rule
+from migrate_cli.rewrite.rules.client import ClientRule
+from migrate_cli.rewrite.rules.module_client import ModuleClientRule
+
+RULES: tuple[Rule, ...] = (
+    ClientRule(),
+    ModuleClientRule(),
+)
+
+RULES_BY_CODE = {rule.code: rule for rule in RULES}

@@ -1,0 +1,118 @@
+"""MC002 module-client: point the openai module's own client (`openai.api_key = ...`) at the target.
+
+SDK >= 1 configures the module-level client with `openai.api_key` and `openai.base_url`; SDK 0.x
+used `openai.api_key` and `openai.api_base`. Values follow the same policy as client arguments
+(policy.py). When a file sets the key but not the URL (or the other way round), the missing line is
+added right after the one that is there, so the module client really ends up at the target; files
+that use `openai.api_base`, `openai.api_type` or 0.x resources (`openai.ChatCompletion`, ...) get the
+0.x spelling. Only assignments whose `openai` is the package count: `openai = OpenAI()` followed by
+`openai.api_key = ...` sets an instance attribute and is left alone.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable
+
+from migrate_cli.rewrite.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.edits import Edit, InsertAfter
+from migrate_cli.rewrite.names import OPENAI_MODULES
+from migrate_cli.rewrite.policy import Decision, decide_api_key, decide_base_url
+from migrate_cli.rewrite.rules.base import Rule
+
+URL_ATTRIBUTES = ("base_url", "api_base")
+_V0_RESOURCES = frozenset({"ChatCompletion", "Completion", "Embedding", "Edit", "Image", "Moderation", "Engine"})
+# Resources of the module-level client; a call through them uses whatever config the module has.
+_V1_RESOURCES = frozenset({"chat", "completions", "embeddings", "images", "audio", "files", "models", "moderations", "responses", "beta", "batches", "fine_tuning", "uploads", "vector_stores"})
+
+
+class ModuleClientRule(Rule):
+    code = "MC002"
+    name = "module-client"
+    summary = "openai.api_key / openai.base_url / openai.api_base module config points at the target"
+
+    def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
+        settings = [(stmt, target) for stmt in module.analysis.assignments if (target := _module_setting(stmt, module))]
+        if not settings:
+            self._report_env_only_usage(module, report)
+            return []
+        keys = [(stmt, t) for stmt, t in settings if t.attr == "api_key"]
+        urls = [(stmt, t) for stmt, t in settings if t.attr in URL_ATTRIBUTES]
+        for stmt, target in settings:
+            if target.attr == "api_type":
+                report.review(stmt, "openai.api_type is set (Azure-style 0.x config): migrate this module client by hand")
+                return []
+
+        url_decisions = [(stmt, t, decide_base_url(stmt.value, module, f"openai.{t.attr}")) for stmt, t in urls]
+        foreign = [(stmt, d) for stmt, _, d in url_decisions if d.action == "foreign"]
+        if foreign:
+            for stmt, decision in foreign:
+                report.review(stmt, decision.reason)
+            return []
+        edits: list[Edit] = []
+        for stmt, target, decision in url_decisions:
+            edits += self._apply(stmt, decision, report)
+        for stmt, target in keys:
+            decision = decide_api_key(stmt.value, module, report, stmt, "openai.api_key")
+            if decision.action == "review":
+                report.review(stmt, decision.reason)
+            edits += self._apply(stmt, decision, report)
+
+        if keys and not urls:
+            stmt, target = keys[0]
+            attr = "api_base" if _uses_v0(module) else "base_url"
+            base = module.segment(target.value)
+            decision = decide_base_url(None, module, f"{base}.{attr}")
+            edits.append(InsertAfter(stmt, f"{base}.{attr} = {decision.code}"))
+            report.change(stmt, f"added {base}.{attr} = {module.target.base_url}")
+        elif urls and not keys:
+            stmt, target = urls[-1]
+            base = module.segment(target.value)
+            decision = decide_api_key(None, module, report, stmt, f"{base}.api_key")
+            if decision.action == "insert":
+                edits.append(InsertAfter(stmt, f"{base}.api_key = {decision.code}"))
+                report.change(stmt, f"added {base}.api_key = {decision.code}")
+            else:
+                report.review(stmt, decision.reason)
+        return edits
+
+    @staticmethod
+    def _apply(stmt: ast.stmt, decision: Decision, report: Recorder) -> list[Edit]:
+        if decision.action == "edit":
+            report.change(stmt, decision.note)
+        return decision.edits
+
+    @staticmethod
+    def _report_env_only_usage(module: ModuleInfo, report: Recorder) -> None:
+        """A file that calls `openai.chat...` but never configures the module client."""
+        for call in module.analysis.calls:
+            func = call.func
+            while isinstance(func, ast.Attribute) and isinstance(func.value, ast.Attribute):
+                func = func.value
+            if isinstance(func, ast.Attribute) and func.attr in (_V1_RESOURCES | _V0_RESOURCES):
+                if module.qualify(func.value).single in OPENAI_MODULES:
+                    report.review(
+                        call,
+                        f"uses the module-level client ({module.segment(func)}...) configured only by env vars: "
+                        f"set OPENAI_BASE_URL={module.target.base_url} and OPENAI_API_KEY to the "
+                        f"${module.target.api_key_env} key where this runs, or set openai.base_url/api_key in code",
+                    )
+                    return
+
+
+def _module_setting(stmt: ast.stmt, module: ModuleInfo) -> ast.Attribute | None:
+    if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+        return None
+    target = stmt.targets[0]
+    if isinstance(target, ast.Attribute) and target.attr in ("api_key", "api_type", *URL_ATTRIBUTES):
+        if module.qualify(target.value).single in OPENAI_MODULES:
+            return target
+    return None
+
+
+def _uses_v0(module: ModuleInfo) -> bool:
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Attribute) and (node.attr in _V0_RESOURCES or node.attr in ("api_base", "api_type")):
+            if module.qualify(node.value).single in OPENAI_MODULES:
+                return True
+    return False

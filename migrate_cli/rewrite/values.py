@@ -1,0 +1,80 @@
+"""What a value expression is, as far as a migration cares: an env read, an OpenAI URL, a key literal.
+
+Shared by every rule that looks at `api_key=` / `base_url=`-like values, so they all classify the
+same way.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from migrate_cli.rewrite.analysis import ModuleAnalysis
+
+OPENAI_KEY_ENV = "OPENAI_API_KEY"
+OPENAI_URL_ENVS = frozenset({"OPENAI_BASE_URL", "OPENAI_API_BASE"})
+OPENAI_HOSTS = frozenset({"api.openai.com", "us.api.openai.com", "eu.api.openai.com", "ae.api.openai.com"})
+
+# A real key, as opposed to a placeholder such as "ollama", "EMPTY" or "sk-placeholder": a known
+# key prefix followed by a long run of key characters, or any long token without spaces.
+_KEY_LIKE = re.compile(r"(?:sk|gsk|xai|pk|rk)[-_][A-Za-z0-9_\-]{16,}|[A-Za-z0-9_\-]{32,}")
+
+
+@dataclass(frozen=True)
+class EnvRead:
+    """`os.environ["X"]`, `os.environ.get("X", ...)` or `os.getenv("X", ...)`."""
+
+    form: str  # "subscript" | "get" | "getenv"
+    #: The env var name, when it is a string literal; None for `os.getenv(NAME_VAR)`.
+    var: str | None
+    name_node: ast.expr
+
+
+def string_value(expr: ast.AST | None) -> str | None:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    return None
+
+
+def is_none(expr: ast.AST | None) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is None
+
+
+def env_read(expr: ast.AST | None, analysis: ModuleAnalysis) -> EnvRead | None:
+    if isinstance(expr, ast.Subscript) and _is_environ(expr.value, analysis):
+        return EnvRead("subscript", string_value(expr.slice), expr.slice)
+    if isinstance(expr, ast.Call) and expr.args and not isinstance(expr.args[0], ast.Starred):
+        func = expr.func
+        if isinstance(func, ast.Attribute) and func.attr == "get" and _is_environ(func.value, analysis):
+            return EnvRead("get", string_value(expr.args[0]), expr.args[0])
+        if "os.getenv" in analysis.qualify(func) and len(analysis.qualify(func).names) == 1:
+            return EnvRead("getenv", string_value(expr.args[0]), expr.args[0])
+    return None
+
+
+def _is_environ(expr: ast.AST, analysis: ModuleAnalysis) -> bool:
+    return analysis.qualify(expr).single == "os.environ"
+
+
+def is_openai_url(url: str) -> bool:
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return False
+    return host in OPENAI_HOSTS
+
+
+def looks_like_key(value: str) -> bool:
+    return bool(_KEY_LIKE.fullmatch(value.strip()))
+
+
+def env_lookup_code(os_name: str, var: str) -> str:
+    """The expression a rewrite writes for "the key from env var `var`"."""
+    return f'{os_name}.environ["{var}"]'
+
+
+def source_of(expr: ast.AST, lines: list[str]) -> str:
+    """The exact source text of a node (for review messages)."""
+    return ast.get_source_segment("".join(lines), expr) or ast.unparse(expr)
