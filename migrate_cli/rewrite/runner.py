@@ -1,0 +1,251 @@
+"""Run the rewrite over many files: read, pre-filter, rewrite, diff, write — in parallel when it pays.
+
+One file's failure never stops the run: it becomes an error entry for that file and the file is
+left byte-identical. Workers send back `FileResult`s only, whose diffs are already redacted, so a
+hard-coded key never crosses the process boundary.
+
+The cheap byte pre-filter runs in the parent: for a typical tree almost every file fails it, and
+then there is nothing worth starting worker processes for.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Iterable, Sequence
+
+from migrate_cli.errors import ExitCode
+from migrate_cli.redact import env_secrets, redact
+from migrate_cli.rewrite import files
+from migrate_cli.rewrite.diff import unified_diff
+from migrate_cli.rewrite.model import FileResult, RewriteSettings, SourceError
+
+# Below this many files that pass the pre-filter, starting worker processes costs more than it
+# saves (see benchmarks/rewrite_bench.py for the figures behind it).
+MIN_FILES_FOR_POOL = 16
+# Chunks per worker: big enough to amortise the inter-process round trip, small enough that one
+# slow file at the end does not leave the other workers idle.
+CHUNKS_PER_WORKER = 8
+
+# The env vars whose values must never appear in anything we show, whatever the target.
+_SECRET_ENV_NAMES = ("OPENAI_API_KEY",)
+
+
+class Failure(str, Enum):
+    """Why a file ended in error; decides the exit code (see `RunResult.exit_code`)."""
+
+    #: The file could not be read, decoded or parsed: bad input.
+    INPUT = "input"
+    #: The rewritten file could not be written (permissions, disk, changed under us).
+    WRITE = "write"
+    #: The engine raised something unexpected: a bug in migrate.
+    INTERNAL = "internal"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: FileResult
+    failure: Failure | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    outcomes: tuple[Outcome, ...]
+    #: True when nothing was written (--dry-run / --check).
+    dry: bool
+
+    @property
+    def results(self) -> tuple[FileResult, ...]:
+        return tuple(o.result for o in self.outcomes)
+
+    def exit_code(self, *, check: bool) -> ExitCode:
+        """Worst outcome first: a bug or a failed write (3), then bad input (2), then pending
+        changes under --check (1), else 0. An interruption (130) never gets here."""
+        failures = {o.failure for o in self.outcomes if o.failure is not None}
+        if failures & {Failure.INTERNAL, Failure.WRITE}:
+            return ExitCode.FAILURE
+        if Failure.INPUT in failures:
+            return ExitCode.USAGE
+        if check and any(o.result.status == "changed" for o in self.outcomes):
+            return ExitCode.CHANGES
+        return ExitCode.OK
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may use, not the machine's
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def run_rewrite(
+    paths: Sequence[str],
+    settings: RewriteSettings,
+    *,
+    write: bool,
+    jobs: int = 1,
+    listing_errors: Iterable[tuple[str, str]] = (),
+) -> RunResult:
+    """Rewrite `paths` (in the given order; results come back in the same order)."""
+    from migrate_cli.rewrite.engine import might_contain_client
+
+    outcomes: dict[str, Outcome] = {
+        path: Outcome(FileResult(path, "error", error=message), Failure.INPUT)
+        for path, message in listing_errors
+    }
+    candidates = []
+    for path in paths:
+        try:
+            data, _ = files.read_file(path)
+        except OSError as exc:
+            outcomes[path] = _error(path, f"cannot read: {exc.strerror or exc}", Failure.INPUT)
+            continue
+        if might_contain_client(data):
+            candidates.append(path)
+        else:
+            outcomes[path] = Outcome(FileResult(path, "unchanged"))
+
+    task = _Task(settings, write)
+    if jobs > 1 and len(candidates) >= MIN_FILES_FOR_POOL:
+        done = _in_pool(task, candidates, jobs)
+    else:
+        done = map(task, candidates)
+    for outcome in done:
+        outcomes[outcome.result.path] = outcome
+
+    order = {path: i for i, path in enumerate(paths)}
+    ranked = sorted(outcomes.values(), key=lambda o: (order.get(o.result.path, -1), o.result.path))
+    return RunResult(outcomes=tuple(ranked), dry=not write)
+
+
+def _in_pool(task: "_Task", paths: list[str], jobs: int) -> list[Outcome]:
+    workers = min(jobs, len(paths))
+    chunksize = max(1, len(paths) // (workers * CHUNKS_PER_WORKER))
+    executor = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_mp_context(),
+        initializer=_worker_init,
+        initargs=(task.picklable(),),
+    )
+    try:
+        return list(executor.map(_run_in_worker, paths, chunksize=chunksize))
+    except KeyboardInterrupt:
+        # Workers ignore SIGINT and finish the file in hand (each write is atomic); queued work
+        # is dropped. The CLI turns the re-raised interrupt into exit code 130.
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        executor.shutdown(wait=True)
+
+
+def _mp_context():  # type: ignore[no-untyped-def]
+    import multiprocessing
+
+    # fork starts a worker in about a millisecond with the engine already imported. It is unsafe
+    # on macOS (system frameworks) and absent on Windows, where the platform default is used.
+    if sys.platform == "linux":
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+# The task a worker runs, set once per worker by its initializer instead of being pickled again
+# with every chunk of paths.
+_worker_task: "_Task | None" = None
+
+
+def _worker_init(task: "_Task") -> None:
+    global _worker_task
+    # Ctrl-C is the parent's to handle; a worker killed mid-file would only lose time.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_task = task
+    # Under spawn, pay the engine's import once per worker, before the first file arrives.
+    import migrate_cli.rewrite.engine  # noqa: F401
+
+
+def _run_in_worker(path: str) -> Outcome:
+    assert _worker_task is not None, "worker used before its initializer ran"
+    return _worker_task(path)
+
+
+@dataclass(frozen=True)
+class _Task:
+    """Picklable per-file work: what a worker runs for each path."""
+
+    settings: RewriteSettings
+    write: bool
+
+    def picklable(self) -> "_Task":
+        """The same task with plain dicts: the Target's read-only mapping proxy cannot be pickled."""
+        target = replace(self.settings.target, model_map=dict(self.settings.target.model_map))
+        return replace(self, settings=replace(self.settings, target=target))
+
+    def __call__(self, path: str) -> Outcome:
+        try:
+            return process_file(path, self.settings, write=self.write)
+        except Exception as exc:  # noqa: BLE001 - the run goes on; the file is left untouched
+            return _error(path, f"internal error: {type(exc).__name__}: {exc}", Failure.INTERNAL)
+
+
+def process_file(path: str, settings: RewriteSettings, *, write: bool) -> Outcome:
+    """Rewrite one file that passed the pre-filter. Never raises for a problem with the file."""
+    from migrate_cli.rewrite.engine import rewrite_source
+
+    try:
+        data, stamp = files.read_file(path)
+    except OSError as exc:
+        return _error(path, f"cannot read: {exc.strerror or exc}", Failure.INPUT)
+    try:
+        source = files.decode_source(data)
+    except files.SourceDecodeError as exc:
+        return _error(path, f"cannot decode: {exc}", Failure.INPUT)
+    try:
+        result = rewrite_source(source.text, settings)
+    except SourceError as exc:
+        where = f" (line {exc.line})" if exc.line else ""
+        return _error(path, f"{exc.message}{where}", Failure.INPUT)
+    except RecursionError:
+        return _error(path, "cannot parse: the code is nested too deeply", Failure.INPUT)
+
+    secrets = (*result.secrets, *env_secrets((settings.target.api_key_env, *_SECRET_ENV_NAMES)))
+    findings = {
+        "changes": tuple(_redacted(c, "message", secrets) for c in result.changes),
+        "review": tuple(_redacted(r, "reason", secrets) for r in result.review),
+        "security": tuple(_redacted(s, "message", secrets) for s in result.security),
+    }
+    if not result.changed or result.code == source.text:
+        return Outcome(FileResult(path, "unchanged", **findings))
+
+    try:
+        new_data = files.encode_source(result.code, source.encoding)
+        if files.encode_source(source.text, source.encoding) != data:
+            raise files.SourceDecodeError(
+                f"{source.encoding} does not re-encode this file byte for byte; not rewriting it"
+            )
+    except files.SourceDecodeError as exc:
+        return _error(path, f"cannot encode: {exc}", Failure.INPUT)
+
+    diff = unified_diff(path, source.text, result.code, secrets)
+    if write:
+        try:
+            files.write_atomic(path, new_data, expected=stamp)
+        except files.FileChangedError as exc:
+            return _error(path, str(exc), Failure.WRITE)
+        except OSError as exc:
+            return _error(path, f"cannot write: {exc.strerror or exc}", Failure.WRITE)
+    return Outcome(FileResult(path, "changed", diff=diff, **findings))
+
+
+def _redacted(item, attribute: str, secrets: Sequence[str]):  # type: ignore[no-untyped-def]
+    """Engine messages should never hold a value; this makes sure of it before they leave."""
+    text = getattr(item, attribute)
+    clean = redact(text, secrets)
+    return item if clean == text else replace(item, **{attribute: clean})
+
+
+def _error(path: str, message: str, failure: Failure) -> Outcome:
+    # Parser messages can quote the offending line, and that line can hold a key.
+    return Outcome(FileResult(path, "error", error=redact(message)), failure)
