@@ -1,0 +1,199 @@
+"""What a rewrite run tells the user: the human summary (stderr), the JSON object (stdout), diffs.
+
+`summarize` and `to_json` decide what is said and are pure; the `render_*` functions only print.
+Everything shown comes from `FileResult`s, whose diffs and messages are already redacted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from migrate_cli.config import Target
+from migrate_cli.rewrite.diff import render_diff
+from migrate_cli.rewrite.model import FileResult
+from migrate_cli.rewrite.runner import Failure, RunResult
+
+JSON_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Mode:
+    dry_run: bool = False
+    check: bool = False
+
+    @property
+    def writes(self) -> bool:
+        return not (self.dry_run or self.check)
+
+    @property
+    def note(self) -> str:
+        if self.check:
+            return "check: nothing written"
+        if self.dry_run:
+            return "dry run: nothing written"
+        return ""
+
+
+@dataclass(frozen=True)
+class Site:
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    scanned: int
+    changed: tuple[FileResult, ...]
+    #: (rule, reason) -> the sites it applies to, in file order.
+    review: dict[tuple[str, str], tuple[Site, ...]]
+    #: (path, line, rule, message), in file order.
+    security: tuple[tuple[str, int, str, str], ...]
+    errors: tuple[FileResult, ...]
+    #: How many of the errors are bad input (decode/parse) rather than a failed write or a bug.
+    input_errors: int
+
+    @property
+    def review_count(self) -> int:
+        return sum(len(sites) for sites in self.review.values())
+
+
+def summarize(run: RunResult) -> Summary:
+    review: dict[tuple[str, str], list[Site]] = defaultdict(list)
+    security = []
+    for result in run.results:
+        for item in result.review:
+            review[(item.rule, item.reason)].append(Site(result.path, item.line))
+        for finding in result.security:
+            security.append((result.path, finding.line, finding.rule, finding.message))
+    return Summary(
+        scanned=len(run.outcomes),
+        changed=tuple(r for r in run.results if r.status == "changed"),
+        review={key: tuple(sites) for key, sites in review.items()},
+        security=tuple(security),
+        errors=tuple(r for r in run.results if r.status == "error"),
+        input_errors=sum(1 for o in run.outcomes if o.failure is Failure.INPUT),
+    )
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def total_line(summary: Summary, mode: Mode) -> str:
+    """e.g. "3 files rewritten, 5 sites to review, 1 file could not be parsed (12 files scanned)"."""
+    verb = "rewritten" if mode.writes else "would be rewritten"
+    parts = [f"{_count(len(summary.changed), 'file')} {verb}"]
+    if summary.review_count:
+        parts.append(f"{_count(summary.review_count, 'site')} to review")
+    if summary.security:
+        parts.append(_count(len(summary.security), "hard-coded key"))
+    if summary.input_errors:
+        parts.append(f"{_count(summary.input_errors, 'file')} could not be parsed")
+    failed = len(summary.errors) - summary.input_errors
+    if failed:
+        parts.append(f"{_count(failed, 'file')} failed")
+    notes = [f"{_count(summary.scanned, 'file')} scanned"] + ([mode.note] if mode.note else [])
+    return ", ".join(parts) + f" ({'; '.join(notes)})"
+
+
+def _change_rules(result: FileResult) -> str:
+    rules: dict[str, int] = {}
+    for change in result.changes:
+        rules[change.rule] = rules.get(change.rule, 0) + 1
+    listed = ", ".join(f"{rule} x{n}" if n > 1 else rule for rule, n in sorted(rules.items()))
+    return f" ({_count(len(result.changes), 'change')}: {listed})" if rules else ""
+
+
+def render_summary(console: Console, target: Target, run: RunResult, mode: Mode) -> None:
+    """The human report: target, changed files, review items by reason, security, errors, total."""
+    summary = summarize(run)
+    console.print(Text("Target: ", style="bold") + Text(target.describe()))
+    verb = "rewrote" if mode.writes else "would rewrite"
+    for result in summary.changed:
+        console.print(Text(f"{verb} ", style="green") + Text(result.path + _change_rules(result)))
+
+    if summary.review:
+        console.print(Text(f"\nTo review ({_count(summary.review_count, 'site')} left as they were):", style="bold yellow"))
+        for (rule, reason), sites in summary.review.items():
+            console.print(Text(f"  {reason} ", style="yellow") + Text(f"[{rule}]", style="dim"))
+            for site in sites:
+                console.print(Text(f"    {site.path}:{site.line}"))
+    if summary.security:
+        console.print(Text(f"\nSecurity ({_count(len(summary.security), 'finding')}):", style="bold red"))
+        for path, line, rule, message in summary.security:
+            console.print(Text(f"  {path}:{line} ") + Text(f"[{rule}] ", style="dim") + Text(message))
+    if summary.errors:
+        console.print(Text(f"\nErrors ({_count(len(summary.errors), 'file')} left untouched):", style="bold red"))
+        for result in summary.errors:
+            console.print(Text(f"  {result.path}: ") + Text(result.error or "unknown error"))
+    console.print(Text("\n" + total_line(summary, mode), style="bold"))
+
+
+def render_diffs(console: Console, run: RunResult) -> None:
+    for result in run.results:
+        render_diff(console, result.diff)
+
+
+def to_json(target: Target, run: RunResult, mode: Mode) -> dict[str, Any]:
+    """The `--json` object. `files` lists every file that changed, failed, or has findings."""
+    summary = summarize(run)
+    notable = [
+        r for r in run.results if r.status != "unchanged" or r.review or r.security or r.changes
+    ]
+    return {
+        "version": JSON_SCHEMA_VERSION,
+        "target": {
+            "base_url": target.base_url,
+            "api_key_env": target.api_key_env,
+            "provider": target.provider,
+        },
+        "dry_run": mode.dry_run,
+        "check": mode.check,
+        "written": mode.writes,
+        "changed": [r.path for r in summary.changed],
+        "review": [
+            {"path": r.path, "line": i.line, "rule": i.rule, "reason": i.reason}
+            for r in run.results
+            for i in r.review
+        ],
+        "security": [
+            {"path": path, "line": line, "rule": rule, "message": message}
+            for path, line, rule, message in summary.security
+        ],
+        "errors": [{"path": r.path, "message": r.error or ""} for r in summary.errors],
+        "files": [_file_json(r) for r in notable],
+        "summary": {
+            "files_scanned": summary.scanned,
+            "files_changed": len(summary.changed),
+            "review": summary.review_count,
+            "security": len(summary.security),
+            "errors": len(summary.errors),
+        },
+        "exit_code": int(run.exit_code(check=mode.check)),
+    }
+
+
+def _file_json(result: FileResult) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "path": result.path,
+        "status": result.status,
+        "changes": [{"rule": c.rule, "line": c.line, "message": c.message} for c in result.changes],
+        "review": [{"rule": i.rule, "line": i.line, "reason": i.reason} for i in result.review],
+        "security": [{"rule": s.rule, "line": s.line, "message": s.message} for s in result.security],
+        "diff": result.diff,
+    }
+    if result.error is not None:
+        data["error"] = result.error
+    return data
+
+
+def render_json(console: Console, data: dict[str, Any]) -> None:
+    # Written raw, not through rich: the output is for programs, and must parse as exactly one object.
+    console.file.write(json.dumps(data, indent=2) + "\n")
+    console.file.flush()
