@@ -1,4 +1,159 @@
-# Placeholder: the `rewrite` command is being written (issue 2).
-def rewrite(paths: list[str]) -> None:
-    """Rewrite OpenAI clients to the target provider."""
-    raise NotImplementedError
+"""`migrate rewrite`: options in, files rewritten (or diffed, or checked), report out, exit code.
+
+Kept light at import time: `migrate --help` imports this module, so the engine, the process pool
+and rich's renderers are imported inside the function.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from migrate_cli.errors import UsageError
+from migrate_cli.options import ApiKeyEnv, BaseUrl, Provider
+
+if TYPE_CHECKING:
+    from migrate_cli.config import ProjectConfig
+
+OUTPUT_PANEL = "Output"
+FILES_PANEL = "Files"
+
+
+def rewrite(
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="PATH", help="Files or directories to rewrite.", show_default=False),
+    ],
+    provider: Provider = None,
+    base_url: BaseUrl = None,
+    api_key_env: ApiKeyEnv = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print the change as a unified diff on stdout and write nothing.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing; exit 1 if any file would change (for CI).",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
+    json_output: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print one JSON object on stdout instead of the summary (diffs included).",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
+    include: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--include",
+            metavar="GLOB",
+            help="Also process files matching GLOB (gitignore syntax, relative to PATH; repeatable). "
+            "Default: *.py.",
+            rich_help_panel=FILES_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    exclude: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--exclude",
+            metavar="GLOB",
+            help="Skip files and directories matching GLOB (gitignore syntax, relative to PATH; "
+            "repeatable).",
+            rich_help_panel=FILES_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    jobs: Annotated[
+        Optional[int],
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            min=1,
+            help="Worker processes (default: one per CPU).",
+            rich_help_panel=FILES_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Point every OpenAI client in PATH... at the target provider.
+
+    Rewrites OpenAI(...), AsyncOpenAI(...), openai.Client(...) and module-level openai.api_key /
+    base_url settings so they use the target's base URL and read its API key from its env var.
+    Sites it cannot rewrite safely (a proxy URL, a key from a variable) are listed for review;
+    hard-coded keys are replaced by an env lookup and never printed. Comments and formatting
+    are kept; writes are atomic and keep encoding, newlines and file mode.
+
+    Directories are walked respecting .gitignore; .git, virtualenvs, site-packages,
+    node_modules, __pycache__, build, dist, .tox, .nox and *.egg-info are skipped. A file named
+    on the command line is always processed. Files that cannot contain a client are never
+    parsed. Files that do not parse are listed and left untouched; the rest are rewritten.
+
+    The human summary goes to stderr; diffs (--dry-run) and --json go to stdout.
+
+    Exit codes: 0 done; 1 --check found changes pending; 2 bad usage, or some files could not
+    be read or parsed; 3 a write failed or migrate hit an internal error; 130 interrupted.
+
+    Examples:
+
+    \b
+      migrate rewrite ./src --dry-run              preview the change as a diff
+      migrate rewrite ./src                        rewrite in place (target: vmira)
+      migrate rewrite app.py --provider together   target another preset
+      migrate rewrite . --base-url http://localhost:8000/v1 --api-key-env LOCAL_KEY
+      migrate rewrite . --check                    in CI: fail while changes are pending
+      migrate rewrite . --json --dry-run > report.json
+      migrate rewrite . --exclude 'tests/**' --include '*.pyw'
+    """
+    from migrate_cli.config import load_project_config, resolve_target
+    from migrate_cli.console import stderr, stdout
+    from migrate_cli.rewrite.files import DEFAULT_INCLUDE, FileFilter, discover
+    from migrate_cli.rewrite.model import RewriteSettings
+    from migrate_cli.rewrite.report import Mode, render_diffs, render_json, render_summary, to_json
+    from migrate_cli.rewrite.runner import default_jobs, run_rewrite
+
+    config = load_project_config()
+    target = resolve_target(config, provider=provider, base_url=base_url, api_key_env=api_key_env)
+    file_filter = FileFilter(
+        include=(*DEFAULT_INCLUDE, *_globs(config, "include"), *(include or ())),
+        exclude=(*_globs(config, "exclude"), *(exclude or ())),
+    )
+    discovery = discover(paths, file_filter)
+    mode = Mode(dry_run=dry_run, check=check)
+
+    run = run_rewrite(
+        discovery.files,
+        RewriteSettings(target=target),
+        write=mode.writes,
+        jobs=jobs or default_jobs(),
+        listing_errors=discovery.errors,
+    )
+
+    if json_output:
+        render_json(stdout(), to_json(target, run, mode))
+    else:
+        if dry_run:
+            render_diffs(stdout(), run)
+        render_summary(stderr(), target, run, mode)
+    code = run.exit_code(check=check)
+    if code:
+        raise typer.Exit(int(code))
+
+
+def _globs(config: ProjectConfig, key: str) -> tuple[str, ...]:
+    """`include`/`exclude` from [tool.migrate]: defaults that the flags extend."""
+    values = config.get(key) or []
+    if not all(isinstance(v, str) for v in values):
+        raise UsageError(f"{config.label}: '{key}' must be a list of glob strings")
+    return tuple(values)
