@@ -178,9 +178,11 @@ def _validate(table: Mapping[str, Any], path: Path) -> dict[str, Any]:
             suggestion = f" Did you mean '{close[0]}'?" if close else ""
             raise UsageError(f"{path}: unknown key '{key}' in the migrate config.{suggestion}")
         if isinstance(value, bool) and expected is not bool:
-            raise UsageError(f"{path}: '{key}' must be a {_type_name(expected)}, not true/false")
+            raise UsageError(f"{path}: '{key}' must be {_type_name(expected)}, not true/false")
         if not isinstance(value, expected):
-            raise UsageError(f"{path}: '{key}' must be a {_type_name(expected)}")
+            raise UsageError(f"{path}: '{key}' must be {_type_name(expected)}")
+    if not all(isinstance(v, str) for v in table.get("model_map", {}).values()):
+        raise UsageError(f"{path}: model_map values must be model-id strings (like \"gpt-4o\" = \"mira\")")
     for key in ("api_key_env", "baseline_api_key_env"):
         if key in table:
             check_env_name(table[key], source=f"{path}: {key}")
@@ -188,7 +190,7 @@ def _validate(table: Mapping[str, Any], path: Path) -> dict[str, Any]:
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:
-    names = {str: "string", list: "list", dict: "table", bool: "boolean", int: "integer", float: "number"}
+    names = {str: "a string", list: "a list", dict: "a table", bool: "true or false", int: "an integer", float: "a number"}
     kinds = expected if isinstance(expected, tuple) else (expected,)
     return " or ".join(names[k] for k in kinds)
 
@@ -209,14 +211,30 @@ def check_url(url: str, *, source: str) -> str:
     return url
 
 
+def parse_model_map(pairs: list[str] | tuple[str, ...], *, source: str = "--model-map") -> dict[str, str]:
+    """`OLD=NEW` pairs -> {OLD: NEW}; a malformed pair is a usage error naming it."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        old, sep, new = pair.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise UsageError(f"{source} expects OLD=NEW (like gpt-4o=mira), got '{pair}'")
+        mapping[old.strip()] = new.strip()
+    return mapping
+
+
 def resolve_target(
     config: ProjectConfig | None = None,
     *,
     provider: str | None = None,
     base_url: str | None = None,
     api_key_env: str | None = None,
+    model_map: Mapping[str, str] | None = None,
 ) -> Target:
-    """Combine the default preset, the project config and the flags into the target."""
+    """Combine the default preset, the project config and the flags into the target.
+
+    The model map merges the preset's default map, `[tool.migrate.model_map]` and `--model-map`
+    pairs (`model_map`), later ones winning per model.
+    """
     config = config or ProjectConfig()
     preset = get_preset(DEFAULT_PROVIDER, source="default")
     origin = "default"
@@ -249,15 +267,16 @@ def resolve_target(
         else:
             preset = None  # type: ignore[assignment]
 
-    model_map = dict(preset.model_map) if preset else {}
-    model_map.update(config.get("model_map") or {})
+    merged_map = dict(preset.model_map) if preset else {}
+    merged_map.update(config.get("model_map") or {})
+    merged_map.update(model_map or {})
     return Target(
         base_url=url or preset.base_url,
         api_key_env=key_env or preset.api_key_env,
         provider=preset.name if preset else None,
         origin=origin,
         accepts_max_completion_tokens=preset.max_completion_tokens if preset else False,
-        model_map=MappingProxyType(model_map),
+        model_map=MappingProxyType(merged_map),
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import json
 from dataclasses import dataclass, field
+from typing import Callable
 
 from migrate_cli.redact import redact
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
@@ -87,8 +88,19 @@ def _points_at_openai(value: ast.expr, module: ModuleInfo) -> bool:
     return False
 
 
+def default_key_code(module: ModuleInfo, anchor: ast.AST, report: Recorder) -> str | None:
+    """`os.environ["<ENV>"]` with whatever name reaches `os` at `anchor`; None when none can."""
+    os_name = module.os_module_name(anchor, report)
+    return None if os_name is None else env_lookup_code(os_name, module.target.api_key_env)
+
+
 def decide_api_key(
-    value: ast.expr | None, module: ModuleInfo, report: Recorder, anchor: ast.AST, what: str = "api_key"
+    value: ast.expr | None,
+    module: ModuleInfo,
+    report: Recorder,
+    anchor: ast.AST,
+    what: str = "api_key",
+    key_code: Callable[[], str | None] | None = None,
 ) -> Decision:
     env_name = module.target.api_key_env
     env = env_read(value, module.analysis) if value is not None else None
@@ -103,10 +115,9 @@ def decide_api_key(
             reason=f"{what}={source} is kept: make sure it holds the key for {module.target.base_url} (${env_name})",
         )
 
-    os_name = module.os_module_name(anchor, report)
-    if os_name is None:
+    code = key_code() if key_code is not None else default_key_code(module, anchor, report)
+    if code is None:
         return Decision("review", reason=f"{what}: `os` is rebound here, so os.environ cannot be written; set it by hand")
-    code = env_lookup_code(os_name, env_name)
     if value is None:
         return Decision("insert", code=code, note=f"{what} -> ${env_name}")
     literal = string_value(value)
