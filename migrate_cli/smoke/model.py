@@ -58,6 +58,45 @@ class Usage:
     cached_tokens: int | None = None
     reasoning_tokens: int | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    #: vMira-style top-level `thinking_tokens` (billed as output; may or may not be inside
+    #: completion_tokens, see pricing.py).
+    thinking_tokens: int | None = None
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any] | None) -> Usage | None:
+        """Read a usage object as any OpenAI-compatible provider sends it (details optional)."""
+        if not isinstance(raw, dict):
+            return None
+        prompt_details = _table(raw.get("prompt_tokens_details"))
+        completion_details = _table(raw.get("completion_tokens_details"))
+        cached = _count(prompt_details.get("cached_tokens"))
+        if cached is None:  # DeepSeek reports cache hits at the top level
+            cached = _count(raw.get("prompt_cache_hit_tokens"))
+        reasoning = _count(completion_details.get("reasoning_tokens"))
+        if reasoning is None:  # Perplexity-style top-level field
+            reasoning = _count(raw.get("reasoning_tokens"))
+        return cls(
+            prompt_tokens=_count(raw.get("prompt_tokens")),
+            completion_tokens=_count(raw.get("completion_tokens")),
+            total_tokens=_count(raw.get("total_tokens")),
+            cached_tokens=cached,
+            reasoning_tokens=reasoning,
+            raw=raw,
+            thinking_tokens=_count(raw.get("thinking_tokens")),
+        )
+
+
+def _count(value: Any) -> int | None:
+    """A token count as sent, or None when absent or not a whole number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return int(value)
+
+
+def _table(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -68,14 +107,19 @@ class TokenEstimate:
     completion: int | None
     encoding: str
     exact: bool
+    #: Why the number may differ from a provider's count (approximate, reference ruler, ...).
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class Cost:
-    """Cost of one response. `usd` is None when the model is unpriced: never guessed."""
+    """Cost of one response. `usd` is None when the model is unpriced: never guessed.
+
+    `estimated` is a projection from a local token estimate (`--dry-run`), not from reported usage.
+    """
 
     usd: float | None
-    status: Literal["computed", "unpriced", "no_usage"]
+    status: Literal["computed", "estimated", "unpriced", "no_usage"]
     input_usd: float | None = None
     output_usd: float | None = None
     note: str = ""
