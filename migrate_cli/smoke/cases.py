@@ -1,0 +1,204 @@
+"""The prompts file: one JSON object per line, validated whole before anything is sent.
+
+Format (JSON Lines, UTF-8, an optional BOM is accepted):
+
+- `messages`: OpenAI chat messages, or `prompt`: a string, shorthand for one user message; exactly one.
+- `id` (optional, string or integer): names the case in reports; defaults to the line number.
+  Ids must be unique, counting those defaulted from line numbers.
+- `model` (optional): the baseline model; defaults to `--model`/`[tool.migrate] model` as the
+  command passes it in `default_model`.
+- Every other key is a chat-completions parameter, sent to both sides unchanged. The common ones
+  are type-checked here so a typo costs nothing; `stream`/`stream_options` are refused because
+  `--stream` owns them. Keys the OpenAI API does not define are kept and reported in
+  `PromptsSummary.unknown_params`, so the command can warn about a likely typo.
+- Blank lines are skipped, and so are lines whose first non-blank characters are `#` or `//`
+  (comments, e.g. to switch a case off). Such lines can never be valid JSON, so this is unambiguous.
+
+Every error is a `PromptsFileError` naming the file and the 1-based line number.
+The file is read line by line and cases are not kept, so a 100,000-line file costs little memory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+from migrate_cli.errors import UsageError
+from migrate_cli.smoke.model import Case
+from migrate_cli.smoke.request_checks import PARAM_CHECKS, attach, describe, messages_problem
+
+RESERVED_KEYS = frozenset({"id", "model", "messages", "prompt"})
+# The CLI decides streaming (--stream) for the whole run, so a line may not.
+CLI_OWNED_KEYS = frozenset({"stream", "stream_options"})
+# Every body parameter of chat.completions.create (openai-python 3.x,
+# types/chat/completion_create_params.py). Other keys pass through but are reported.
+KNOWN_PARAMS = frozenset(
+    """audio frequency_penalty function_call functions logit_bias logprobs max_completion_tokens
+    max_tokens metadata modalities moderation n parallel_tool_calls prediction presence_penalty
+    prompt_cache_key prompt_cache_options prompt_cache_retention reasoning_effort response_format
+    safety_identifier seed service_tier stop store temperature tool_choice tools top_logprobs top_p
+    user verbosity web_search_options""".split()
+)
+NO_MODEL_HINT = 'add "model" to the line or pass --model/[tool.migrate] model'
+
+
+class PromptsFileError(UsageError):
+    """The prompts file cannot be used; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class PromptsSummary:
+    """What one validating pass learnt about the file."""
+
+    path: Path
+    cases: int
+    #: Baseline model -> number of cases using it.
+    models: Mapping[str, int]
+    #: Non-OpenAI parameter name -> first line it appears on (probably a typo; sent anyway).
+    unknown_params: Mapping[str, int] = field(default_factory=dict)
+    #: (side, model) -> summed tiktoken prompt estimate; filled only when `side_models` is given.
+    prompt_tokens: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    #: False when any of `prompt_tokens` is an approximation (encoding files unavailable).
+    tokens_exact: bool = True
+
+
+def validate_prompts_file(
+    path: Path,
+    *,
+    default_model: str | None,
+    side_models: Callable[[Case], Mapping[str, str]] | None = None,
+) -> PromptsSummary:
+    """Validate the whole file in one streaming pass; with `side_models`, also sum prompt estimates."""
+    count = 0
+    models: dict[str, int] = {}
+    unknown: dict[str, int] = {}
+    tokens: dict[tuple[str, str], int] = {}
+    exact = True
+    if side_models is not None:
+        from migrate_cli.smoke.tokens import estimate_prompt_tokens
+    for case in iter_cases(path, default_model=default_model):
+        count += 1
+        models[case.model] = models.get(case.model, 0) + 1
+        for key in case.params:
+            if key not in KNOWN_PARAMS:
+                unknown.setdefault(key, case.line)
+        if side_models is not None:
+            for side, model in side_models(case).items():
+                estimate = estimate_prompt_tokens(case.messages, model, case.params.get("tools"))
+                tokens[(side, model)] = tokens.get((side, model), 0) + estimate.prompt
+                exact = exact and estimate.exact
+    if count == 0:
+        raise PromptsFileError(
+            f"{path}: no cases (the file is empty or holds only blank and comment lines)"
+        )
+    return PromptsSummary(path, count, models, unknown, tokens, exact)
+
+
+def iter_cases(path: Path, *, default_model: str | None) -> Iterator[Case]:
+    """Yield each validated case in file order; raise PromptsFileError at the first bad line."""
+    seen: dict[str, int] = {}
+    for number, text in _read_lines(path):
+        case = parse_line(text, line=number, default_model=default_model, where=f"{path}:{number}")
+        if case is None:
+            continue
+        if case.id in seen:
+            raise PromptsFileError(
+                f"{path}:{number}: duplicate id '{case.id}' (already used on line {seen[case.id]}; "
+                "a line without an id is named by its line number)"
+            )
+        seen[case.id] = number
+        yield case
+
+
+def _read_lines(path: Path) -> Iterator[tuple[int, str]]:
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below; binary so bad bytes name their line
+    except FileNotFoundError:
+        raise PromptsFileError(f"{path}: no such prompts file") from None
+    except IsADirectoryError:
+        raise PromptsFileError(f"{path}: is a directory, not a prompts file") from None
+    except OSError as exc:
+        raise PromptsFileError(f"{path}: cannot read the prompts file ({exc.strerror})") from None
+    with handle:
+        try:
+            for number, raw in enumerate(handle, start=1):
+                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                try:
+                    yield number, raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise PromptsFileError(
+                        f"{path}:{number}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column "
+                        f"{exc.start + 1}); save the file as UTF-8"
+                    ) from None
+        except IsADirectoryError:
+            raise PromptsFileError(f"{path}: is a directory, not a prompts file") from None
+        except OSError as exc:
+            raise PromptsFileError(f"{path}: cannot read the prompts file ({exc.strerror})") from None
+
+
+def parse_line(text: str, *, line: int, default_model: str | None, where: str) -> Case | None:
+    """One line -> a Case, or None for a blank/comment line. `where` prefixes every error."""
+    stripped = text.strip()
+    if not stripped or stripped.startswith(("#", "//")):
+        return None
+    try:
+        # Keep leading blanks so the column in an error is the column in the file.
+        data = json.loads(text.rstrip("\r\n"), parse_constant=_reject_constant)
+    except ValueError as exc:
+        detail = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else exc
+        raise PromptsFileError(f"{where}: not valid JSON ({detail})") from None
+    if not isinstance(data, dict):
+        raise PromptsFileError(f"{where}: each line must be a JSON object, got {describe(data)}")
+    fail = _failer(where)
+
+    if ("messages" in data) == ("prompt" in data):
+        which = "both" if "messages" in data else "neither"
+        fail(f"needs exactly one of 'messages' or 'prompt' ({which} given)")
+    if "prompt" in data:
+        prompt = data["prompt"]
+        if not isinstance(prompt, str) or not prompt.strip():
+            fail("'prompt' must be a non-empty string")
+        messages: tuple[dict[str, Any], ...] = ({"role": "user", "content": prompt},)
+    else:
+        if (problem := messages_problem(data["messages"])) is not None:
+            fail(problem)
+        messages = tuple(data["messages"])
+
+    case_id = _check_id(data.get("id", line), fail)
+    model = data["model"] if "model" in data else default_model
+    if "model" not in data and default_model is None:
+        fail(f"no model: {NO_MODEL_HINT}")
+    if not isinstance(model, str) or not model.strip():
+        fail("'model' must be a non-empty string")
+    params = {key: value for key, value in data.items() if key not in RESERVED_KEYS}
+    for key in params:
+        if key in CLI_OWNED_KEYS:
+            fail(f"'{key}' cannot be set per line; streaming is chosen for the whole run with --stream")
+        check = PARAM_CHECKS.get(key)
+        if check is not None and (problem := check(params[key])) is not None:
+            fail(attach(f"'{key}'", problem))
+    return Case(id=case_id, line=line, messages=messages, model=model, params=params)
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _failer(where: str) -> Callable[[str], NoReturn]:
+    def fail(message: str) -> NoReturn:
+        raise PromptsFileError(f"{where}: {message}")
+
+    return fail
+
+
+def _check_id(value: Any, fail: Callable[[str], NoReturn]) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        fail(f"'id' must be a string or an integer, got {describe(value)}")
+    text = str(value)
+    if not text.strip():
+        fail("'id' must not be empty")
+    return text
