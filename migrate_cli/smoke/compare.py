@@ -1,0 +1,316 @@
+"""Pure comparison of the two answers to one case: similarity, diff, and a verdict with its reason.
+
+Verdicts, checked in this order:
+
+- `broken`: a side failed; a tool call on one side only; `finish_reason` "length" (or
+  "content_filter") on one side only; an empty answer where the other side has one; or the baseline
+  answered with JSON and the candidate's answer does not parse.
+- `same`: identical after normalisation (Unicode NFC, code-fence lines removed, runs of whitespace
+  collapsed, trimmed; case is kept), with the same tool calls (by name and parsed arguments).
+- `equivalent`: both answers are the same JSON value (key order and layout do not matter), or the
+  text similarity is at least `EQUIVALENT_SIMILARITY` and both answers state the same numbers.
+- `drift`: anything else; the reason names the differing JSON paths, tool calls or numbers.
+
+Similarity, in [0, 1], is the mean of rapidfuzz's `fuzz.ratio` (normalised Indel similarity of the
+characters, sensitive to order) and `fuzz.token_set_ratio` (word sets, lower-cased, insensitive to
+order and tolerant of one answer adding words). The first alone punishes a reordered sentence; the
+second alone scores "Paris" 1.0 against "The capital of France is Paris."; the mean keeps both
+failure modes in check. It is lexical: a paraphrase scores lower than its meaning deserves, and a
+one-word factual change can score high, which is why differing numbers are checked separately.
+JSON answers score 1.0 when equal, else the similarity of their canonical (sorted, compact) forms.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from typing import Any
+
+from migrate_cli.smoke.model import Comparison, SideResult, Verdict
+
+#: Text similarity from which two different answers count as equivalent rather than drift.
+EQUIVALENT_SIMILARITY = 0.85
+#: JSON paths named in a drift reason before "and N more".
+MAX_REASON_PATHS = 4
+#: Diff lines longer than this are split at sentence ends so one-line answers diff readably.
+DIFF_SPLIT_WIDTH = 80
+#: finish_reason values that mean the answer is incomplete when only one side has them.
+_CUT_SHORT = {"length": "stopped at the token limit", "content_filter": "was cut by a content filter"}
+
+_FENCE_LINE = re.compile(r"^[ \t]*```[\w+.-]*[ \t]*$", re.MULTILINE)
+_WHITESPACE = re.compile(r"\s+")
+_NUMBER = re.compile(r"(?<!\w)-?\d+(?:[.,]\d+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+
+
+def normalise(text: str) -> str:
+    """NFC, code-fence lines removed, whitespace collapsed, trimmed."""
+    text = unicodedata.normalize("NFC", text)
+    return _WHITESPACE.sub(" ", _FENCE_LINE.sub("", text)).strip()
+
+
+def similarity(a: str, b: str) -> float:
+    """Lexical similarity of two normalised texts in [0, 1] (see the module docstring)."""
+    from rapidfuzz import fuzz, utils
+
+    if a == b:
+        return 1.0
+    ordered = fuzz.ratio(a, b)
+    as_sets = fuzz.token_set_ratio(a, b, processor=utils.default_process)
+    return round((ordered + as_sets) / 200, 4)
+
+
+def percent_change(reference: float | None, value: float | None) -> float | None:
+    """(value - reference) / reference in %, or None when either is missing or reference is 0."""
+    if reference is None or value is None or reference == 0:
+        return None
+    return (value - reference) / reference * 100
+
+
+def compare(baseline: SideResult, candidate: SideResult) -> Comparison:
+    """Similarity, diff and verdict for one case's two answers."""
+    base_text, cand_text = baseline.output or "", candidate.output or ""
+    base_norm, cand_norm = normalise(base_text), normalise(cand_text)
+    score = similarity(base_norm, cand_norm) if base_norm and cand_norm else None
+    # A failed side has no answer to diff against; the reason says what failed.
+    diff = render_diff(baseline, candidate) if baseline.ok and candidate.ok else ""
+
+    def result(verdict: Verdict, reason: str, sim: float | None, json_equal: bool | None = None):
+        return Comparison(sim, verdict, reason, diff=diff, json_equal=json_equal)
+
+    broken = _broken_reason(baseline, candidate)
+    if broken is not None:
+        return result("broken", broken, score if baseline.ok and candidate.ok else None)
+
+    calls_differ = _tool_call_differences(baseline.tool_calls, candidate.tool_calls)
+    if calls_differ:
+        return result("drift", "tool calls differ: " + _join_limited(calls_differ), score)
+
+    base_json, cand_json = parse_json_output(base_text), parse_json_output(cand_text)
+    if base_json is not None and cand_json is not None:
+        if base_norm == cand_norm:
+            return result("same", "identical JSON", 1.0, json_equal=True)
+        paths = json_differences(base_json, cand_json)
+        if not paths:
+            return result("equivalent", "same JSON value (key order or layout differ)", 1.0, True)
+        json_score = similarity(_canonical(base_json), _canonical(cand_json))
+        return result("drift", "JSON differs at " + _join_limited(paths), json_score, False)
+
+    if not base_norm and not cand_norm:
+        if baseline.tool_calls:
+            return result("same", "same tool calls (name and arguments)", 1.0)
+        return result("same", "both answers are empty", None)
+    if base_norm == cand_norm:
+        return result("same", "identical after normalising whitespace and code fences", 1.0)
+    assert score is not None  # both texts are non-empty here: an empty one is broken above
+    if score < EQUIVALENT_SIMILARITY:
+        return result("drift", f"different wording (similarity {score:.2f} < {EQUIVALENT_SIMILARITY})", score)
+    numbers = _number_difference(base_norm, cand_norm)
+    if numbers is not None:
+        return result("drift", f"similar wording (similarity {score:.2f}) but {numbers}", score)
+    return result("equivalent", f"similar wording (similarity {score:.2f} >= {EQUIVALENT_SIMILARITY})", score)
+
+
+def _broken_reason(baseline: SideResult, candidate: SideResult) -> str | None:
+    failed = [side for side in (baseline, candidate) if side.error is not None]
+    if len(failed) == 2:
+        return f"both sides failed (baseline: {_error_text(baseline)}; candidate: {_error_text(candidate)})"
+    if failed:
+        return f"{failed[0].side} failed: {_error_text(failed[0])}"
+    if bool(baseline.tool_calls) != bool(candidate.tool_calls):
+        caller, other = (baseline, candidate) if baseline.tool_calls else (candidate, baseline)
+        names = ", ".join(_call_name(call) for call in caller.tool_calls)
+        return f"only the {caller.side} called a tool ({names}); the {other.side} answered with text"
+    for finish, meaning in _CUT_SHORT.items():
+        cut = [side for side in (baseline, candidate) if side.finish_reason == finish]
+        if len(cut) == 1:
+            other = candidate if cut[0] is baseline else baseline
+            return f"the {cut[0].side} {meaning} (finish_reason={finish}); the {other.side} did not"
+    if not baseline.tool_calls:
+        empty = [side for side in (baseline, candidate) if not (side.output or "").strip()]
+        if len(empty) == 1:
+            other = "candidate" if empty[0].side == "baseline" else "baseline"
+            return f"the {empty[0].side}'s answer is empty; the {other} answered with text"
+    base_json = parse_json_output(baseline.output or "")
+    if base_json is not None and candidate.output and parse_json_output(candidate.output) is None:
+        problem = json_error(candidate.output)
+        return f"the baseline answered with JSON but the candidate's answer is not valid JSON ({problem})"
+    return None
+
+
+def _error_text(side: SideResult) -> str:
+    error = side.error
+    if error is None:
+        return ""
+    status = f" {error.status}" if error.status else ""
+    return f"{error.kind}{status}: {error.message}"
+
+
+# --- JSON -----------------------------------------------------------------------------------------
+
+
+def _unfence(text: str) -> str:
+    stripped = text.strip()
+    if stripped.startswith("```") and stripped.endswith("```") and "\n" in stripped:
+        stripped = stripped[stripped.index("\n") + 1 : -3]
+    return stripped
+
+
+def parse_json_output(text: str) -> dict[str, Any] | list[Any] | None:
+    """The answer as a JSON object/array (after removing a ```json fence), else None.
+
+    Scalars ("42", "true") are left to the text comparison: they are answers, not structures.
+    """
+    body = _unfence(text)
+    if not body or body[0] not in "[{":
+        return None
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    return value if isinstance(value, (dict, list)) else None
+
+
+def json_error(text: str) -> str:
+    """Why `text` is not a JSON object/array, in a few words."""
+    body = _unfence(text)
+    try:
+        value = json.loads(body)
+    except json.JSONDecodeError as exc:
+        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    return f"it is a JSON {_json_kind(value)}, not an object or array"
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {str: "string", list: "array", dict: "object"}[type(value)]
+
+
+def json_differences(a: Any, b: Any, path: str = "$") -> list[str]:
+    """Every path where two JSON values differ, with how (missing key, type, value)."""
+    kind_a, kind_b = _json_kind(a), _json_kind(b)
+    if kind_a != kind_b:
+        return [f"{path} ({kind_a} vs {kind_b})"]
+    if isinstance(a, dict):
+        found = [f"{path}.{key} (missing on candidate)" for key in a if key not in b]
+        found += [f"{path}.{key} (only on candidate)" for key in b if key not in a]
+        for key in a:
+            if key in b:
+                found += json_differences(a[key], b[key], f"{path}.{key}")
+        return found
+    if isinstance(a, list):
+        found = [] if len(a) == len(b) else [f"{path} ({len(a)} items vs {len(b)})"]
+        for index, (item_a, item_b) in enumerate(zip(a, b)):
+            found += json_differences(item_a, item_b, f"{path}[{index}]")
+        return found
+    return [] if a == b else [f"{path} ({_short(a)} vs {_short(b)})"]
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _short(value: Any, limit: int = 24) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _join_limited(items: list[str]) -> str:
+    shown = ", ".join(items[:MAX_REASON_PATHS])
+    more = len(items) - MAX_REASON_PATHS
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+# --- tool calls -----------------------------------------------------------------------------------
+
+
+def _call_name(call: dict[str, Any]) -> str:
+    function = call.get("function") if isinstance(call.get("function"), dict) else call
+    return str(function.get("name", "?"))
+
+
+def _call_arguments(call: dict[str, Any]) -> Any:
+    function = call.get("function") if isinstance(call.get("function"), dict) else call
+    arguments = function.get("arguments", "")
+    if isinstance(arguments, str):
+        try:
+            return json.loads(arguments) if arguments.strip() else {}
+        except ValueError:
+            return arguments  # compared as the raw string
+    return arguments
+
+
+def _tool_call_differences(a: tuple[dict[str, Any], ...], b: tuple[dict[str, Any], ...]) -> list[str]:
+    """Differences by name and parsed arguments, in order; call ids are ignored (always unique)."""
+    if len(a) != len(b):
+        names_a = ", ".join(map(_call_name, a)) or "none"
+        names_b = ", ".join(map(_call_name, b)) or "none"
+        return [f"{len(a)} calls ({names_a}) vs {len(b)} ({names_b})"]
+    found: list[str] = []
+    for index, (call_a, call_b) in enumerate(zip(a, b)):
+        name_a, name_b = _call_name(call_a), _call_name(call_b)
+        if name_a != name_b:
+            found.append(f"call {index + 1} is {name_a} vs {name_b}")
+            continue
+        paths = json_differences(_call_arguments(call_a), _call_arguments(call_b))
+        found += [f"{name_a} arguments {p.replace('$', '', 1).lstrip('.') or 'value'}" for p in paths]
+    return found
+
+
+# --- numbers and diff ---------------------------------------------------------------------------
+
+
+def _number_difference(a: str, b: str) -> str | None:
+    """Names the numbers one answer states and the other does not; lexical scores miss these."""
+    numbers_a, numbers_b = _NUMBER.findall(a), _NUMBER.findall(b)
+    if sorted(numbers_a) == sorted(numbers_b):
+        return None
+    only_a = [n for n in dict.fromkeys(numbers_a) if n not in numbers_b]
+    only_b = [n for n in dict.fromkeys(numbers_b) if n not in numbers_a]
+    if not only_a and not only_b:
+        return None  # same numbers, different repetition: leave it to the similarity score
+    parts = []
+    if only_a:
+        parts.append("baseline says " + ", ".join(only_a[:MAX_REASON_PATHS]))
+    if only_b:
+        parts.append("candidate says " + ", ".join(only_b[:MAX_REASON_PATHS]))
+    return "numbers differ (" + "; ".join(parts) + ")"
+
+
+def render_diff(baseline: SideResult, candidate: SideResult) -> str:
+    """Unified diff of the two answers (JSON pretty-printed, tool calls listed, long lines split)."""
+    lines_a, lines_b = _diff_lines(baseline), _diff_lines(candidate)
+    if lines_a == lines_b:
+        return ""
+    return "\n".join(
+        difflib.unified_diff(
+            lines_a,
+            lines_b,
+            fromfile=f"baseline ({baseline.model})",
+            tofile=f"candidate ({candidate.model})",
+            lineterm="",
+        )
+    )
+
+
+def _diff_lines(side: SideResult) -> list[str]:
+    text = side.output or ""
+    parsed = parse_json_output(text)
+    if parsed is not None:
+        lines = json.dumps(parsed, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+    else:
+        lines = []
+        for line in text.splitlines():
+            line = line.rstrip()
+            lines += _SENTENCE_END.split(line) if len(line) > DIFF_SPLIT_WIDTH else [line]
+    for call in side.tool_calls:
+        arguments = json.dumps(_call_arguments(call), sort_keys=True, ensure_ascii=False)
+        lines.append(f"[tool call] {_call_name(call)}({arguments})")
+    return lines
