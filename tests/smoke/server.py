@@ -1,0 +1,437 @@
+"""An OpenAI-compatible HTTP server on 127.0.0.1 for the smoke tests and benchmarks.
+
+The real `openai` SDK talks to it over real HTTP (openai 3.x sends through httpx2, so patching
+httpx would not see its calls). It serves:
+
+- `POST /v1/chat/completions`: JSON, or SSE when `stream` is set (`data: {...}` chunks, a final
+  usage chunk with `choices: []` when `stream_options.include_usage` is set, then `data: [DONE]`);
+- `GET /v1/models`.
+
+Replies are scripted per model (`Reply`, a plain string, or a callable taking the request body).
+Failures are injected with `fail(...)`: any status (401/403/404/429/500...), with an OpenAI-style
+`{"error": {...}}` or a vMira-style `{"detail": "..."}` body, `Retry-After` headers, a delay, for one
+model or all, for the next N requests or forever. Every request is logged (method, path, headers,
+JSON body) for tests to assert on. The `Authorization: Bearer` header is checked against `api_key`;
+a wrong key gets a 401 whose message echoes the key it received, as some providers do, so tests can
+prove that the tool redacts it.
+
+asyncio, not http.server: the benchmarks need thousands of requests per second and a hundred
+concurrent slow responses. Run it in a thread (`FakeProvider().start()`) or, so that it does not
+share a GIL with the code under test, as a process: `python tests/smoke/server.py --delay 0.1`
+prints the port on its first line and serves until stdin closes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Mapping, Union
+
+ErrorStyle = Literal["openai", "vmira"]
+
+
+@dataclass
+class Reply:
+    """What the server answers for a model."""
+
+    text: str | None = "ok"
+    #: The usage object sent as is (extra keys like vMira's `thinking_tokens` included);
+    #: None derives one from word counts.
+    usage: dict[str, Any] | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    #: Defaults to "tool_calls" when there are tool calls, else "stop".
+    finish_reason: str | None = None
+    #: Seconds before the response (streaming: before the first chunk).
+    delay: float = 0.0
+    #: Streaming only: seconds between content chunks.
+    chunk_delay: float = 0.0
+    #: Streaming only: False never sends the usage chunk, even when the request asks for it.
+    stream_usage: bool = True
+
+
+ReplySpec = Union[Reply, str, Callable[[dict[str, Any]], Union[Reply, str]]]
+
+
+@dataclass
+class Failure:
+    """An injected error response."""
+
+    status: int
+    message: str = "injected failure"
+    style: ErrorStyle = "openai"
+    #: Only requests for this model fail (None: every chat request).
+    model: str | None = None
+    #: How many requests fail before the failure is used up (None: forever).
+    times: int | None = 1
+    retry_after: str | None = None
+    retry_after_ms: str | None = None
+    delay: float = 0.0
+    #: OpenAI-style error `type`/`code` (e.g. "rate_limit_exceeded").
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    method: str
+    path: str
+    #: Lower-cased header names.
+    headers: Mapping[str, str]
+    body: Any
+    received_at: float
+
+    @property
+    def model(self) -> str | None:
+        return self.body.get("model") if isinstance(self.body, dict) else None
+
+    @property
+    def retry_count(self) -> int:
+        """The SDK numbers its attempts in `x-stainless-retry-count` (0 for the first)."""
+        return int(self.headers.get("x-stainless-retry-count", "0"))
+
+
+@dataclass
+class _Response:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+_REASONS = {
+    200: "OK", 400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden",
+    404: "Not Found", 408: "Request Timeout", 422: "Unprocessable Entity", 429: "Too Many Requests",
+    500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+}
+_ERROR_TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error",
+                429: "requests", 500: "server_error"}
+
+
+class FakeProvider:
+    """One OpenAI-compatible provider. Configure before or while it runs; read `requests` after."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str = "sk-test-fake-provider-key-0000000000",
+        replies: Mapping[str, ReplySpec] | None = None,
+        default: ReplySpec | None = None,
+        auth_style: ErrorStyle = "openai",
+        reject_params: tuple[str, ...] = (),
+        delay: float = 0.0,
+        log_requests: bool = True,
+    ) -> None:
+        self.api_key = api_key
+        self.replies: dict[str, ReplySpec] = dict(replies or {})
+        #: Reply for a model not in `replies`; None answers 404 "model not found".
+        self.default = default
+        self.auth_style = auth_style
+        #: Request keys answered with 400 "unrecognized argument", like a provider that rejects them.
+        self.reject_params = set(reject_params)
+        #: Seconds added before every chat response.
+        self.delay = delay
+        self.log_requests = log_requests
+        self.failures: list[Failure] = []
+        self._log: list[LoggedRequest] = []
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    # --- configuration and inspection (any thread) ---------------------------------------------
+
+    def fail(self, status: int, **options: Any) -> Failure:
+        failure = Failure(status, **options)
+        with self._lock:
+            self.failures.append(failure)
+        return failure
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        with self._lock:
+            return list(self._log)
+
+    def chat_requests(self) -> list[LoggedRequest]:
+        return [r for r in self.requests if r.path == "/v1/chat/completions"]
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> FakeProvider:
+        """Serve from a daemon thread with its own event loop; returns once the port is bound."""
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-provider", daemon=True)
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.serve(), self._loop).result(timeout=10)
+        return self
+
+    def stop(self) -> None:
+        if self._loop is None:
+            return
+        asyncio.run_coroutine_threadsafe(self.aclose(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        assert self._thread is not None
+        self._thread.join(timeout=10)
+        self._loop.close()
+        self._loop = None
+
+    def __enter__(self) -> FakeProvider:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def serve(self, port: int = 0) -> None:
+        """Bind 127.0.0.1:`port` in the running loop (the thread's, or a process's main loop)."""
+        self._server = await asyncio.start_server(self._connection, "127.0.0.1", port, backlog=1024)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def aclose(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._connections):
+            task.cancel()
+        await asyncio.gather(*self._connections, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    # --- HTTP ----------------------------------------------------------------------------------
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        try:
+            while await self._one_request(reader, writer):
+                pass
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            pass  # the client went away (a cancelled run): nothing to answer
+        except asyncio.CancelledError:
+            pass
+        finally:
+            self._connections.discard(task)
+            writer.close()
+
+    async def _one_request(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except asyncio.IncompleteReadError:
+            return False  # keep-alive connection closed between requests
+        request_line, *lines = head.decode("latin-1").rstrip("\r\n").split("\r\n")
+        method, target, _version = request_line.split(" ", 2)
+        headers: dict[str, str] = {}
+        for line in lines:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length") or 0)
+        raw = await reader.readexactly(length) if length else b""
+        path = target.split("?", 1)[0]
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        if self.log_requests:
+            with self._lock:
+                self._log.append(LoggedRequest(method, path, headers, body, time.monotonic()))
+
+        response = self._route(method, path, headers, body)
+        if response is None:  # a chat completion: scripted reply
+            await self._chat(writer, body)
+        else:
+            if response.delay:
+                await asyncio.sleep(response.delay)
+            await _send_json(writer, response.status, response.body, response.headers)
+        return headers.get("connection", "").lower() != "close"
+
+    def _route(self, method: str, path: str, headers: Mapping[str, str], body: Any) -> _Response | None:
+        presented = headers.get("authorization", "")
+        if presented != f"Bearer {self.api_key}":
+            received = presented.removeprefix("Bearer ").strip() or "(none)"
+            # Echo the key, as some providers do: the tool must redact what it prints.
+            return _error(401, f"Incorrect API key provided: {received}.", self.auth_style, "invalid_api_key")
+        if method == "GET" and path == "/v1/models":
+            models = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in self.replies]
+            return _Response(200, {"object": "list", "data": models})
+        if method != "POST" or path != "/v1/chat/completions":
+            return _error(404, f"no route for {method} {path}", "openai")
+        if not isinstance(body, dict) or not isinstance(body.get("model"), str):
+            return _error(400, "the request body must be a JSON object with a model", "openai")
+        failure = self._take_failure(body["model"])
+        if failure is not None:
+            return _failure_response(failure)
+        for key in body:
+            if key in self.reject_params:
+                return _error(400, f"Unrecognized request argument supplied: {key}", "openai", param=key)
+        if self._reply_spec(body["model"]) is None:
+            message = f"The model `{body['model']}` does not exist or you do not have access to it."
+            return _error(404, message, "openai", "model_not_found")
+        return None
+
+    def _take_failure(self, model: str) -> Failure | None:
+        with self._lock:
+            for failure in self.failures:
+                if failure.times == 0 or failure.model not in (None, model):
+                    continue
+                if failure.times is not None:
+                    failure.times -= 1
+                return failure
+        return None
+
+    def _reply_spec(self, model: str) -> ReplySpec | None:
+        return self.replies.get(model, self.default)
+
+    def _reply(self, body: dict[str, Any]) -> Reply:
+        spec = self._reply_spec(body["model"])
+        if callable(spec):
+            spec = spec(body)
+        return Reply(text=spec) if isinstance(spec, str) else spec  # type: ignore[return-value]
+
+    async def _chat(self, writer: asyncio.StreamWriter, body: dict[str, Any]) -> None:
+        reply = self._reply(body)
+        if self.delay or reply.delay:
+            await asyncio.sleep(self.delay + reply.delay)
+        completion_id = f"chatcmpl-{next(self._ids)}"
+        usage = reply.usage if reply.usage is not None else _default_usage(body, reply)
+        finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
+        if body.get("stream"):
+            wants_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+            await _send_stream(writer, completion_id, body["model"], reply, finish,
+                               usage if wants_usage and reply.stream_usage else None)
+            return
+        message: dict[str, Any] = {"role": "assistant", "content": reply.text}
+        if reply.tool_calls:
+            message["tool_calls"] = reply.tool_calls
+        completion = {
+            "id": completion_id,
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body["model"],
+            "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+            "usage": usage,
+            "system_fingerprint": "fp_fake",
+        }
+        await _send_json(writer, 200, completion, {})
+
+
+def _default_usage(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    """Word counts stand in for a tokenizer: deterministic, and different from tiktoken's."""
+    messages = body.get("messages") or []
+    prompt = 3 + sum(4 + len(str(m.get("content") or "").split()) for m in messages if isinstance(m, dict))
+    completion = len((reply.text or "").split()) + 10 * len(reply.tool_calls or [])
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+def _error(
+    status: int, message: str, style: ErrorStyle, code: str | None = None, *, param: str | None = None
+) -> _Response:
+    if style == "vmira":
+        return _Response(status, {"detail": message})
+    error = {"message": message, "type": _ERROR_TYPES.get(status, "api_error"), "param": param, "code": code}
+    return _Response(status, {"error": error})
+
+
+def _failure_response(failure: Failure) -> _Response:
+    response = _error(failure.status, failure.message, failure.style, failure.code)
+    if failure.retry_after is not None:
+        response.headers["Retry-After"] = failure.retry_after
+    if failure.retry_after_ms is not None:
+        response.headers["retry-after-ms"] = failure.retry_after_ms
+    response.delay = failure.delay
+    return response
+
+
+async def _send_json(writer: asyncio.StreamWriter, status: int, body: Any, headers: Mapping[str, str]) -> None:
+    payload = json.dumps(body).encode()
+    head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}", "Content-Type: application/json",
+            f"Content-Length: {len(payload)}", *(f"{k}: {v}" for k, v in headers.items())]
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + payload)
+    await writer.drain()
+
+
+async def _send_stream(
+    writer: asyncio.StreamWriter,
+    completion_id: str,
+    model: str,
+    reply: Reply,
+    finish: str,
+    usage: dict[str, Any] | None,
+) -> None:
+    head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+    writer.write(head.encode())
+    created = int(time.time())
+
+    async def event(choices: list[dict[str, Any]], chunk_usage: dict[str, Any] | None = None) -> None:
+        chunk = {"id": completion_id, "object": "chat.completion.chunk", "created": created,
+                 "model": model, "choices": choices, "usage": chunk_usage}
+        await _send_chunk(writer, f"data: {json.dumps(chunk)}\n\n".encode())
+
+    # Like OpenAI: a role-only first delta, then content pieces, then finish_reason.
+    await event([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
+    for piece in _pieces(reply.text or ""):
+        if reply.chunk_delay:
+            await asyncio.sleep(reply.chunk_delay)
+        await event([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
+    if reply.tool_calls:
+        deltas = [{"index": i, **call} for i, call in enumerate(reply.tool_calls)]
+        await event([{"index": 0, "delta": {"tool_calls": deltas}, "finish_reason": None}])
+    await event([{"index": 0, "delta": {}, "finish_reason": finish}])
+    if usage is not None:
+        await event([], usage)
+    await _send_chunk(writer, b"data: [DONE]\n\n")
+    writer.write(b"0\r\n\r\n")
+    await writer.drain()
+
+
+def _pieces(text: str) -> list[str]:
+    """Split after each space, so the pieces join back to exactly `text`."""
+    pieces, start = [], 0
+    for index, char in enumerate(text):
+        if char == " ":
+            pieces.append(text[start : index + 1])
+            start = index + 1
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces
+
+
+async def _send_chunk(writer: asyncio.StreamWriter, data: bytes) -> None:
+    writer.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+    await writer.drain()
+
+
+# --- as a process (benchmarks) --------------------------------------------------------------------
+
+
+async def _serve_forever(args: argparse.Namespace) -> None:
+    provider = FakeProvider(api_key=args.key, default=Reply(text=args.text), delay=args.delay,
+                            log_requests=False)
+    await provider.serve(args.port)
+    print(provider.port, flush=True)
+    loop = asyncio.get_running_loop()
+    # Serve until the parent closes our stdin (it exited or is done with us).
+    await loop.run_in_executor(None, sys.stdin.read)
+    await provider.aclose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve a fake OpenAI-compatible API on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--key", default="sk-test-fake-provider-key-0000000000")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each chat response")
+    parser.add_argument("--text", default="The quick brown fox jumps over the lazy dog.")
+    asyncio.run(_serve_forever(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
