@@ -19,38 +19,65 @@ from migrate_cli.redact import redact
 CONTEXT_LINES = 3
 NO_NEWLINE = "\\ No newline at end of file\n"
 
-# Python's own line ends. str.splitlines() would also split on form feeds and other separators
-# that are legal inside a source line, and put lines in the diff that the file does not have.
+# Python's own line ends. str.splitlines() also splits on form feeds, \x85, \u2028 and other
+# separators that are legal inside a source line; it is only used when none of them is present.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_HUNK = re.compile(r"^@@ -(\d+)((?:,\d+)?) \+(\d+)((?:,\d+)?) @@$", re.MULTILINE)
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of `text` as Python sees them, each with its own line end."""
+    if _OTHER_BREAKS.search(text) is None:
+        return text.splitlines(keepends=True)
+    return _LINE.findall(text)
+
+
+def display_line(line: str) -> str:
+    """A line as a diff shows it: ending in "\\n" whatever the file uses (no stray \\r in a CRLF
+    file's diff), and git's marker after a last line that has no newline at all."""
+    stripped = line.rstrip("\r\n")
+    return stripped + "\n" if stripped != line else line + "\n" + NO_NEWLINE
 
 
 def diff_lines(text: str) -> list[str]:
-    """The lines of `text`, each ending in "\\n" whatever the file uses (CRLF shows no stray \\r).
-
-    A last line without a newline carries git's "\\ No newline at end of file" marker, so adding or
-    removing the final newline shows up as a change.
-    """
-    lines = []
-    for match in _LINE.finditer(text):
-        line = match.group()
-        stripped = line.rstrip("\r\n")
-        lines.append(stripped + "\n" if stripped != line else line + "\n" + NO_NEWLINE)
-    return lines
+    return [display_line(line) for line in source_lines(text)]
 
 
 def unified_diff(path: str, before: str, after: str, secrets: Iterable[str] = ()) -> str:
     """`--- a/path` / `+++ b/path` diff with 3 lines of context; "" when nothing changed."""
     if before == after:
         return ""
+    old, new = source_lines(before), source_lines(after)
+    # A rewrite touches a few lines of a long file: hand difflib only the part that differs (plus
+    # its context), then shift the hunk line numbers back. Same diff, a fraction of the time.
+    head = _common_prefix(old, new)
+    tail = _common_prefix(old[head:][::-1], new[head:][::-1])
+    skip = max(0, head - CONTEXT_LINES)
+    keep_tail = max(0, tail - CONTEXT_LINES)
     shown = path.replace("\\", "/")
     chunks = difflib.unified_diff(
-        diff_lines(before),
-        diff_lines(after),
+        [display_line(line) for line in old[skip : len(old) - keep_tail]],
+        [display_line(line) for line in new[skip : len(new) - keep_tail]],
         fromfile=f"a/{shown}",
         tofile=f"b/{shown}",
         n=CONTEXT_LINES,
     )
-    return redact("".join(chunks), secrets)
+    text = "".join(chunks)
+    if skip:
+        text = _HUNK.sub(
+            lambda m: f"@@ -{int(m[1]) + skip}{m[2]} +{int(m[3]) + skip}{m[4]} @@", text
+        )
+    return redact(text, secrets)
+
+
+def _common_prefix(a: list[str], b: list[str]) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 _STYLES = (

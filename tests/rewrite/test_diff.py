@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -85,3 +87,47 @@ def test_terminal_rendering_colours_lines_and_never_interprets_markup(
     assert "\x1b[" in shown  # coloured
     assert "x = '[red]:smile:[/red]'" in shown  # markup and emoji codes printed literally
     assert "\x1b[31m-y = 1" in shown and "\x1b[32m+y = 2" in shown
+
+
+def apply_unified_diff(text: str, diff: str) -> str:
+    """A minimal `patch`: enough to check that every hunk lands where its header says."""
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    cursor = 0
+    hunk_lines = diff.splitlines(keepends=True)[2:]
+    i = 0
+    while i < len(hunk_lines):
+        header = re.match(r"@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@", hunk_lines[i])
+        assert header, hunk_lines[i]
+        start = int(header[1]) - (0 if header[2] == "0" else 1)
+        out += lines[cursor:start]
+        cursor = start
+        i += 1
+        while i < len(hunk_lines) and not hunk_lines[i].startswith("@@"):
+            tag, body = hunk_lines[i][0], hunk_lines[i][1:]
+            if tag in " -":
+                assert lines[cursor] == body, f"context mismatch at line {cursor + 1}"
+                cursor += 1
+            if tag in " +":
+                out.append(body)
+            i += 1
+    return "".join(out + lines[cursor:])
+
+
+def test_diffs_of_random_edits_apply_exactly() -> None:
+    # The diff is computed on the part that differs only; check the hunk offsets always land.
+    rng = random.Random(7)
+    for _ in range(2000):
+        before = [rng.choice(["x\n", "y\n", "z\n", "wx\n"]) for _ in range(rng.randint(0, 40))]
+        after = list(before)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randint(0, len(after))
+            roll = rng.random()
+            if roll < 0.4:
+                after.insert(at, rng.choice(["q\n", "x\n"]))
+            elif after and roll < 0.7:
+                del after[min(at, len(after) - 1)]
+            elif after:
+                after[min(at, len(after) - 1)] = "m\n"
+        old, new = "".join(before), "".join(after)
+        assert apply_unified_diff(old, unified_diff("f.py", old, new)) == new, (old, new)
