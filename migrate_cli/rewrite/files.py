@@ -19,7 +19,7 @@ import tempfile
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Iterable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 import pathspec
 
@@ -96,11 +96,14 @@ def discover(paths: Sequence[str], file_filter: FileFilter = FileFilter()) -> Di
     for arg in paths:
         if os.path.isdir(arg):
             walker = _Walker(arg, file_filter, errors)
-            candidates: Iterable[str] = walker.files()
+            # The walk follows no links, so a file's real path is its root's plus the walked part:
+            # no realpath() (one lstat per path component) per file.
+            real_root = os.path.realpath(arg)
+            for shown in walker.files():
+                rel = shown if walker.root == os.curdir else shown[len(walker.root) :].lstrip(os.sep)
+                found.setdefault(os.path.join(real_root, rel), shown)
         else:
-            candidates = [os.path.normpath(arg)]
-        for shown in candidates:
-            found.setdefault(os.path.realpath(shown), shown)
+            found.setdefault(os.path.realpath(arg), os.path.normpath(arg))
     return Discovery(files=tuple(sorted(set(found.values()))), errors=tuple(errors))
 
 
@@ -152,7 +155,7 @@ class _Walker:
                 continue  # never follow links out of the tree, nor loop through them
             rel = f"{rel_to_root}{entry.name}"
             # Shown as the user would write it: "src/a.py", not "./src/a.py".
-            path = os.path.join(directory, entry.name) if directory != os.curdir else entry.name
+            path = entry.path if directory != os.curdir else entry.name
             if entry.is_dir():
                 if is_skipped_dir_name(entry.name) or not self.file_filter.wants_dir(rel):
                     continue

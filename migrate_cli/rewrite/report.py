@@ -119,7 +119,7 @@ def render_summary(console: Console, target: Target, run: RunResult, mode: Mode)
         console.print(Text(f"{verb} ", style="green") + Text(result.path + _change_rules(result)))
 
     if summary.review:
-        console.print(Text(f"\nTo review ({_count(summary.review_count, 'site')} left as they were):", style="bold yellow"))
+        console.print(Text(f"\nTo review: {_count(summary.review_count, 'site')} the rewrite left alone", style="bold yellow"))
         for (rule, reason), sites in summary.review.items():
             console.print(Text(f"  {reason} ", style="yellow") + Text(f"[{rule}]", style="dim"))
             for site in sites:

@@ -5,7 +5,8 @@ left byte-identical. Workers send back `FileResult`s only, whose diffs are alrea
 hard-coded key never crosses the process boundary.
 
 The cheap byte pre-filter runs in the parent: for a typical tree almost every file fails it, and
-then there is nothing worth starting worker processes for.
+then there is nothing worth starting worker processes for. When there is, the pool starts
+while the parent is still reading, and gets batches of files as the pre-filter finds them.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from migrate_cli.errors import ExitCode
 from migrate_cli.redact import env_secrets, redact
@@ -27,9 +28,9 @@ from migrate_cli.rewrite.model import FileResult, RewriteSettings, SourceError
 # Below this many files that pass the pre-filter, starting worker processes costs more than it
 # saves (see benchmarks/rewrite_bench.py for the figures behind it).
 MIN_FILES_FOR_POOL = 16
-# Chunks per worker: big enough to amortise the inter-process round trip, small enough that one
-# slow file at the end does not leave the other workers idle.
-CHUNKS_PER_WORKER = 8
+# Files per task sent to a worker: enough to amortise the round trip between processes (well
+# under a millisecond), few enough that the last batches keep every worker busy to the end.
+BATCH_SIZE = 8
 
 # The env vars whose values must never appear in anything we show, whatever the target.
 _SECRET_ENV_NAMES = ("OPENAI_API_KEY",)
@@ -97,49 +98,79 @@ def run_rewrite(
         path: Outcome(FileResult(path, "error", error=message), Failure.INPUT)
         for path, message in listing_errors
     }
-    candidates = []
-    for path in paths:
-        try:
-            data, _ = files.read_file(path)
-        except OSError as exc:
-            outcomes[path] = _error(path, f"cannot read: {exc.strerror or exc}", Failure.INPUT)
-            continue
-        if might_contain_client(data):
-            candidates.append(path)
-        else:
-            outcomes[path] = Outcome(FileResult(path, "unchanged"))
-
     task = _Task(settings, write)
-    if jobs > 1 and len(candidates) >= MIN_FILES_FOR_POOL:
-        done = _in_pool(task, candidates, jobs)
-    else:
-        done = map(task, candidates)
-    for outcome in done:
-        outcomes[outcome.result.path] = outcome
+    with _Dispatcher(task, jobs) as dispatcher:
+        for path in paths:
+            try:
+                data, _ = files.read_file(path)
+            except OSError as exc:
+                outcomes[path] = _error(path, f"cannot read: {exc.strerror or exc}", Failure.INPUT)
+                continue
+            if might_contain_client(data):
+                dispatcher.add(path)
+            else:
+                outcomes[path] = Outcome(FileResult(path, "unchanged"))
+        for outcome in dispatcher.results():
+            outcomes[outcome.result.path] = outcome
 
     order = {path: i for i, path in enumerate(paths)}
     ranked = sorted(outcomes.values(), key=lambda o: (order.get(o.result.path, -1), o.result.path))
     return RunResult(outcomes=tuple(ranked), dry=not write)
 
 
-def _in_pool(task: "_Task", paths: list[str], jobs: int) -> list[Outcome]:
-    workers = min(jobs, len(paths))
-    chunksize = max(1, len(paths) // (workers * CHUNKS_PER_WORKER))
-    executor = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=_mp_context(),
-        initializer=_worker_init,
-        initargs=(task.picklable(),),
-    )
-    try:
-        return list(executor.map(_run_in_worker, paths, chunksize=chunksize))
-    except KeyboardInterrupt:
-        # Workers ignore SIGINT and finish the file in hand (each write is atomic); queued work
-        # is dropped. The CLI turns the re-raised interrupt into exit code 130.
-        executor.shutdown(wait=True, cancel_futures=True)
-        raise
-    finally:
-        executor.shutdown(wait=True)
+class _Dispatcher:
+    """Runs files through `task`: in this process for a few files, else in a process pool.
+
+    The pool starts as soon as the pre-filter has found MIN_FILES_FOR_POOL candidates, and gets
+    work in batches while the parent is still reading the rest of the tree, so the parent's
+    reading overlaps the workers' parsing.
+    """
+
+    def __init__(self, task: _Task, jobs: int) -> None:
+        self.task = task
+        self.jobs = jobs
+        self.waiting: list[str] = []
+        self.futures: list[Future[list[Outcome]]] = []
+        self.executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "_Dispatcher":
+        return self
+
+    def add(self, path: str) -> None:
+        self.waiting.append(path)
+        if self.executor is None and self.jobs > 1 and len(self.waiting) >= MIN_FILES_FOR_POOL:
+            self.executor = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=_mp_context(),
+                initializer=_worker_init,
+                initargs=(self.task.picklable(),),
+            )
+        if self.executor is not None and len(self.waiting) >= BATCH_SIZE:
+            self._submit()
+
+    def results(self) -> Iterator[Outcome]:
+        if self.executor is None:
+            yield from map(self.task, self.waiting)
+            return
+        self._submit()
+        for future in self.futures:
+            yield from future.result()
+
+    def _submit(self) -> None:
+        for start in range(0, len(self.waiting), BATCH_SIZE):
+            batch = self.waiting[start : start + BATCH_SIZE]
+            self.futures.append(self.executor.submit(_run_in_worker, batch))  # type: ignore[union-attr]
+        self.waiting = []
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if self.executor is None:
+            return
+        if exc_type is not None:
+            # Ctrl-C (or a bug): workers ignore SIGINT and finish the file in hand (each write is
+            # atomic); queued batches are dropped. The CLI turns the interrupt into exit code 130.
+            for future in self.futures:
+                future.cancel()
+        self.executor.shutdown(wait=True, cancel_futures=exc_type is not None)
 
 
 def _mp_context():  # type: ignore[no-untyped-def]
@@ -166,9 +197,9 @@ def _worker_init(task: "_Task") -> None:
     import migrate_cli.rewrite.engine  # noqa: F401
 
 
-def _run_in_worker(path: str) -> Outcome:
+def _run_in_worker(paths: list[str]) -> list[Outcome]:
     assert _worker_task is not None, "worker used before its initializer ran"
-    return _worker_task(path)
+    return [_worker_task(path) for path in paths]
 
 
 @dataclass(frozen=True)
