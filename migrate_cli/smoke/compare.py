@@ -28,6 +28,7 @@ import re
 import unicodedata
 from typing import Any
 
+from migrate_cli.smoke.json_diff import canonical, json_differences, json_error, parse_json_output
 from migrate_cli.smoke.model import Comparison, SideResult, Verdict
 
 #: Text similarity from which two different answers count as equivalent rather than drift.
@@ -73,29 +74,32 @@ def compare(baseline: SideResult, candidate: SideResult) -> Comparison:
     """Similarity, diff and verdict for one case's two answers."""
     base_text, cand_text = baseline.output or "", candidate.output or ""
     base_norm, cand_norm = normalise(base_text), normalise(cand_text)
+    base_json, cand_json = parse_json_output(base_text), parse_json_output(cand_text)
     score = similarity(base_norm, cand_norm) if base_norm and cand_norm else None
     # A failed side has no answer to diff against; the reason says what failed.
-    diff = render_diff(baseline, candidate) if baseline.ok and candidate.ok else ""
+    both_ok = baseline.ok and candidate.ok
+    diff = _render_diff(baseline, candidate, base_json, cand_json) if both_ok else ""
 
-    def result(verdict: Verdict, reason: str, sim: float | None, json_equal: bool | None = None):
+    def result(
+        verdict: Verdict, reason: str, sim: float | None, json_equal: bool | None = None
+    ) -> Comparison:
         return Comparison(sim, verdict, reason, diff=diff, json_equal=json_equal)
 
-    broken = _broken_reason(baseline, candidate)
+    broken = _broken_reason(baseline, candidate, (not base_norm, not cand_norm), base_json, cand_json)
     if broken is not None:
-        return result("broken", broken, score if baseline.ok and candidate.ok else None)
+        return result("broken", broken, score if both_ok else None)
 
     calls_differ = _tool_call_differences(baseline.tool_calls, candidate.tool_calls)
     if calls_differ:
         return result("drift", "tool calls differ: " + _join_limited(calls_differ), score)
 
-    base_json, cand_json = parse_json_output(base_text), parse_json_output(cand_text)
     if base_json is not None and cand_json is not None:
         if base_norm == cand_norm:
             return result("same", "identical JSON", 1.0, json_equal=True)
         paths = json_differences(base_json, cand_json)
         if not paths:
             return result("equivalent", "same JSON value (key order or layout differ)", 1.0, True)
-        json_score = similarity(_canonical(base_json), _canonical(cand_json))
+        json_score = similarity(canonical(base_json), canonical(cand_json))
         return result("drift", "JSON differs at " + _join_limited(paths), json_score, False)
 
     if not base_norm and not cand_norm:
@@ -105,38 +109,44 @@ def compare(baseline: SideResult, candidate: SideResult) -> Comparison:
     if base_norm == cand_norm:
         return result("same", "identical after normalising whitespace and code fences", 1.0)
     assert score is not None  # both texts are non-empty here: an empty one is broken above
-    if score < EQUIVALENT_SIMILARITY:
-        return result("drift", f"different wording (similarity {score:.2f} < {EQUIVALENT_SIMILARITY})", score)
+    threshold = EQUIVALENT_SIMILARITY
+    if score < threshold:
+        return result("drift", f"different wording (similarity {score:.2f} < {threshold})", score)
     numbers = _number_difference(base_norm, cand_norm)
     if numbers is not None:
         return result("drift", f"similar wording (similarity {score:.2f}) but {numbers}", score)
-    return result("equivalent", f"similar wording (similarity {score:.2f} >= {EQUIVALENT_SIMILARITY})", score)
+    return result("equivalent", f"similar wording (similarity {score:.2f} >= {threshold})", score)
 
 
-def _broken_reason(baseline: SideResult, candidate: SideResult) -> str | None:
+def _broken_reason(
+    baseline: SideResult,
+    candidate: SideResult,
+    empty: tuple[bool, bool],
+    base_json: Any,
+    cand_json: Any,
+) -> str | None:
     failed = [side for side in (baseline, candidate) if side.error is not None]
     if len(failed) == 2:
-        return f"both sides failed (baseline: {_error_text(baseline)}; candidate: {_error_text(candidate)})"
+        both = f"baseline: {_error_text(baseline)}; candidate: {_error_text(candidate)}"
+        return f"both sides failed ({both})"
     if failed:
         return f"{failed[0].side} failed: {_error_text(failed[0])}"
     if bool(baseline.tool_calls) != bool(candidate.tool_calls):
         caller, other = (baseline, candidate) if baseline.tool_calls else (candidate, baseline)
         names = ", ".join(_call_name(call) for call in caller.tool_calls)
-        return f"only the {caller.side} called a tool ({names}); the {other.side} answered with text"
+        return f"only the {caller.side} called a tool ({names}); the {other.side} did not"
     for finish, meaning in _CUT_SHORT.items():
         cut = [side for side in (baseline, candidate) if side.finish_reason == finish]
         if len(cut) == 1:
             other = candidate if cut[0] is baseline else baseline
             return f"the {cut[0].side} {meaning} (finish_reason={finish}); the {other.side} did not"
-    if not baseline.tool_calls:
-        empty = [side for side in (baseline, candidate) if not (side.output or "").strip()]
-        if len(empty) == 1:
-            other = "candidate" if empty[0].side == "baseline" else "baseline"
-            return f"the {empty[0].side}'s answer is empty; the {other} answered with text"
-    base_json = parse_json_output(baseline.output or "")
-    if base_json is not None and candidate.output and parse_json_output(candidate.output) is None:
+    # Empty after normalising: an answer that is only a code fence says nothing either.
+    if not baseline.tool_calls and empty[0] != empty[1]:
+        blank, other = ("baseline", "candidate") if empty[0] else ("candidate", "baseline")
+        return f"the {blank}'s answer is empty; the {other} answered with text"
+    if base_json is not None and candidate.output and cand_json is None:
         problem = json_error(candidate.output)
-        return f"the baseline answered with JSON but the candidate's answer is not valid JSON ({problem})"
+        return f"the baseline answered with JSON; the candidate's answer is not valid JSON ({problem})"
     return None
 
 
@@ -146,80 +156,6 @@ def _error_text(side: SideResult) -> str:
         return ""
     status = f" {error.status}" if error.status else ""
     return f"{error.kind}{status}: {error.message}"
-
-
-# --- JSON -----------------------------------------------------------------------------------------
-
-
-def _unfence(text: str) -> str:
-    stripped = text.strip()
-    if stripped.startswith("```") and stripped.endswith("```") and "\n" in stripped:
-        stripped = stripped[stripped.index("\n") + 1 : -3]
-    return stripped
-
-
-def parse_json_output(text: str) -> dict[str, Any] | list[Any] | None:
-    """The answer as a JSON object/array (after removing a ```json fence), else None.
-
-    Scalars ("42", "true") are left to the text comparison: they are answers, not structures.
-    """
-    body = _unfence(text)
-    if not body or body[0] not in "[{":
-        return None
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return None
-    return value if isinstance(value, (dict, list)) else None
-
-
-def json_error(text: str) -> str:
-    """Why `text` is not a JSON object/array, in a few words."""
-    body = _unfence(text)
-    try:
-        value = json.loads(body)
-    except json.JSONDecodeError as exc:
-        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
-    return f"it is a JSON {_json_kind(value)}, not an object or array"
-
-
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    return {str: "string", list: "array", dict: "object"}[type(value)]
-
-
-def json_differences(a: Any, b: Any, path: str = "$") -> list[str]:
-    """Every path where two JSON values differ, with how (missing key, type, value)."""
-    kind_a, kind_b = _json_kind(a), _json_kind(b)
-    if kind_a != kind_b:
-        return [f"{path} ({kind_a} vs {kind_b})"]
-    if isinstance(a, dict):
-        found = [f"{path}.{key} (missing on candidate)" for key in a if key not in b]
-        found += [f"{path}.{key} (only on candidate)" for key in b if key not in a]
-        for key in a:
-            if key in b:
-                found += json_differences(a[key], b[key], f"{path}.{key}")
-        return found
-    if isinstance(a, list):
-        found = [] if len(a) == len(b) else [f"{path} ({len(a)} items vs {len(b)})"]
-        for index, (item_a, item_b) in enumerate(zip(a, b)):
-            found += json_differences(item_a, item_b, f"{path}[{index}]")
-        return found
-    return [] if a == b else [f"{path} ({_short(a)} vs {_short(b)})"]
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def _short(value: Any, limit: int = 24) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _join_limited(items: list[str]) -> str:
@@ -284,9 +220,9 @@ def _number_difference(a: str, b: str) -> str | None:
     return "numbers differ (" + "; ".join(parts) + ")"
 
 
-def render_diff(baseline: SideResult, candidate: SideResult) -> str:
+def _render_diff(baseline: SideResult, candidate: SideResult, base_json: Any, cand_json: Any) -> str:
     """Unified diff of the two answers (JSON pretty-printed, tool calls listed, long lines split)."""
-    lines_a, lines_b = _diff_lines(baseline), _diff_lines(candidate)
+    lines_a, lines_b = _diff_lines(baseline, base_json), _diff_lines(candidate, cand_json)
     if lines_a == lines_b:
         return ""
     return "\n".join(
@@ -300,9 +236,8 @@ def render_diff(baseline: SideResult, candidate: SideResult) -> str:
     )
 
 
-def _diff_lines(side: SideResult) -> list[str]:
+def _diff_lines(side: SideResult, parsed: Any) -> list[str]:
     text = side.output or ""
-    parsed = parse_json_output(text)
     if parsed is not None:
         lines = json.dumps(parsed, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
     else:

@@ -54,7 +54,7 @@ VERDICTS = [
     ('{"a": {"n": 1}}', '{"a": {"n": "1"}}', {}, "drift", "$.a.n (number vs string)"),
     ('{"ok": true}', '{"ok": 1}', {}, "drift", "$.ok (boolean vs number)"),
     ('[1, 2, 3]', '[1, 2]', {}, "drift", "$ (3 items vs 2)"),
-    ('{"a": 1}', "Sure! a is 1.", {}, "broken", "the baseline answered with JSON but the candidate's answer is not valid JSON (Expecting value at line 1 column 1)"),
+    ('{"a": 1}', "Sure! a is 1.", {}, "broken", "the baseline answered with JSON; the candidate's answer is not valid JSON (Expecting value at line 1 column 1)"),
     ('{"a": 1}', '{"a": 1', {}, "broken", "not valid JSON (Expecting ',' delimiter"),
     ("a is 1", '{"a": 1}', {}, "drift", "different wording"),
     ("Hello", None, {"cand_error": RATE_LIMITED}, "broken", "candidate failed: rate_limit 429: Too many requests"),
@@ -62,10 +62,11 @@ VERDICTS = [
     ("Hello", "", {}, "broken", "the candidate's answer is empty; the baseline answered with text"),
     ("", "Hello", {}, "broken", "the baseline's answer is empty; the candidate answered with text"),
     ("", "", {}, "same", "both answers are empty"),
+    ("```\n```", "Hello", {}, "broken", "the baseline's answer is empty"),
     ("Once upon a", "Once upon a time.", {"base_finish_reason": "length", "cand_finish_reason": "stop"}, "broken", "the baseline stopped at the token limit (finish_reason=length); the candidate did not"),
     ("Once upon a", "Once upon a", {"base_finish_reason": "length", "cand_finish_reason": "length"}, "same", "identical"),
     ("Here it is", "", {"cand_finish_reason": "content_filter"}, "broken", "the candidate was cut by a content filter"),
-    (None, "It is sunny.", {"base_tool_calls": (call("get_weather", '{"city": "Paris"}'),)}, "broken", "only the baseline called a tool (get_weather); the candidate answered with text"),
+    (None, "It is sunny.", {"base_tool_calls": (call("get_weather", '{"city": "Paris"}'),)}, "broken", "only the baseline called a tool (get_weather); the candidate did not"),
     (None, None, {"base_tool_calls": (call("f", '{"a": 1, "b": 2}', "call_x"),), "cand_tool_calls": (call("f", '{"b":2,"a":1}', "call_y"),)}, "same", "same tool calls (name and arguments)"),
     (None, None, {"base_tool_calls": (call("get_weather", '{"city": "Paris"}'),), "cand_tool_calls": (call("get_weather", '{"city": "paris"}'),)}, "drift", 'tool calls differ: get_weather arguments city ("Paris" vs "paris")'),
     (None, None, {"base_tool_calls": (call("get_weather", "{}"),), "cand_tool_calls": (call("get_time", "{}"),)}, "drift", "call 1 is get_weather vs get_time"),
@@ -153,3 +154,10 @@ def test_percent_change() -> None:
     assert percent_change(0, 5) is None
     assert percent_change(None, 5) is None
     assert percent_change(5, None) is None
+
+
+def test_deeply_nested_json_is_compared_as_text_without_crashing() -> None:
+    deep_a, deep_b = "[" * 5000 + "1" + "]" * 5000, "[" * 5000 + "2" + "]" * 5000
+    assert compare(*pair(deep_a, deep_b)).verdict == "drift"
+    shallow = compare(*pair("[[1]]", "[[2]]"))
+    assert shallow.reason == "JSON differs at $[0][0] (1 vs 2)"
