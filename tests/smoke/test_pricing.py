@@ -245,3 +245,21 @@ def test_rate_option_parsing() -> None:
     for bad in ("RUB", "RUB=", "=1", "RUB=-1", "RUB=abc", "RUB=nan"):
         with pytest.raises(UsageError, match="--rate must look like CURRENCY=USD_PER_UNIT"):
             parse_rate_option(bad)
+
+
+def test_usage_from_raw_reads_each_provider_shape() -> None:
+    openai = Usage.from_raw(
+        {
+            "prompt_tokens": 1000,
+            "completion_tokens": 500,
+            "total_tokens": 1500,
+            "prompt_tokens_details": {"cached_tokens": 200, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": 300},
+        }
+    )
+    assert (openai.prompt_tokens, openai.cached_tokens, openai.reasoning_tokens) == (1000, 200, 300)
+    deepseek = Usage.from_raw({"prompt_tokens": 10, "completion_tokens": 5, "prompt_cache_hit_tokens": 4})
+    assert deepseek.cached_tokens == 4
+    odd = Usage.from_raw({"prompt_tokens": 10.0, "completion_tokens": "5", "prompt_tokens_details": None})
+    assert (odd.prompt_tokens, odd.completion_tokens, odd.cached_tokens) == (10, None, None)
+    assert Usage.from_raw(None) is None
