@@ -1,0 +1,133 @@
+"""The files a smoke run writes as it goes: the results log (`--results`) and the JSON report (`--report`).
+
+Both are written incrementally, so memory stays flat and nothing already paid for is lost:
+
+- the results log gets one JSON line per response, appended and flushed the moment it arrives;
+- the JSON report is written case by case to a hidden `.NAME.partial` beside it, and renamed into
+  place when the run ends (interrupted or not), so a reader never sees half a report.
+
+Neither holds a key: records carry the endpoint's URL and the NAME of its key env var only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import IO, Any
+
+from migrate_cli.errors import ExitCode, MigrateError, UsageError
+from migrate_cli.smoke.model import Case, CaseResult, SideResult, to_jsonable
+
+REPORT_FORMATS = (".json",)
+
+
+class OutputError(MigrateError):
+    """A results or report file could not be written mid-run (disk full, permissions)."""
+
+    exit_code = ExitCode.FAILURE
+
+
+def check_report_path(path: Path) -> Path:
+    """Refuse an unknown report format before anything is sent."""
+    if path.suffix.lower() not in REPORT_FORMATS:
+        raise UsageError(
+            f"--report {path}: unknown report format '{path.suffix or '(no extension)'}'; "
+            f"supported: {', '.join(REPORT_FORMATS)}"
+        )
+    return path
+
+
+def _open(path: Path, mode: str, what: str) -> IO[str]:
+    try:
+        return open(path, mode, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{what} {path}: cannot write ({exc.strerror})") from None
+
+
+class ResultsLog:
+    """`--results FILE`: one JSON line per response, appended and flushed as it arrives."""
+
+    def __init__(self, path: Path, run_id: str) -> None:
+        self.path = path
+        self.run_id = run_id
+        self.lines = 0
+        self._handle = _open(path, "a", "--results")
+
+    def write(self, case: Case, result: SideResult) -> None:
+        record = {"run_id": self.run_id, "case_id": case.id, "line": case.line, **to_jsonable(result)}
+        try:
+            self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._handle.flush()
+        except OSError as exc:
+            raise OutputError(f"cannot append to the results file {self.path}: {exc.strerror}") from None
+        self.lines += 1
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class JsonReport:
+    """`--report FILE.json`: {"run": ..., "cases": [...], "summary": ...}, streamed case by case."""
+
+    def __init__(self, path: Path, run: dict[str, Any]) -> None:
+        self.path = path
+        self._partial = path.with_name(f".{path.name}.partial")
+        self._handle = _open(self._partial, "w", "--report")
+        self._count = 0
+        self._write('{\n"run": ' + json.dumps(run, ensure_ascii=False) + ',\n"cases": [')
+
+    def add(self, result: CaseResult) -> None:
+        separator = "\n" if self._count == 0 else ",\n"
+        self._write(separator + json.dumps(case_record(result), ensure_ascii=False))
+        self._count += 1
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        self._write('\n],\n"summary": ' + json.dumps(summary, ensure_ascii=False, indent=2) + "\n}\n")
+        self._handle.close()
+        try:
+            os.replace(self._partial, self.path)
+        except OSError as exc:
+            raise OutputError(f"cannot write the report {self.path}: {exc.strerror}") from None
+
+    def _write(self, text: str) -> None:
+        try:
+            self._handle.write(text)
+        except OSError as exc:
+            raise OutputError(f"cannot write the report {self.path}: {exc.strerror}") from None
+
+
+def case_record(result: CaseResult) -> dict[str, Any]:
+    comparison = result.comparison
+    return {
+        "id": result.case_id,
+        "similarity": comparison.similarity,
+        "verdict": comparison.verdict,
+        "reason": comparison.reason,
+        "json_equal": comparison.json_equal,
+        "diff": comparison.diff,
+        "baseline": side_record(result.baseline),
+        "candidate": side_record(result.candidate),
+    }
+
+
+def side_record(side: SideResult) -> dict[str, Any]:
+    usage, estimate, cost = side.usage, side.estimated_tokens, side.cost
+    gap = None
+    if usage is not None and usage.prompt_tokens is not None and estimate is not None and estimate.prompt:
+        gap = round((usage.prompt_tokens - estimate.prompt) / estimate.prompt * 100, 2)
+    return {
+        "model": side.model,
+        "output": side.output,
+        "tool_calls": list(side.tool_calls),
+        "finish_reason": side.finish_reason,
+        "usage": to_jsonable(usage),
+        "estimated_tokens": to_jsonable(estimate),
+        "prompt_token_gap_pct": gap,
+        "cost_usd": cost.usd if cost else None,
+        "cost": to_jsonable(cost),
+        "latency_s": side.latency_s,
+        "ttft_s": side.ttft_s,
+        "stream_usage_missing": side.stream_usage_missing,
+        "error": to_jsonable(side.error),
+    }

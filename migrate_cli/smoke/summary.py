@@ -1,0 +1,232 @@
+"""Pure running totals of a smoke run, in constant memory however many cases it has.
+
+Each finished case is folded into counters and sums, and into a bounded sample of table rows
+(differences first), so a 100,000-case run holds a few hundred rows, not 100,000 answers.
+
+Costs: a side's total is the sum over its priced responses, and `None` ("unpriced") when none was
+priced, never 0. The delta in % is taken over the cases priced on BOTH sides, so a side with
+unpriced cases is not made to look cheaper by what it is missing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from migrate_cli.smoke.compare import percent_change
+from migrate_cli.smoke.model import CaseResult, SideName, SideResult, Verdict
+
+SIDES: tuple[SideName, SideName] = ("baseline", "candidate")
+VERDICTS: tuple[Verdict, ...] = ("same", "equivalent", "drift", "broken")
+DEFAULT_ROW_LIMIT = 40
+
+
+class SideCell(NamedTuple):
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    cost_usd: float | None
+    #: "computed", "unpriced", "no_usage", or "error" for a failed call.
+    cost_status: str
+    error_kind: str | None
+
+
+class CaseRow(NamedTuple):
+    """What the terminal table shows for one case; small on purpose."""
+
+    case_id: str
+    verdict: Verdict
+    similarity: float | None
+    reason: str
+    baseline: SideCell
+    candidate: SideCell
+
+
+def _cell(side: SideResult) -> SideCell:
+    usage, cost = side.usage, side.cost
+    return SideCell(
+        prompt_tokens=usage.prompt_tokens if usage else None,
+        completion_tokens=usage.completion_tokens if usage else None,
+        cost_usd=cost.usd if cost else None,
+        cost_status=cost.status if cost else "error",
+        error_kind=side.error.kind if side.error else None,
+    )
+
+
+@dataclass
+class SideTotals:
+    responses: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    cost_usd: float = 0.0
+    priced: int = 0
+    unpriced: int = 0
+    no_usage: int = 0
+    #: Models without a price on this side (few: one per distinct model).
+    unpriced_models: set[str] = field(default_factory=set)
+    #: tiktoken estimate and reported prompt tokens, summed over responses that have both.
+    estimated_prompt: int = 0
+    reported_prompt: int = 0
+    estimates_exact: bool = True
+    reported_completion: int = 0
+    latency_total: float = 0.0
+    latency_count: int = 0
+    ttft_total: float = 0.0
+    ttft_count: int = 0
+    stream_usage_missing: int = 0
+
+    def add(self, side: SideResult) -> None:
+        self.responses += 1
+        if side.error is not None:
+            self.errors[side.error.kind] += 1
+        if side.latency_s is not None and side.error is None:
+            self.latency_total += side.latency_s
+            self.latency_count += 1
+        if side.ttft_s is not None:
+            self.ttft_total += side.ttft_s
+            self.ttft_count += 1
+        self.stream_usage_missing += side.stream_usage_missing
+        cost = side.cost
+        if cost is not None:
+            if cost.status == "computed" and cost.usd is not None:
+                self.cost_usd += cost.usd
+                self.priced += 1
+            elif cost.status == "unpriced":
+                self.unpriced += 1
+                self.unpriced_models.add(side.model)
+            else:
+                self.no_usage += 1
+        usage, estimate = side.usage, side.estimated_tokens
+        if usage is not None and usage.prompt_tokens is not None and estimate is not None:
+            self.estimated_prompt += estimate.prompt
+            self.reported_prompt += usage.prompt_tokens
+            self.estimates_exact = self.estimates_exact and estimate.exact
+        if usage is not None and usage.completion_tokens is not None:
+            self.reported_completion += usage.completion_tokens
+
+    @property
+    def total_cost_usd(self) -> float | None:
+        return self.cost_usd if self.priced else None
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    @property
+    def prompt_gap_pct(self) -> float | None:
+        """How far the provider's prompt count is from tiktoken's, in % of tiktoken's."""
+        return percent_change(self.estimated_prompt, self.reported_prompt)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "responses": self.responses,
+            "errors": self.error_count,
+            "errors_by_kind": dict(sorted(self.errors.items())),
+            "cost_usd": self.total_cost_usd,
+            "priced_responses": self.priced,
+            "unpriced_responses": self.unpriced,
+            "unpriced_models": sorted(self.unpriced_models),
+            "responses_without_usage": self.no_usage,
+            "estimated_prompt_tokens": self.estimated_prompt,
+            "reported_prompt_tokens": self.reported_prompt,
+            "prompt_token_gap_pct": _round(self.prompt_gap_pct, 2),
+            "estimates_exact": self.estimates_exact,
+            "reported_completion_tokens": self.reported_completion,
+            "mean_latency_s": _mean(self.latency_total, self.latency_count),
+            "mean_ttft_s": _mean(self.ttft_total, self.ttft_count),
+            "stream_usage_missing": self.stream_usage_missing,
+        }
+
+
+class RowSample:
+    """The first `limit` differing cases and the first `limit` same ones: enough for any table."""
+
+    def __init__(self, limit: int = DEFAULT_ROW_LIMIT) -> None:
+        self.limit = limit
+        self.differing: list[CaseRow] = []
+        self.same: list[CaseRow] = []
+
+    def add(self, row: CaseRow) -> None:
+        bucket = self.same if row.verdict == "same" else self.differing
+        if len(bucket) < self.limit:
+            bucket.append(row)
+
+    def shown(self) -> list[CaseRow]:
+        """Differences first, then same cases, `limit` rows in all."""
+        return (self.differing + self.same)[: self.limit]
+
+
+class RunSummary:
+    def __init__(self, row_limit: int = DEFAULT_ROW_LIMIT) -> None:
+        self.cases = 0
+        self.verdicts: Counter[str] = Counter()
+        self.similarity_total = 0.0
+        self.similarity_count = 0
+        self.sides = {side: SideTotals() for side in SIDES}
+        self.paired_cost = {side: 0.0 for side in SIDES}
+        self.paired_cases = 0
+        self.rows = RowSample(row_limit)
+
+    def add(self, result: CaseResult) -> None:
+        self.cases += 1
+        comparison = result.comparison
+        self.verdicts[comparison.verdict] += 1
+        if comparison.similarity is not None:
+            self.similarity_total += comparison.similarity
+            self.similarity_count += 1
+        sides = {"baseline": result.baseline, "candidate": result.candidate}
+        for name, side in sides.items():
+            self.sides[name].add(side)
+        costs = [side.cost.usd if side.cost and side.cost.status == "computed" else None for side in sides.values()]
+        if None not in costs:
+            self.paired_cases += 1
+            for name, usd in zip(SIDES, costs):
+                self.paired_cost[name] += usd  # type: ignore[operator]
+        self.rows.add(
+            CaseRow(result.case_id, comparison.verdict, comparison.similarity, comparison.reason,
+                    _cell(result.baseline), _cell(result.candidate))
+        )
+
+    @property
+    def mean_similarity(self) -> float | None:
+        return _mean(self.similarity_total, self.similarity_count)
+
+    @property
+    def cost_delta_pct(self) -> float | None:
+        """Candidate vs baseline cost in %, over the cases priced on both sides."""
+        if not self.paired_cases:
+            return None
+        return percent_change(self.paired_cost["baseline"], self.paired_cost["candidate"])
+
+    @property
+    def hidden_rows(self) -> int:
+        return self.cases - len(self.rows.shown())
+
+    def regressions(self, fail_on: Iterable[str] = (), min_similarity: float | None = None) -> list[str]:
+        """Thresholds the run breaks, in words; empty when it passes (exit 1 otherwise)."""
+        found = [f"{self.verdicts[v]} case(s) {v}" for v in fail_on if self.verdicts[v]]
+        mean = self.mean_similarity
+        if min_similarity is not None and mean is not None and mean < min_similarity:
+            found.append(f"mean similarity {mean:.3f} < {min_similarity}")
+        return found
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cases": self.cases,
+            "verdicts": {v: self.verdicts[v] for v in VERDICTS},
+            "mean_similarity": _round(self.mean_similarity, 4),
+            "baseline_cost_usd": self.sides["baseline"].total_cost_usd,
+            "candidate_cost_usd": self.sides["candidate"].total_cost_usd,
+            "cost_delta_pct": _round(self.cost_delta_pct, 2),
+            "cost_delta_cases": self.paired_cases,
+            "errors": {side: self.sides[side].error_count for side in SIDES},
+            "sides": {side: self.sides[side].to_dict() for side in SIDES},
+        }
+
+
+def _mean(total: float, count: int) -> float | None:
+    return total / count if count else None
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
