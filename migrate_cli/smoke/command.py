@@ -1,4 +1,165 @@
-# Placeholder: the `smoke` command is being written (issue 3).
-def smoke(prompts: str) -> None:
-    """Run prompts on both providers and compare."""
-    raise NotImplementedError
+"""`migrate smoke`: options in, prompts validated, both providers called, report out, exit code.
+
+Kept light at import time (`migrate --help` imports this module): openai, tiktoken, rapidfuzz and
+rich's renderers are imported inside the function.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from migrate_cli.options import ApiKeyEnv, BaseUrl, Provider
+
+MODELS_PANEL = "Models and baseline"
+OUTPUT_PANEL = "Output"
+RUN_PANEL = "Run"
+
+
+def smoke(
+    prompts: Annotated[
+        Path,
+        typer.Argument(metavar="PROMPTS.jsonl", help="The prompts file: one JSON object per line.",
+                       show_default=False),
+    ],
+    provider: Provider = None,
+    base_url: BaseUrl = None,
+    api_key_env: ApiKeyEnv = None,
+    model: Annotated[Optional[str], typer.Option(
+        "--model", metavar="NAME", rich_help_panel=MODELS_PANEL, show_default=False,
+        help="Candidate model for every case (default: the case's model through --model-map).",
+    )] = None,
+    model_map: Annotated[Optional[list[str]], typer.Option(
+        "--model-map", metavar="OLD=NEW", rich_help_panel=MODELS_PANEL, show_default=False,
+        help="Send the candidate NEW where a case asks the baseline for OLD (repeatable; "
+        "adds to [tool.migrate] model_map).",
+    )] = None,
+    baseline_base_url: Annotated[Optional[str], typer.Option(
+        "--baseline-base-url", metavar="URL", rich_help_panel=MODELS_PANEL, show_default=False,
+        help="Baseline endpoint (default: $OPENAI_BASE_URL, else https://api.openai.com/v1).",
+    )] = None,
+    baseline_api_key_env: Annotated[Optional[str], typer.Option(
+        "--baseline-api-key-env", metavar="NAME", rich_help_panel=MODELS_PANEL, show_default=False,
+        help="Env var holding the baseline's key (default: OPENAI_API_KEY).",
+    )] = None,
+    pricing: Annotated[Optional[Path], typer.Option(
+        "--pricing", metavar="FILE", rich_help_panel=OUTPUT_PANEL, show_default=False,
+        help="Prices (TOML or JSON) for models the shipped OpenAI table does not cover.",
+    )] = None,
+    rate: Annotated[Optional[list[str]], typer.Option(
+        "--rate", metavar="CUR=USD", rich_help_panel=OUTPUT_PANEL, show_default=False,
+        help="USD per unit of a pricing-file currency, e.g. RUB=0.0108 (repeatable).",
+    )] = None,
+    report: Annotated[Optional[list[Path]], typer.Option(
+        "--report", metavar="FILE", rich_help_panel=OUTPUT_PANEL, show_default=False,
+        help="Write the full report; the format follows the extension (.json). Repeatable.",
+    )] = None,
+    results: Annotated[Optional[Path], typer.Option(
+        "--results", metavar="FILE", rich_help_panel=OUTPUT_PANEL, show_default=False,
+        help="Append every response as one JSON line the moment it arrives.",
+    )] = None,
+    json_output: Annotated[bool, typer.Option(
+        "--json", rich_help_panel=OUTPUT_PANEL,
+        help="Print the summary as one JSON object on stdout instead of the tables.",
+    )] = False,
+    concurrency: Annotated[Optional[int], typer.Option(
+        "--concurrency", metavar="N", rich_help_panel=RUN_PANEL, show_default=False,
+        help="Cases in flight at once, each on both sides (default: 8).",
+    )] = None,
+    timeout: Annotated[Optional[float], typer.Option(
+        "--timeout", metavar="S", rich_help_panel=RUN_PANEL, show_default=False,
+        help="Seconds to wait for an answer (streaming: between chunks) (default: 60).",
+    )] = None,
+    max_retries: Annotated[Optional[int], typer.Option(
+        "--max-retries", metavar="N", rich_help_panel=RUN_PANEL, show_default=False,
+        help="Retries on 429, 5xx, timeouts and connection errors, honouring Retry-After (default: 2).",
+    )] = None,
+    stream: Annotated[bool, typer.Option(
+        "--stream", rich_help_panel=RUN_PANEL,
+        help="Stream the answers: measures time to first token, asks for usage in the stream.",
+    )] = False,
+    limit: Annotated[Optional[int], typer.Option(
+        "--limit", metavar="N", rich_help_panel=RUN_PANEL, show_default=False,
+        help="Run only the first N cases (the whole file is still validated).",
+    )] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", rich_help_panel=RUN_PANEL,
+        help="Send nothing: print the case count, tiktoken prompt tokens and projected input cost.",
+    )] = False,
+    fail_on: Annotated[Optional[str], typer.Option(
+        "--fail-on", metavar="VERDICTS", rich_help_panel=RUN_PANEL, show_default=False,
+        help="Exit 1 if any case gets one of these verdicts, e.g. broken or broken,drift.",
+    )] = None,
+    min_similarity: Annotated[Optional[float], typer.Option(
+        "--min-similarity", metavar="X", rich_help_panel=RUN_PANEL, show_default=False,
+        help="Exit 1 if the mean similarity is below X (0 to 1).",
+    )] = None,
+) -> None:
+    """Run PROMPTS.jsonl on OpenAI (the baseline) and the target (the candidate), and compare.
+
+    Each case goes to both sides with the same messages and parameters; only the model differs.
+    Per case and side it records the answer, finish_reason, the provider's token usage beside
+    tiktoken's estimate, the cost, latency (and time to first token with --stream) and any
+    error; then it compares the answers (similarity, diff, verdict) and sums it all up.
+
+    The prompts file has one JSON object per line: "messages" (chat messages) or "prompt" (a
+    string); optional "id" and "model" (the baseline's model; [tool.migrate] model is the
+    default); any other key (temperature, max_tokens, seed, stop, response_format, tools, ...)
+    is sent to both sides unchanged. The whole file is checked before anything is sent.
+
+    \b
+      {"id": "capital", "model": "gpt-4o-mini", "prompt": "Capital of France?"}
+      {"model": "gpt-4o-mini", "messages": [{"role": "system", "content": "Reply in JSON."},
+       {"role": "user", "content": "List 3 colours"}], "response_format": {"type": "json_object"}}
+
+    Verdicts: same (identical after normalising), equivalent (same JSON, or very similar text
+    with the same numbers), drift (different), broken (an error, a missing tool call, a cut-off
+    or empty answer, or invalid JSON where JSON was expected).
+
+    The baseline's key comes from OPENAI_API_KEY and the candidate's from the target's variable
+    (vMira: MIRA_API_KEY); both must be set before anything is sent. Costs use the shipped
+    OpenAI list prices on api.openai.com only; price any other model with --pricing. A model
+    without a price is reported as unpriced, never as $0.
+
+    Exit codes: 0 done; 1 --fail-on or --min-similarity not met; 2 bad input or options (nothing
+    sent); 3 a key was rejected or a provider unreachable; 130 interrupted (what finished is
+    kept in --results and --report).
+
+    Examples:
+
+    \b
+      migrate smoke examples/prompts.jsonl --dry-run          count tokens, project cost
+      migrate smoke examples/prompts.jsonl --model mira       every case on vMira's mira
+      migrate smoke prompts.jsonl --model-map gpt-4o=mira-pro --model-map gpt-4o-mini=mira
+      migrate smoke prompts.jsonl --provider together --model meta-llama/Llama-3.3-70B-Instruct-Turbo
+      migrate smoke prompts.jsonl --pricing mira-prices.toml --rate RUB=0.0108 --report out.json
+      migrate smoke prompts.jsonl --stream --concurrency 16 --results answers.jsonl
+      migrate smoke prompts.jsonl --fail-on broken --min-similarity 0.8     in CI
+    """
+    from migrate_cli.smoke.session import SmokeSession
+    from migrate_cli.smoke.plan import SmokeOptions
+
+    options = SmokeOptions(
+        prompts=prompts,
+        model=model,
+        model_map=tuple(model_map or ()),
+        baseline_base_url=baseline_base_url,
+        baseline_api_key_env=baseline_api_key_env,
+        pricing=pricing,
+        rates=tuple(rate or ()),
+        reports=tuple(report or ()),
+        results=results,
+        concurrency=concurrency,
+        timeout=timeout,
+        max_retries=max_retries,
+        stream=stream,
+        limit=limit,
+        fail_on=fail_on,
+        min_similarity=min_similarity,
+    )
+    session = SmokeSession.start(options, provider=provider, base_url=base_url, api_key_env=api_key_env)
+    code = session.dry_run(json_output) if dry_run else session.run(json_output)
+    if code:
+        raise typer.Exit(code)

@@ -1,0 +1,226 @@
+"""One `migrate smoke` invocation, in the order the contract gives: plan the run from the options,
+validate the whole prompts file (nothing is sent if a line is bad), load prices, check both keys are
+set, run, render, pick the exit code.
+
+This is the edge where files are opened and things are printed; the decisions live in plan.py,
+evaluate.py, summary.py and compare.py, the calls in runner.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from itertools import islice
+from typing import Any
+
+from migrate_cli.errors import ExitCode, ProviderError
+from migrate_cli.smoke.model import Case, SideResult
+from migrate_cli.smoke.plan import SmokeOptions, SmokePlan, make_plan
+from migrate_cli.smoke.runner import RunOutcome, Stop
+
+
+@dataclass
+class SmokeSession:
+    plan: SmokePlan
+
+    @classmethod
+    def start(cls, options: SmokeOptions, *, provider: str | None, base_url: str | None,
+              api_key_env: str | None) -> SmokeSession:
+        from migrate_cli.config import load_project_config, resolve_target
+
+        config = load_project_config()
+        target = resolve_target(config, provider=provider, base_url=base_url, api_key_env=api_key_env)
+        return cls(make_plan(options, config, target, os.environ))
+
+    # --- --dry-run -----------------------------------------------------------------------------
+
+    def dry_run(self, json_output: bool) -> int:
+        from migrate_cli.console import stderr, stdout
+        from migrate_cli.smoke.cases import validate_prompts_file
+        from migrate_cli.smoke.evaluate import dry_run_lines
+        from migrate_cli.smoke.pricing import load_prices
+        from migrate_cli.smoke.report import render_dry_run, render_endpoints
+
+        plan = self.plan
+        self._announce(stderr())
+        prompts = validate_prompts_file(
+            plan.prompts,
+            default_model=plan.default_model,
+            side_models=lambda case: {"baseline": case.model, "candidate": plan.candidate_model(case.model)},
+        )
+        self._warn_unknown_params(prompts.unknown_params)
+        prices = load_prices(plan.pricing, rates=plan.rates)
+        lines = dry_run_lines(prompts, plan, prices)
+        if json_output:
+            payload = {
+                "dry_run": True,
+                "cases": prompts.cases,
+                "tokens_exact": prompts.tokens_exact,
+                "lines": [line.__dict__ for line in lines],
+            }
+            _print_json(payload)
+        else:
+            render_dry_run(stdout(), cases=prompts.cases, lines=lines, exact=prompts.tokens_exact,
+                           source=str(plan.prompts))
+        return 0
+
+    # --- the run -------------------------------------------------------------------------------
+
+    def run(self, json_output: bool) -> int:
+        from migrate_cli.console import stderr, stdout
+        from migrate_cli.redact import env_secrets
+        from migrate_cli.smoke import runner
+        from migrate_cli.smoke.calls import require_keys
+        from migrate_cli.smoke.cases import iter_cases, validate_prompts_file
+        from migrate_cli.smoke.evaluate import evaluate_case, evaluate_side
+        from migrate_cli.smoke.outputs import JsonReport, ResultsLog
+        from migrate_cli.smoke.pricing import load_prices
+        from migrate_cli.smoke.report import ProgressView, RunState, render_summary, render_table
+        from migrate_cli.smoke.summary import RunSummary
+
+        plan, err = self.plan, stderr()
+        self._announce(err)
+        prompts = validate_prompts_file(plan.prompts, default_model=plan.default_model)
+        self._warn_unknown_params(prompts.unknown_params)
+        prices = load_prices(plan.pricing, rates=plan.rates)
+        require_keys(list(plan.endpoints.values()))
+
+        total = prompts.cases if plan.limit is None else min(plan.limit, prompts.cases)
+        run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        results = ResultsLog(plan.results, run_id) if plan.results else None
+        reports = [JsonReport(path, self._run_record(run_id, total)) for path in plan.reports]
+        summary = RunSummary()
+        outcome: RunOutcome | None = None
+        progress: ProgressView | None = None
+
+        def side_done(case: Case, result: SideResult) -> SideResult:
+            result = evaluate_side(result, case, plan.endpoints[result.side], prices)
+            if results is not None:
+                results.write(case, result)
+            return result
+
+        def case_done(case: Case, baseline: SideResult, candidate: SideResult) -> None:
+            case_result = evaluate_case(case, baseline, candidate)
+            summary.add(case_result)
+            for report in reports:
+                report.add(case_result)
+            if progress is not None:
+                progress.advance(case_result)
+
+        try:
+            with ProgressView(err, total) as progress:
+                outcome = runner.run(
+                    islice(iter_cases(plan.prompts, default_model=plan.default_model), total),
+                    endpoints=plan.endpoints,
+                    candidate_model=lambda case: plan.candidate_model(case.model),
+                    settings=plan.settings,
+                    side_done=side_done,
+                    case_done=case_done,
+                    secrets=env_secrets(plan.key_envs),
+                )
+        finally:
+            # However the run ended, what was paid for is on disk and the reports are complete JSON.
+            if results is not None:
+                results.close()
+            final = final_summary(summary, outcome, total)
+            for report in reports:
+                report.finish(final)
+
+        assert outcome is not None
+        if json_output:
+            _print_json(final)
+        else:
+            hint = str(plan.reports[0]) if plan.reports else ""
+            render_table(stdout(), summary, report_hint=hint)
+            state = RunState(total, outcome.interrupted, _stop_reason(outcome.stop))
+            render_summary(stdout(), summary, state)
+        return self._exit_code(outcome, summary, err)
+
+    def _exit_code(self, outcome: RunOutcome, summary: Any, err: Any) -> int:
+        if outcome.stop is not None:
+            raise ProviderError(stop_message(outcome.stop))
+        kept = [str(p) for p in (self.plan.results, *self.plan.reports) if p is not None]
+        if outcome.interrupted:
+            where = f"; kept in {', '.join(kept)}" if kept else ""
+            err.print(f"interrupted: {summary.cases} case(s) finished{where}", markup=False)
+            return int(ExitCode.INTERRUPTED)
+        regressions = summary.regressions(self.plan.fail_on, self.plan.min_similarity)
+        for line in regressions:
+            err.print(f"regression: {line}", markup=False)
+        return int(ExitCode.CHANGES) if regressions else 0
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _announce(self, err: Any) -> None:
+        from migrate_cli.smoke.report import render_endpoints
+
+        render_endpoints(err, self.plan.endpoints)
+        for warning in self.plan.warnings:
+            err.print(f"warning: {warning}", markup=False)
+
+    def _warn_unknown_params(self, unknown: dict[str, int] | Any) -> None:
+        from migrate_cli.console import stderr
+
+        for name, line in sorted(unknown.items(), key=lambda item: item[1]):
+            stderr().print(
+                f"note: {self.plan.prompts}:{line}: '{name}' is not an OpenAI chat-completions "
+                "parameter; it is sent to both sides as written",
+                markup=False,
+            )
+
+    def _run_record(self, run_id: str, total: int) -> dict[str, Any]:
+        from migrate_cli import __version__
+
+        plan = self.plan
+        return {
+            "run_id": run_id,
+            "migrate_version": __version__,
+            "prompts": str(plan.prompts),
+            "planned_cases": total,
+            "endpoints": {
+                side: {"base_url": e.base_url, "api_key_env": e.api_key_env} for side, e in plan.endpoints.items()
+            },
+            "stream": plan.settings.calls.stream,
+            "concurrency": plan.settings.concurrency,
+            "timeout_s": plan.settings.calls.timeout,
+            "max_retries": plan.settings.calls.max_retries,
+        }
+
+
+def _print_json(payload: dict[str, Any]) -> None:
+    """Plain JSON on stdout: no rich wrapping or colour, whatever the terminal."""
+    import sys
+
+    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def final_summary(summary: Any, outcome: RunOutcome | None, total: int) -> dict[str, Any]:
+    """The report's `summary`: the totals plus how the run ended."""
+    return {
+        **summary.to_dict(),
+        "planned_cases": total,
+        # No outcome means the run never returned: Ctrl-C outside the event loop.
+        "interrupted": outcome is None or outcome.interrupted,
+        "stopped": _stop_reason(outcome.stop) if outcome is not None and outcome.stop else None,
+    }
+
+
+def _stop_reason(stop: Stop | None) -> str:
+    if stop is None:
+        return ""
+    return f"{stop.side} {stop.error.kind} error"
+
+
+def stop_message(stop: Stop) -> str:
+    """One line naming the side, its URL and what to check; never the key itself."""
+    where = f"{stop.side} ({stop.endpoint.base_url})"
+    env = stop.endpoint.api_key_env
+    error = stop.error
+    if error.kind == "auth" and error.status == 403:
+        return f"{where} refused the request with this API key (HTTP 403: {error.message}): check {env} and its plan or permissions"
+    if error.kind == "auth":
+        return f"{where} rejected the API key: check {env}"
+    return f"{where} is unreachable ({error.message}): check the base URL and the network"
