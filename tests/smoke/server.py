@@ -145,6 +145,9 @@ class FakeProvider:
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self.port = 0
+        #: Requests being answered right now, and the most at any moment (the client's concurrency).
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     # --- configuration and inspection (any thread) ---------------------------------------------
 
@@ -245,13 +248,18 @@ class FakeProvider:
             with self._lock:
                 self._log.append(LoggedRequest(method, path, headers, body, time.monotonic()))
 
-        response = self._route(method, path, headers, body)
-        if response is None:  # a chat completion: scripted reply
-            await self._chat(writer, body)
-        else:
-            if response.delay:
-                await asyncio.sleep(response.delay)
-            await _send_json(writer, response.status, response.body, response.headers)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            response = self._route(method, path, headers, body)
+            if response is None:  # a chat completion: scripted reply
+                await self._chat(writer, body)
+            else:
+                if response.delay:
+                    await asyncio.sleep(response.delay)
+                await _send_json(writer, response.status, response.body, response.headers)
+        finally:
+            self.in_flight -= 1
         return headers.get("connection", "").lower() != "close"
 
     def _route(self, method: str, path: str, headers: Mapping[str, str], body: Any) -> _Response | None:
