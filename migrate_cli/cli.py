@@ -55,7 +55,9 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except MigrateError as exc:
-            stderr().print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+            from rich.markup import escape  # a message may say "[tool.migrate]" or "[rates]"
+
+            stderr().print(f"[bold red]error:[/] {escape(exc.message)}", markup=True, highlight=False)
             if exc.hint:
                 stderr().print(f"  {exc.hint}", markup=False)
             raise typer.Exit(int(exc.exit_code)) from None

@@ -218,3 +218,21 @@ def test_errors_are_usage_errors_with_exit_code_2(tmp_path: Path) -> None:
     with pytest.raises(UsageError) as caught:
         validate_prompts_file(path, default_model="m")
     assert caught.value.exit_code == ExitCode.USAGE
+
+
+def test_the_cli_shows_the_message_intact_on_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from migrate_cli.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, '{"prompt": "x"}')
+    result = CliRunner().invoke(app, ["smoke", "prompts.jsonl", "--dry-run"])
+
+    assert result.exit_code == ExitCode.USAGE
+    # "[tool.migrate]" must survive rich's markup, and no traceback follows.
+    assert (
+        'error: prompts.jsonl:1: no model: add "model" to the line or pass --model/[tool.migrate] model\n'
+        in result.stderr
+    )
+    assert "Traceback" not in result.stderr + result.stdout
