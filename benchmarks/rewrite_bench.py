@@ -217,10 +217,46 @@ def bench_help(runs: int) -> None:
     print(f"   target: migrate --help under 0.3 s   ({load()})")
 
 
+def import_cost(module: str, runs: int = 5) -> float:
+    """Best wall time to import `module` in a fresh interpreter, minus the bare start-up."""
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    return min(float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout) for _ in range(runs))
+
+
+def prefilter_cost() -> None:
+    """The byte pre-filter over every file of benchmark 1, against a plain lower-cased search."""
+    from migrate_cli.rewrite.engine import might_contain_client
+    from migrate_cli.rewrite.files import discover
+    from migrate_cli.rewrite.rules import RULES
+
+    needles = sorted({n.lower() for rule in RULES for n in rule.needles})
+    print(f"   needles declared by the rules: {b', '.join(needles).decode()}")
+
+    def lowered_search(data: bytes) -> bool:
+        lowered = data.lower()
+        return any(n in lowered for n in needles)
+
+    blobs = [Path(p).read_bytes() for p in discover([str(stdlib_tree())]).files]
+    size = sum(map(len, blobs)) / 1e6
+    for label, check in (
+        ("engine.might_contain_client", might_contain_client),
+        ("same needles, data.lower() + in", lowered_search),
+    ):
+        start = time.perf_counter()
+        hits = sum(1 for data in blobs if check(data))
+        print(f"   {label:<30} {time.perf_counter() - start:6.3f} s over {len(blobs)} files ({size:.0f} MB), {hits} hits")
+
+
 def profile() -> None:
-    """In-process cProfile of the rewrite of the 200 generated client files, one process."""
+    """Where the time goes: import costs, the pre-filter, and a cProfile of 200 client files."""
     import cProfile
     import pstats
+
+    print("imports (fresh interpreter, best of 5):")
+    for module in ("typer", "migrate_cli.cli", "pydantic", "libcst", "migrate_cli.rewrite.engine"):
+        print(f"   import {module:<28} {import_cost(module):6.3f} s")
+    print("pre-filter:")
+    prefilter_cost()
 
     from migrate_cli.config import resolve_target
     from migrate_cli.rewrite.files import discover

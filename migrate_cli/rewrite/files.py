@@ -147,9 +147,10 @@ class _Walker:
         if rel_to_root and VENV_MARKER in names:
             return  # a virtualenv that is not called venv/.venv/env
         rel_anchor = self._anchor_rel(directory)
-        own = _load_ignore_file(os.path.join(directory, ".gitignore"), rel_anchor)
-        if own is not None:
-            rules = [*rules, own]
+        if ".gitignore" in names:
+            own = _load_ignore_file(os.path.join(directory, ".gitignore"), rel_anchor)
+            if own is not None:
+                rules = [*rules, own]
         for entry in entries:
             if entry.is_symlink():
                 continue  # never follow links out of the tree, nor loop through them
