@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from migrate_cli.config import Target
 from migrate_cli.rewrite.analysis import ModuleAnalysis, QName, Scope
@@ -66,6 +67,11 @@ class ModuleInfo:
     tree: ast.Module
     analysis: ModuleAnalysis
     target: Target
+    #: The rules running on this module (`--only/--skip` applied); None means every registered rule.
+    #: Lets a rule see through another's work (MC006 follows constants only into enabled rules' calls).
+    rules: tuple[Any, ...] | None = None
+    #: Per-module cache for indexes several rules derive from the same tree (see constants.py).
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def qualify(self, expr: ast.AST) -> QName:
         return self.analysis.qualify(expr)
@@ -91,6 +97,16 @@ class ModuleInfo:
                 if scope is not None:
                     return scope
         return self.analysis.module_scope
+
+    def enabled_rules(self) -> tuple[Any, ...]:
+        if self.rules is not None:
+            return self.rules
+        from migrate_cli.rewrite.rules import RULES  # the registry imports this module
+
+        return RULES
+
+    def rule_enabled(self, code: str) -> bool:
+        return any(rule.code == code for rule in self.enabled_rules())
 
     def os_module_name(self, node: ast.AST, recorder: Recorder) -> str | None:
         """The name that reaches the `os` module at `node` ("os", or an alias like "_os").

@@ -34,12 +34,12 @@ def might_contain_client(data: bytes) -> bool:
 
 def rewrite_source(code: str, settings: RewriteSettings, rules: tuple[Rule, ...] = RULES) -> SourceResult:
     tree = parse(code)
-    module = ModuleInfo(source=code, tree=tree, analysis=analyze(tree), target=settings.target)
+    enabled = tuple(rule for rule in rules if settings.enabled(rule.code))
+    module = ModuleInfo(source=code, tree=tree, analysis=analyze(tree), target=settings.target, rules=enabled)
     findings = Findings()
     edits = []
-    for rule in rules:
-        if settings.enabled(rule.code):
-            edits.extend(rule.find(module, Recorder(rule.code, findings)))
+    for rule in enabled:
+        edits.extend(rule.find(module, Recorder(rule.code, findings)))
 
     new_code = _apply(code, tree, edits, findings.imports) if edits else code
     return SourceResult(

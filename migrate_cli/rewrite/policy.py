@@ -8,6 +8,10 @@ api_key:   missing -> the target's env var; a read of OPENAI_API_KEY -> the same
            env var; a string literal -> the env lookup (a security finding when it looks like a real
            key, whose value is never shown); already the target's env var -> keep; anything else -> keep
            and review.
+A module constant (`base_url=BASE_URL`, assigned once at module level and read only as client URLs
+or keys) is judged by its value; the construction keeps the Name and MC006 rewrites the assignment
+(constants.py). A constant that cannot be rewritten, or one imported from another module, is a
+"foreign" URL / a reviewed key, with the reason named.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from migrate_cli.redact import redact
+from migrate_cli.rewrite.constants import Constant, Imported, follow
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit, ReplaceExpr, SetString
 from migrate_cli.rewrite.values import (
@@ -49,8 +54,10 @@ def url_literal(module: ModuleInfo) -> str:
     return json.dumps(module.target.base_url)
 
 
-def decide_base_url(value: ast.expr | None, module: ModuleInfo, what: str = "base_url") -> Decision:
+def decide_base_url(value: ast.expr | None, module: ModuleInfo, what: str = "base_url", follow_constants: bool = True) -> Decision:
     target = module.target
+    if follow_constants and isinstance(value, ast.Name) and (followed := follow(value, module)) is not None:
+        return _followed_url(value, followed, module, what)
     if value is None:
         return Decision("insert", code=url_literal(module), note=f"{what} -> {target.base_url}")
     literal = string_value(value)
@@ -71,6 +78,18 @@ def decide_base_url(value: ast.expr | None, module: ModuleInfo, what: str = "bas
             f"left as is; point it at {target.base_url} if this client should move"
         )
     return Decision("foreign", reason=reason)
+
+
+def _followed_url(name: ast.Name, followed: Constant | Imported, module: ModuleInfo, what: str) -> Decision:
+    url = module.target.base_url
+    if isinstance(followed, Imported):
+        return Decision("foreign", reason=f"{what}={name.id} is imported from {followed.source}: left as is; if it is OpenAI's URL, point it at {url} in {followed.source}")
+    if followed.value is not None:
+        inner = decide_base_url(followed.value, module, f"{what}={name.id}", follow_constants=False)
+        if inner.action in ("foreign", "keep") or followed.blocked is None:
+            # "edit": MC006 rewrites the constant's assignment; the call keeps the name.
+            return inner if inner.action == "foreign" else Decision("keep")
+    return Decision("foreign", reason=f"{what}={name.id}: the module constant is not rewritten ({followed.blocked}): left as is; point this client at {url} by hand")
 
 
 def _points_at_openai(value: ast.expr, module: ModuleInfo) -> bool:
@@ -101,8 +120,11 @@ def decide_api_key(
     anchor: ast.AST,
     what: str = "api_key",
     key_code: Callable[[], str | None] | None = None,
+    follow_constants: bool = True,
 ) -> Decision:
     env_name = module.target.api_key_env
+    if follow_constants and isinstance(value, ast.Name) and (followed := follow(value, module)) is not None:
+        return _followed_key(value, followed, module, what)
     env = env_read(value, module.analysis) if value is not None else None
     if env is not None and env.var == env_name:
         return Decision("keep")
@@ -130,3 +152,28 @@ def decide_api_key(
                 literal,
             )
     return Decision("edit", [ReplaceExpr(value, code)], note=f"{what} -> ${env_name}")
+
+
+def _followed_key(name: ast.Name, followed: Constant | Imported, module: ModuleInfo, what: str) -> Decision:
+    target = module.target
+    holds = f"make sure it holds the key for {target.base_url} (${target.api_key_env})"
+    if isinstance(followed, Imported):
+        return Decision("review", reason=f"{what}={name.id} is imported from {followed.source}: kept; {holds}, e.g. by migrating {followed.source}")
+    value = followed.value
+    env = env_read(value, module.analysis)
+    if env is not None and env.var == target.api_key_env:
+        return Decision("keep")
+    if value is not None and key_is_rewritable(value, module) and followed.blocked is None:
+        return Decision("keep")  # MC006 rewrites the constant's assignment; the call keeps the name
+    if followed.blocked is not None:
+        return Decision("review", reason=f"{what}={name.id} is kept: the module constant is not rewritten ({followed.blocked}); {holds}")
+    shown = redact(module.segment(value)) if value is not None else name.id
+    return Decision("review", reason=f"{what}={name.id} (= {shown}) is kept: {holds}")
+
+
+def key_is_rewritable(value: ast.expr, module: ModuleInfo) -> bool:
+    """A key value the policy replaces by the target's env lookup: a literal, None, a read of OPENAI_API_KEY."""
+    if is_none(value) or string_value(value) is not None:
+        return True
+    env = env_read(value, module.analysis)
+    return env is not None and env.var == OPENAI_KEY_ENV

@@ -9,10 +9,14 @@ from __future__ import annotations
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.client import ClientRule
 from migrate_cli.rewrite.rules.module_client import ModuleClientRule
+from migrate_cli.rewrite.rules.module_constants import ModuleConstantRule
+from migrate_cli.rewrite.rules.pydantic_settings import PydanticSettingsRule
 
 RULES: tuple[Rule, ...] = (
     ClientRule(),
     ModuleClientRule(),
+    ModuleConstantRule(),
+    PydanticSettingsRule(),
 )
 
 RULES_BY_CODE = {rule.code: rule for rule in RULES}

@@ -8,8 +8,13 @@ this module applies the policy of `policy.py` to it:
 - callees are matched by qualified name; a callee name that is *also* bound to something else in
   that scope is listed for review, never rewritten;
 - a URL that does not point at OpenAI means the whole construction is left alone and reviewed;
-- `Ctor(**cfg)` is followed into the dict literal `cfg` is built from when that dict is assigned once
-  and never mutated; otherwise, if the hidden arguments could hold the URL or key, it is reviewed;
+- `Ctor(**cfg)` is followed into the dict literal `cfg` is built from, and into `cfg["key"] = value`
+  assignments in the same function (config_dict.py says exactly what is understood): every value the
+  URL or key parameter can get there follows the policy, a missing one is added to the literal, and a
+  conditionally set foreign URL leaves the construction alone; a dict the rewrite cannot follow, when
+  the hidden arguments could hold the URL or key, is reviewed;
+- a module constant passed as the URL or key (`base_url=BASE_URL`) is followed by the policy (MC006
+  rewrites the constant's assignment);
 - nothing is ever written that could produce a duplicate keyword.
 """
 
@@ -20,14 +25,12 @@ from dataclasses import dataclass
 from typing import Callable, ClassVar, Iterable, Iterator
 
 from migrate_cli.rewrite.analysis import LOCAL
+from migrate_cli.rewrite.config_dict import ConfigDict, NotFollowed, follow_config
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddDictItems, AddKeywords, Edit, RemoveKeyword
 from migrate_cli.rewrite.names import short_name
-from migrate_cli.rewrite.policy import decide_api_key, decide_base_url, default_key_code
+from migrate_cli.rewrite.policy import Decision, decide_api_key, decide_base_url, default_key_code
 from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.values import string_value
-
-_DICT_MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__"})
 
 
 @dataclass(frozen=True)
@@ -49,112 +52,157 @@ class ConstructionSpec:
     applies: Callable[[ast.Call, ModuleInfo], bool] | None = None
 
 
+@dataclass(frozen=True)
+class ParamValue:
+    """One value a URL or key parameter can get: a keyword, a dict literal item or a `cfg[...] =`."""
+
+    param: str
+    expr: ast.expr
+    conditional: bool = False
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    """What a matched construction passes, before any policy decision (pure; no findings)."""
+
+    call: ast.Call
+    label: str
+    keywords: dict[str, ast.expr]
+    config: ConfigDict | None = None
+    #: Why the construction's settings cannot be followed: it is reviewed and left alone.
+    problem: str | None = None
+    #: Another construction unpacks the same dict first and makes the dict's edits for both.
+    shares_config: bool = False
+
+    def values(self, params: tuple[str, ...]) -> list[ParamValue]:
+        found = [ParamValue(name, self.keywords[name]) for name in params if name in self.keywords]
+        if self.config is not None:
+            found += [ParamValue(name, v.value, v.conditional) for name in params for v in self.config.values(name)]
+        return found
+
+
 class ConstructionRule(Rule):
     spec: ClassVar[ConstructionSpec]
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
         for call in module.analysis.calls:
-            names = module.qualify(call.func).names
-            ours = names & self.spec.callees
-            if not ours:
-                continue
-            if len(names) > 1:
-                others = ", ".join(sorted(_describe(n) for n in names - ours))
-                report.review(call, f"{module.segment(call.func)} is {short_name(next(iter(ours)))} but is also bound to {others} in this scope, so it may be something else here: left as is")
-                continue
-            if self.spec.applies is not None and not self.spec.applies(call, module):
-                continue
-            yield from self.rewrite_call(call, short_name(next(iter(ours))), module, report)
+            label, ambiguity = self.match(call, module)
+            if ambiguity is not None:
+                report.review(call, ambiguity)
+            elif label is not None:
+                yield from self.rewrite_call(call, label, module, report)
+
+    def match(self, call: ast.Call, module: ModuleInfo) -> tuple[str | None, str | None]:
+        """(label, None) for a construction of ours; (label, why) when the callee is ambiguous."""
+        names = module.qualify(call.func).names
+        ours = names & self.spec.callees
+        if not ours:
+            return None, None
+        label = short_name(next(iter(ours)))
+        if len(names) > 1:
+            others = ", ".join(sorted(_describe(n) for n in names - ours))
+            return label, f"{module.segment(call.func)} is {label} but is also bound to {others} in this scope, so it may be something else here: left as is"
+        if self.spec.applies is not None and not self.spec.applies(call, module):
+            return None, None
+        return label, None
 
     def key_code(self, module: ModuleInfo, anchor: ast.AST, report: Recorder) -> str | None:
         """The expression that reads the target's key here; None when it cannot be written."""
         return default_key_code(module, anchor, report)
 
-    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+    def plan(self, call: ast.Call, label: str, module: ModuleInfo) -> CallPlan | None:
+        """Where this construction's URL and key come from; None when the rule leaves it alone silently."""
         spec = self.spec
         keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
         if any(name in keywords for name in spec.skip_if):
-            return
-        if not spec.positional_ok and any(not isinstance(arg, ast.Starred) for arg in call.args):
-            report.review(call, f"{label}(...) with positional arguments is not the expected signature: left as is")
-            return
-        splats = [k.value for k in call.keywords if k.arg is None] + [a.value for a in call.args if isinstance(a, ast.Starred)]
-        config = _config_dict(splats, call, module) if splats else None
-        named = lambda params: any(p in keywords for p in params)  # noqa: E731
-        if splats and config is None and not (named(spec.url_params) and named(spec.key_params)):
-            shown = ", ".join(module.segment(node) for node in [*call.args, *(k for k in call.keywords if k.arg is None)])
-            report.review(call, f"{label}({shown}) takes its arguments from a container the rewrite cannot follow: set {spec.url_params[0]} and {spec.key_params[0]} there by hand")
-            return
-
-        def value_of(params: tuple[str, ...]) -> ast.expr | None:
-            for name in params:
-                if name in keywords:
-                    return keywords[name]
-                if config is not None and (value := _dict_value(config, name)) is not None:
-                    return value
             return None
+        if not spec.positional_ok and any(not isinstance(arg, ast.Starred) for arg in call.args):
+            return CallPlan(call, label, keywords, problem=f"{label}(...) with positional arguments is not the expected signature: left as is")
+        splats = [k.value for k in call.keywords if k.arg is None] + [a.value for a in call.args if isinstance(a, ast.Starred)]
+        if not splats:
+            return CallPlan(call, label, keywords)
+        followed = follow_config(splats[0], call, module) if len(splats) == 1 and not any(isinstance(a, ast.Starred) for a in call.args) else None
+        if isinstance(followed, ConfigDict):
+            problem = self._shared_config_problem(followed, module)
+            if problem is None:
+                return CallPlan(call, label, keywords, followed, shares_config=followed.unpacked_by[0] is not call)
+        else:
+            problem = followed.reason if isinstance(followed, NotFollowed) else None
+        named = lambda params: any(p in keywords for p in params)  # noqa: E731
+        if named(spec.url_params) and named(spec.key_params):
+            return CallPlan(call, label, keywords)  # whatever the container holds, the URL and key are named here
+        shown = ", ".join(module.segment(node) for node in [*call.args, *(k for k in call.keywords if k.arg is None)])
+        why = f" ({problem})" if problem else ""
+        return CallPlan(call, label, keywords, problem=f"{label}({shown}) takes its arguments from a container the rewrite cannot follow{why}: set {spec.url_params[0]} and {spec.key_params[0]} there by hand")
 
-        url = decide_base_url(value_of(spec.url_params), module, spec.url_params[0])
-        if url.action == "foreign":
-            report.review(call, f"{label}(...): {url.reason}")
+    def _shared_config_problem(self, config: ConfigDict, module: ModuleInfo) -> str | None:
+        """A dict unpacked by several calls may be edited only if they are all plain constructions of ours."""
+        if len(config.unpacked_by) == 1:
+            return None
+        spec = self.spec
+        settings = {*spec.url_params, *spec.key_params, *spec.skip_if, *(name for name, _ in spec.drop_params)}
+        for other in config.unpacked_by:
+            label, ambiguity = self.match(other, module)
+            plain = (
+                label is not None and ambiguity is None and not other.args
+                and sum(k.arg is None for k in other.keywords) == 1
+                and not any(k.arg in settings for k in other.keywords)
+            )
+            if not plain:
+                return f"{config.name} is also unpacked into {module.segment(other.func)}(...) at line {other.lineno}"
+        return None
+
+    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+        plan = self.plan(call, label, module)
+        if plan is None or plan.shares_config:
             return
-        key = decide_api_key(value_of(spec.key_params), module, report, call, spec.key_params[0], lambda: self.key_code(module, call, report))
-        if key.action == "review":
-            report.review(call, f"{label}(...): {key.reason}")
+        if plan.problem is not None:
+            report.review(call, plan.problem)
+            return
+        spec = self.spec
+        url_values = plan.values(spec.url_params)
+        urls: list[Decision] = []
+        for value in url_values:
+            decision = decide_base_url(value.expr, module, spec.url_params[0])
+            if decision.action == "foreign":
+                report.review(call, f"{label}(...): {decision.reason}{_where(value)}")
+                return
+            urls.append(decision)
+        if all(value.conditional for value in url_values):
+            urls.append(decide_base_url(None, module, spec.url_params[0]))
 
-        edits: list[Edit] = [*key.edits, *url.edits]
-        inserts = [(params[0], d.code) for params, d in ((spec.key_params, key), (spec.url_params, url)) if d.action == "insert"]
+        key_values = plan.values(spec.key_params)
+        key_code = lambda: self.key_code(module, call, report)  # noqa: E731
+        keys = [decide_api_key(value.expr, module, report, call, spec.key_params[0], key_code) for value in key_values]
+        if all(value.conditional for value in key_values):
+            keys.append(decide_api_key(None, module, report, call, spec.key_params[0], key_code))
+        for value, decision in zip([*key_values, None], keys):
+            if decision.action == "review":
+                report.review(call, f"{label}(...): {decision.reason}{_where(value)}")
+
+        edits: list[Edit] = [e for d in [*keys, *urls] for e in d.edits]
+        inserts = [(params[0], d.code) for params, group in ((spec.key_params, keys), (spec.url_params, urls)) for d in group if d.action == "insert"]
         if inserts:
-            edits.append(AddDictItems(config, tuple(inserts)) if config is not None else AddKeywords(call, tuple(inserts)))
-        notes = [d.note for d in (key, url) if d.note and d.action in ("insert", "edit")]
+            edits.append(AddDictItems(plan.config.literal, tuple(inserts)) if plan.config is not None else AddKeywords(call, tuple(inserts)))
+        notes = list(dict.fromkeys(d.note for d in [*keys, *urls] if d.note and d.action in ("insert", "edit")))
         for name, why in spec.drop_params:
-            if name in keywords:
+            if name in plan.keywords:
                 edits.append(RemoveKeyword(call, name))
                 notes.append(f"removed {name}= ({why})")
-            elif config is not None and _dict_value(config, name) is not None:
+            elif plan.config is not None and plan.config.values(name):
                 report.review(call, f"{label}(...): the config dict sets {name!r} ({why}): remove it")
         if notes:
             report.change(call, f"{label}(): " + "; ".join(notes))
         yield from edits
 
 
+def _where(value: ParamValue | None) -> str:
+    if value is None or not value.conditional:
+        return ""
+    return f" (this value is set under a condition, at line {value.expr.lineno})"
+
+
 def _describe(qualified: str) -> str:
     if qualified.startswith(LOCAL + "."):
         return f"a local definition of {qualified.removeprefix(LOCAL + '.')}"
     return qualified
-
-
-def _dict_value(config: ast.Dict, key: str) -> ast.expr | None:
-    for k, v in zip(config.keys, config.values):
-        if string_value(k) == key:
-            return v
-    return None
-
-
-def _config_dict(splats: list[ast.expr], call: ast.Call, module: ModuleInfo) -> ast.Dict | None:
-    """The dict literal behind `Ctor(**cfg)` when it is the only value `cfg` ever has."""
-    if len(splats) != 1 or any(isinstance(a, ast.Starred) for a in call.args) or not isinstance(splats[0], ast.Name):
-        return None
-    name = splats[0].id
-    bindings = module.analysis.lookup(name, module.scope_at(splats[0]))
-    if len(bindings) != 1 or bindings[0].kind != "assign":
-        return None
-    value = bindings[0].value
-    if not isinstance(value, ast.Dict) or any(string_value(k) is None for k in value.keys):
-        return None
-    return None if _mutated(name, module) else value
-
-
-def _mutated(name: str, module: ModuleInfo) -> bool:
-    """Any `name[...] = `, `del name[...]`, `name |= ...` or `name.update(...)`-style call in the file."""
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == name:
-            if not isinstance(node.ctx, ast.Load):
-                return True
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
-            return True
-        elif isinstance(node, ast.Attribute) and node.attr in _DICT_MUTATORS:
-            if isinstance(node.value, ast.Name) and node.value.id == name:
-                return True
-    return False
-

@@ -1,0 +1,342 @@
+"""MC006 module-constants: the constant's one assignment is rewritten, never the call; anything unproved is reviewed."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine_helpers import VMIRA, check_noop, check_rewrite, rewrite
+from migrate_cli.rewrite.model import RewriteSettings
+
+REWRITES = [
+    pytest.param(
+        """\
+        import os
+        from openai import OpenAI
+
+        BASE_URL = "https://api.openai.com/v1"
+        API_KEY = os.getenv("OPENAI_API_KEY")
+
+        client = OpenAI(base_url=BASE_URL, api_key=API_KEY)
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        BASE_URL = "https://api.vmira.ai/v1"
+        API_KEY = os.getenv("MIRA_API_KEY")
+
+        client = OpenAI(base_url=BASE_URL, api_key=API_KEY)
+        """,
+        id="url-and-key-constants",
+    ),
+    pytest.param(
+        """\
+        import os
+        import openai
+
+        OPENAI_BASE_URL = os.getenv("OPENAI_BASE_URL", "https://api.openai.com/v1")  # overridable
+
+
+        def get_client():
+            return openai.OpenAI(base_url=OPENAI_BASE_URL)
+
+
+        async def get_async_client():
+            return openai.AsyncOpenAI(base_url=OPENAI_BASE_URL, timeout=10)
+        """,
+        """\
+        import os
+        import openai
+
+        OPENAI_BASE_URL = "https://api.vmira.ai/v1"  # overridable
+
+
+        def get_client():
+            return openai.OpenAI(base_url=OPENAI_BASE_URL, api_key=os.environ["MIRA_API_KEY"])
+
+
+        async def get_async_client():
+            return openai.AsyncOpenAI(base_url=OPENAI_BASE_URL, timeout=10, api_key=os.environ["MIRA_API_KEY"])
+        """,
+        id="env-read-constant-two-clients-in-functions",
+    ),
+    pytest.param(
+        """\
+        from openai import OpenAI
+
+        API_KEY: str = "sk-proj-Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0"
+        client = OpenAI(api_key=API_KEY)
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        API_KEY: str = os.environ["MIRA_API_KEY"]
+        client = OpenAI(api_key=API_KEY, base_url="https://api.vmira.ai/v1")
+        """,
+        id="annotated-hard-coded-key",
+    ),
+    pytest.param(
+        """\
+        import os
+        import openai
+
+        API_KEY = os.environ["OPENAI_API_KEY"]
+        openai.api_key = API_KEY
+        """,
+        """\
+        import os
+        import openai
+
+        API_KEY = os.environ["MIRA_API_KEY"]
+        openai.api_key = API_KEY
+        openai.base_url = "https://api.vmira.ai/v1"
+        """,
+        id="module-client-key-constant",
+    ),
+    pytest.param(
+        """\
+        import os
+        from openai import OpenAI
+
+        BASE_URL = "https://api.vmira.ai/v1"
+        API_KEY = os.getenv("OPENAI_API_KEY")
+        CONFIG = {"base_url": BASE_URL, "api_key": API_KEY}
+
+
+        def make():
+            return OpenAI(**CONFIG)
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        BASE_URL = "https://api.vmira.ai/v1"
+        API_KEY = os.getenv("MIRA_API_KEY")
+        CONFIG = {"base_url": BASE_URL, "api_key": API_KEY}
+
+
+        def make():
+            return OpenAI(**CONFIG)
+        """,
+        id="constants-in-a-config-dict-url-already-moved",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), REWRITES)
+def test_rewrites(before: str, after: str) -> None:
+    check_rewrite(before, after)
+
+
+def test_change_log_names_the_constant_and_its_clients() -> None:
+    result = rewrite('import os\nfrom openai import OpenAI\nURL = None\nKEY = os.getenv("OPENAI_API_KEY")\nc = OpenAI(base_url=URL, api_key=KEY)\n')
+    assert [(c.rule, c.line, c.message) for c in result.changes] == [
+        ("MC006", 3, "URL -> https://api.vmira.ai/v1 (the base URL of OpenAI() at line 5)"),
+        ("MC006", 4, "KEY -> $MIRA_API_KEY (the API key of OpenAI() at line 5)"),
+    ]
+    assert result.review == ()
+
+
+def test_hard_coded_key_constant_is_a_security_finding_never_shown() -> None:
+    key = "sk-proj-Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0"
+    result = rewrite(f'from openai import OpenAI\nKEY = "{key}"\nclient = OpenAI(api_key=KEY)\n')
+    assert key not in result.code
+    assert [(f.rule, f.line) for f in result.security] == [("MC006", 2)]
+    assert key in result.secrets
+
+
+# Each: code left alone, then (rule, line, words of the reason) for every review item it must get.
+NOOPS = [
+    pytest.param(
+        """\
+        import requests
+        from openai import OpenAI
+
+        BASE_URL = "https://api.openai.com/v1"
+        client = OpenAI(base_url=BASE_URL, api_key="EMPTY")
+        models = requests.get(BASE_URL + "/models")
+        """,
+        [("MC006", 4, "also read at line 6"), ("MC001", 5, "the module constant is not rewritten")],
+        id="constant-read-elsewhere-too",
+    ),
+    pytest.param(
+        """\
+        from openai import OpenAI
+
+        BASE_URL = "https://api.openai.com/v1"
+        if DEBUG:
+            BASE_URL = "http://localhost:8000/v1"
+        client = OpenAI(base_url=BASE_URL)
+        """,
+        [("MC001", 6, "BASE_URL is assigned 2 times")],
+        id="assigned-twice",
+    ),
+    pytest.param(
+        """\
+        from openai import OpenAI
+
+        BASE_URL = "https://api.openai.com/v1"
+
+
+        def point_at(url):
+            global BASE_URL
+            BASE_URL = url
+
+
+        client = OpenAI(base_url=BASE_URL)
+        """,
+        [("MC001", 11, "BASE_URL is assigned 2 times")],
+        id="rebound-through-global",
+    ),
+    pytest.param(
+        """\
+        from openai import OpenAI
+        from .config import API_BASE
+
+        client = OpenAI(base_url=API_BASE)
+        """,
+        [("MC001", 4, "imported from .config")],
+        id="imported-url",
+    ),
+    pytest.param(
+        """\
+        from openai import OpenAI
+
+        BASE_URL = "http://localhost:8000/v1"
+        client = OpenAI(base_url=BASE_URL, api_key="EMPTY")
+        """,
+        [("MC001", 4, 'base_url=BASE_URL="http://localhost:8000/v1" is not OpenAI\'s URL')],
+        id="constant-is-a-local-server",
+    ),
+    pytest.param(
+        """\
+        import os
+        from openai import OpenAI
+
+        KEY = os.getenv("OPENAI_API_KEY")
+        local = OpenAI(base_url="http://localhost:8000/v1", api_key=KEY)
+        """,
+        [("MC001", 5, "http://localhost:8000/v1")],
+        id="key-constant-of-a-client-left-alone",
+    ),
+    pytest.param(
+        """\
+        from openai import OpenAI
+
+        SECRET = "https://api.openai.com/v1"
+        client = OpenAI(base_url=SECRET, api_key=SECRET)
+        """,
+        [("MC006", 3, "both as a URL and as an API key"), ("MC001", 4, "both as a URL and as an API key")],
+        id="url-and-key-at-once",
+    ),
+    pytest.param(
+        """\
+        from openai import OpenAI
+
+        BASE_URL = "https://api.openai.com/v1"
+
+
+        def make(BASE_URL):
+            return OpenAI(base_url=BASE_URL, api_key="EMPTY")
+        """,
+        [("MC001", 7, "base_url=BASE_URL is not OpenAI's URL")],
+        id="parameter-shadows-constant",
+    ),
+    pytest.param(
+        """\
+        from openai import OpenAI
+
+
+        class Config:
+            BASE_URL = "https://api.openai.com/v1"
+            client = OpenAI(base_url=BASE_URL, api_key="EMPTY")
+        """,
+        [("MC001", 6, "base_url=BASE_URL is not OpenAI's URL")],
+        id="class-attribute-is-not-a-module-constant",
+    ),
+    pytest.param(
+        """\
+        from openai import OpenAI
+
+        BASE_URL = "https://api.openai.com/v1"
+        client = OpenAI("sk-positional", base_url=BASE_URL)
+        """,
+        [("MC001", 4, "positional arguments")],
+        id="only-use-is-a-construction-left-alone",
+    ),
+    pytest.param(
+        """\
+        from openai import OpenAI
+
+        BASE_URL, KEY = "https://api.openai.com/v1", "EMPTY"
+        client = OpenAI(base_url=BASE_URL, api_key=KEY)
+        """,
+        [("MC001", 4, "base_url=BASE_URL is not OpenAI's URL")],
+        id="tuple-assignment",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "expected"), NOOPS)
+def test_noops_are_reviewed_with_the_reason(code: str, expected: list[tuple[str, int, str]]) -> None:
+    result = check_noop(code)
+    assert len(result.review) == len(expected), result.review
+    for rule, line, words in expected:
+        assert any(r.rule == rule and r.line == line and words in r.reason for r in result.review), (rule, line, words, result.review)
+
+
+def test_already_migrated_constants_are_left_alone_silently() -> None:
+    result = check_noop(
+        """\
+        import os
+        from openai import OpenAI
+
+        BASE_URL = "https://api.vmira.ai/v1"
+        API_KEY = os.environ["MIRA_API_KEY"]
+        client = OpenAI(base_url=BASE_URL, api_key=API_KEY)
+        """
+    )
+    assert result.review == ()
+
+
+def test_a_key_constant_read_elsewhere_keeps_its_literal_but_reports_it() -> None:
+    key = "sk-proj-Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0"
+    code = f'from openai import OpenAI\nKEY = "{key}"\nclient = OpenAI(api_key=KEY)\nheaders = {{"Authorization": f"Bearer {{KEY}}"}}\n'
+    result = rewrite(code)
+    assert "KEY = " in result.code and key in result.code  # not rewritten: the header needs the same value
+    assert 'base_url="https://api.vmira.ai/v1"' in result.code  # the client still moves
+    assert [(f.rule, f.line) for f in result.security] == [("MC006", 2)]
+    assert key in result.secrets
+    assert {(r.rule, r.line) for r in result.review} == {("MC006", 2), ("MC001", 3)}
+    assert all(key not in r.reason for r in result.review)
+
+
+CONSTANTS = 'import os\nfrom openai import OpenAI\nBASE_URL = "https://api.openai.com/v1"\nclient = OpenAI(base_url=BASE_URL, api_key="EMPTY")\n'
+
+
+def test_skipping_mc006_leaves_constants_to_review() -> None:
+    result = rewrite(CONSTANTS, RewriteSettings(VMIRA.target, skip=frozenset({"MC006"})))
+    assert not result.changed
+    assert [(r.rule, r.line) for r in result.review] == [("MC001", 4)]
+
+
+def test_mc006_alone_moves_nothing_because_no_client_is_migrated_in_that_run() -> None:
+    result = rewrite(CONSTANTS, RewriteSettings(VMIRA.target, only=frozenset({"MC006"})))
+    assert not result.changed
+
+
+def test_rewritten_constants_build_clients_on_the_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the rewritten module with only the target's key set."""
+    result = rewrite(
+        'import os\nimport openai\nBASE_URL = os.getenv("OPENAI_BASE_URL", "https://api.openai.com/v1")\n'
+        'API_KEY = os.environ.get("OPENAI_API_KEY")\nclient = openai.OpenAI(base_url=BASE_URL, api_key=API_KEY)\n'
+    )
+    assert result.changed
+    monkeypatch.setenv("MIRA_API_KEY", "mira-test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://api.openai.com/v1")  # a stale env must not pull it back
+    namespace: dict[str, object] = {}
+    exec(compile(result.code, "settings.py", "exec"), namespace)
+    client = namespace["client"]
+    assert str(client.base_url).rstrip("/") == "https://api.vmira.ai/v1"  # type: ignore[attr-defined]
+    assert client.api_key == "mira-test-key"  # type: ignore[attr-defined]
