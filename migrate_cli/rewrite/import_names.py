@@ -1,0 +1,144 @@
+"""Edits of `from x import a, b` statements: rename one imported name, or add one next to it.
+
+A rule that swaps one class for another (MC003: `AzureOpenAI` -> `OpenAI`) must keep the file's
+import style: `from openai import AzureOpenAI` becomes `from openai import OpenAI` when nothing
+else uses `AzureOpenAI`, or `from openai import AzureOpenAI, OpenAI` when something still does.
+These helpers find the statement that binds a name where it is used, count the uses, and return
+`Custom` edits that change only the import list (comments, parentheses and layout kept).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+import libcst as cst
+
+from migrate_cli.rewrite.analysis import Binding
+from migrate_cli.rewrite.context import ModuleInfo
+from migrate_cli.rewrite.edits import Custom
+
+_NESTING = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def uses_of(module: ModuleInfo, name: str, bindings: list[Binding]) -> list[ast.Name]:
+    """Every read of `name` that resolves to exactly these bindings (one walk of the tree)."""
+    found = []
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+            scope = module.analysis.scope_of(node)
+            if scope is not None and module.analysis.lookup(name, scope) is bindings:
+                found.append(node)
+    return found
+
+
+def binding_import(module: ModuleInfo, local_name: str, imported: str, at: ast.AST) -> ast.ImportFrom | None:
+    """The `from ... import` statement that binds `local_name` (to `imported`) for code at `at`.
+
+    The innermost one lexically enclosing `at` (a function-local import wins over the module's);
+    None when there is none or more than one at that depth (e.g. `try`/`except` alternatives).
+    """
+    target_chain = _chain_to(module.tree, at)
+    if target_chain is None:
+        return None
+    best: list[tuple[int, ast.ImportFrom]] = []
+    for chain, stmt in _imports(module.tree, ()):
+        if chain != target_chain[: len(chain)]:
+            continue
+        base = "." * stmt.level + (stmt.module or "")
+        if any(f"{base}.{a.name}" == imported and (a.asname or a.name) == local_name for a in stmt.names):
+            best.append((len(chain), stmt))
+    if not best:
+        return None
+    depth = max(d for d, _ in best)
+    innermost = [s for d, s in best if d == depth]
+    return innermost[0] if len(innermost) == 1 else None
+
+
+def _imports(node: ast.AST, chain: tuple[int, ...]) -> Iterator[tuple[tuple[int, ...], ast.ImportFrom]]:
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.ImportFrom):
+            yield chain, child
+        elif isinstance(child, _NESTING):
+            yield from _imports(child, (*chain, id(child)))
+        elif isinstance(child, ast.stmt):
+            yield from _imports(child, chain)
+
+
+def _chain_to(tree: ast.AST, target: ast.AST) -> tuple[int, ...] | None:
+    """Ids of the functions/classes enclosing `target`, outermost first."""
+    stack: list[tuple[ast.AST, tuple[int, ...]]] = [(tree, ())]
+    while stack:
+        node, chain = stack.pop()
+        if node is target:
+            return chain
+        inner = (*chain, id(node)) if isinstance(node, _NESTING) else chain
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return None
+
+
+def rename_imported(stmt: ast.ImportFrom, old: str, new: str) -> Custom:
+    """`from m import old [as x]` -> `from m import new [as x]`."""
+
+    def apply(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
+        names = [a.with_changes(name=cst.Name(new)) if _alias_name(a) == old else a for a in node.names]
+        return node.with_changes(names=names)
+
+    return Custom(stmt, apply)
+
+
+def add_imported(stmt: ast.ImportFrom, after: str, new: str) -> Custom:
+    """`from m import after` -> `from m import after, new`, in the statement's own layout."""
+
+    def apply(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
+        names = list(node.names)
+        if any(_alias_name(a) == new and a.asname is None for a in names):
+            return node
+        index = next(i for i, a in enumerate(names) if _alias_name(a) == after)
+        current = names[index]
+        separator = _separator(node, names)
+        if isinstance(current.comma, cst.Comma):
+            # A comment after `current,` stays with `current`; the new name takes over the line
+            # break (and indentation) that led to what followed.
+            trailing = current.comma.whitespace_after
+            kept = _keep_comment(trailing, separator)
+            added = cst.ImportAlias(name=cst.Name(new), comma=current.comma.with_changes(whitespace_after=_without_comment(trailing)))
+            names[index] = current.with_changes(comma=current.comma.with_changes(whitespace_after=kept))
+        else:
+            added = cst.ImportAlias(name=cst.Name(new))
+            names[index] = current.with_changes(comma=cst.Comma(whitespace_after=separator))
+        names.insert(index + 1, added)
+        return node.with_changes(names=names)
+
+    return Custom(stmt, apply)
+
+
+def _alias_name(alias: cst.ImportAlias) -> str:
+    return alias.name.value if isinstance(alias.name, cst.Name) else ""
+
+
+def _without_comment(ws: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+    if isinstance(ws, cst.ParenthesizedWhitespace):
+        return ws.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
+    return ws
+
+
+def _keep_comment(
+    old: cst.BaseParenthesizableWhitespace, layout: cst.BaseParenthesizableWhitespace
+) -> cst.BaseParenthesizableWhitespace:
+    """`layout`'s line break and indentation, with the comment that stood in `old`."""
+    if isinstance(old, cst.ParenthesizedWhitespace) and isinstance(layout, cst.ParenthesizedWhitespace):
+        return layout.with_changes(first_line=old.first_line, empty_lines=old.empty_lines)
+    return layout
+
+
+def _separator(node: cst.ImportFrom, names: list[cst.ImportAlias]) -> cst.BaseParenthesizableWhitespace:
+    """The whitespace after a comma between two names, as this statement writes it."""
+    for alias in names[:-1]:
+        if isinstance(alias.comma, cst.Comma):
+            return _without_comment(alias.comma.whitespace_after)
+    if node.lpar is not None and isinstance(node.lpar.whitespace_after, cst.ParenthesizedWhitespace):
+        return _without_comment(node.lpar.whitespace_after)
+    return cst.SimpleWhitespace(" ")
