@@ -22,6 +22,8 @@ class Findings:
     secrets: list[str] = field(default_factory=list)
     #: Modules a rewrite relies on being imported at module level (`os`).
     imports: set[str] = field(default_factory=set)
+    #: (module, name) pairs a rewrite relies on `from module import name` for (Haystack's `Secret`).
+    from_imports: set[tuple[str, str]] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,10 @@ class Recorder:
 
     def require_import(self, module: str) -> None:
         self.findings.imports.add(module)
+
+    def require_from_import(self, module: str, name: str) -> None:
+        """Ask for `from module import name` at module level (added unless that exact import is there)."""
+        self.findings.from_imports.add((module, name))
 
 
 def _line(node: ast.AST) -> int:

@@ -15,7 +15,7 @@ from functools import cache
 
 from migrate_cli.rewrite.analysis import analyze
 from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
-from migrate_cli.rewrite.imports import import_insertion
+from migrate_cli.rewrite.imports import from_import_insertion, import_insertion
 from migrate_cli.rewrite.model import RewriteSettings, SourceError, SourceResult
 from migrate_cli.rewrite.rules import RULES
 from migrate_cli.rewrite.rules.base import Rule
@@ -41,7 +41,7 @@ def rewrite_source(code: str, settings: RewriteSettings, rules: tuple[Rule, ...]
     for rule in enabled:
         edits.extend(rule.find(module, Recorder(rule.code, findings)))
 
-    new_code = _apply(code, tree, edits, findings.imports) if edits else code
+    new_code = _apply(code, tree, edits, findings.imports, findings.from_imports) if edits else code
     return SourceResult(
         code=new_code,
         changes=tuple(sorted(findings.changes, key=lambda c: c.line)),
@@ -63,7 +63,7 @@ def parse(code: str) -> ast.Module:
         raise SourceError(f"cannot parse: {exc}") from None
 
 
-def _apply(code: str, tree: ast.Module, edits: list, imports: set[str]) -> str:
+def _apply(code: str, tree: ast.Module, edits: list, imports: set[str], from_imports: set[tuple[str, str]] = frozenset()) -> str:
     from migrate_cli.rewrite.splice import apply_edits  # libcst is imported only when needed
 
     lines = code.splitlines(keepends=True)
@@ -73,6 +73,10 @@ def _apply(code: str, tree: ast.Module, edits: list, imports: set[str]) -> str:
         if not _imports_module(tree, module):
             at = import_insertion(tree, lines, module)
             splices.append((at, at - 1, f"import {module}{newline}"))
+    for module, name in sorted(from_imports):
+        if not _imports_from(tree, module, name):
+            at = from_import_insertion(tree, module)
+            splices.append((at, at - 1, f"from {module} import {name}{newline}"))
     # Bottom-up, so earlier line numbers stay valid; at equal lines a replacement goes before an insertion.
     for first, last, text in sorted(splices, key=lambda s: (s[0], s[1]), reverse=True):
         if first > len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
@@ -84,5 +88,13 @@ def _apply(code: str, tree: ast.Module, edits: list, imports: set[str]) -> str:
 def _imports_module(tree: ast.Module, module: str) -> bool:
     return any(
         isinstance(stmt, ast.Import) and any(a.name == module and a.asname is None for a in stmt.names)
+        for stmt in tree.body
+    )
+
+
+def _imports_from(tree: ast.Module, module: str, name: str) -> bool:
+    return any(
+        isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module == module
+        and any(a.name == name and a.asname is None for a in stmt.names)
         for stmt in tree.body
     )

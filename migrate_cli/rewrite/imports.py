@@ -2,7 +2,8 @@
 
 The line is placed the way isort would order a plain stdlib import: before the first plain
 `import x` that sorts after it, else after the last plain import, else before the first
-`from x import y`, else after the docstring and `from __future__` imports.
+`from x import y`, else after the docstring and `from __future__` imports. A `from x import y`
+a rewrite needs (Haystack's `Secret`) joins the imports of its own package (`from_import_insertion`).
 """
 
 from __future__ import annotations
@@ -52,3 +53,24 @@ def _first_line_after_header(lines: list[str]) -> int:
     while number <= len(lines) and lines[number - 1].lstrip().startswith("#"):
         number += 1
     return number
+
+
+def from_import_insertion(tree: ast.Module, module: str) -> int:
+    """The 1-based line before which `from <module> import <name>` should be inserted.
+
+    Right after the last top-of-module import from the same top-level package (so
+    `from haystack.utils import Secret` joins the other `haystack` imports), else after the last
+    import of the module's leading import block, else where `import_insertion` would put a plain import.
+    """
+    body = tree.body
+    index = 1 if body and _is_docstring(body[0]) else 0
+    block: list[ast.stmt] = []
+    while index < len(body) and isinstance(body[index], (ast.Import, ast.ImportFrom)):
+        block.append(body[index])
+        index += 1
+    package = module.split(".")[0]
+    same = [s for s in block if isinstance(s, ast.ImportFrom) and s.level == 0 and (s.module or "").split(".")[0] == package]
+    anchor = same[-1] if same else (block[-1] if block else None)
+    if anchor is not None:
+        return (anchor.end_lineno or anchor.lineno) + 1
+    return import_insertion(tree, [], module)

@@ -7,7 +7,8 @@ base_url:  missing -> the target URL; an OpenAI URL literal, `None`, or a read o
 api_key:   missing -> the target's env var; a read of OPENAI_API_KEY -> the same read of the target's
            env var; a string literal -> the env lookup (a security finding when it looks like a real
            key, whose value is never shown); already the target's env var -> keep; anything else -> keep
-           and review.
+           and review. Haystack's `Secret.from_env_var("X")` counts as a read of X and
+           `Secret.from_token("...")` as a literal (values.py), so MC019 gets the same policy.
 A module constant (`base_url=BASE_URL`, assigned once at module level and read only as client URLs
 or keys) is judged by its value; the construction keeps the Name and MC006 rewrites the assignment
 (constants.py). A constant that cannot be rewritten, or one imported from another module, is a
@@ -32,6 +33,7 @@ from migrate_cli.rewrite.values import (
     env_read,
     is_none,
     is_openai_url,
+    key_literal,
     looks_like_key,
     string_value,
 )
@@ -130,7 +132,7 @@ def decide_api_key(
         return Decision("keep")
     if env is not None and env.var == OPENAI_KEY_ENV:
         return Decision("edit", [SetString(env.name_node, env_name)], note=f"{what} -> ${env_name}")  # type: ignore[arg-type]
-    if value is not None and not is_none(value) and string_value(value) is None:
+    if value is not None and not is_none(value) and key_literal(value, module.analysis) is None:
         source = redact(module.segment(value))
         return Decision(
             "review",
@@ -142,7 +144,7 @@ def decide_api_key(
         return Decision("review", reason=f"{what}: `os` is rebound here, so os.environ cannot be written; set it by hand")
     if value is None:
         return Decision("insert", code=code, note=f"{what} -> ${env_name}")
-    literal = string_value(value)
+    literal = key_literal(value, module.analysis)  # "sk-..." or Haystack's Secret.from_token("sk-...")
     if literal is not None:
         report.secret(literal)
         if looks_like_key(literal):

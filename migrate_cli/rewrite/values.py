@@ -17,6 +17,10 @@ OPENAI_KEY_ENV = "OPENAI_API_KEY"
 OPENAI_URL_ENVS = frozenset({"OPENAI_BASE_URL", "OPENAI_API_BASE"})
 OPENAI_HOSTS = frozenset({"api.openai.com", "us.api.openai.com", "eu.api.openai.com", "ae.api.openai.com"})
 
+# Haystack wraps keys in `Secret` (haystack/utils/auth.py): `Secret.from_env_var("X")` is an env read,
+# `Secret.from_token("sk-...")` a hard-coded key.
+HAYSTACK_SECRET_CLASSES = frozenset({"haystack.utils.Secret", "haystack.utils.auth.Secret"})
+
 # A real key, as opposed to a placeholder such as "ollama", "EMPTY" or "sk-placeholder": a known
 # key prefix followed by a long run of key characters, or any long token without spaces.
 _KEY_LIKE = re.compile(r"(?:sk|gsk|xai|pk|rk)[-_][A-Za-z0-9_\-]{16,}|[A-Za-z0-9_\-]{32,}")
@@ -26,7 +30,7 @@ _KEY_LIKE = re.compile(r"(?:sk|gsk|xai|pk|rk)[-_][A-Za-z0-9_\-]{16,}|[A-Za-z0-9_
 class EnvRead:
     """`os.environ["X"]`, `os.environ.get("X", ...)` or `os.getenv("X", ...)`."""
 
-    form: str  # "subscript" | "get" | "getenv"
+    form: str  # "subscript" | "get" | "getenv" | "secret" (Haystack's `Secret.from_env_var("X")`)
     #: The env var name, when it is a string literal; None for `os.getenv(NAME_VAR)`.
     var: str | None
     name_node: ast.expr
@@ -51,7 +55,25 @@ def env_read(expr: ast.AST | None, analysis: ModuleAnalysis) -> EnvRead | None:
             return EnvRead("get", string_value(expr.args[0]), expr.args[0])
         if "os.getenv" in analysis.qualify(func) and len(analysis.qualify(func).names) == 1:
             return EnvRead("getenv", string_value(expr.args[0]), expr.args[0])
+        if _is_secret_factory(func, "from_env_var", analysis):
+            return EnvRead("secret", string_value(expr.args[0]), expr.args[0])
     return None
+
+
+def key_literal(expr: ast.AST | None, analysis: ModuleAnalysis) -> str | None:
+    """The hard-coded key an expression spells: a string literal, or Haystack's `Secret.from_token("...")`."""
+    literal = string_value(expr)
+    if literal is not None:
+        return literal
+    if isinstance(expr, ast.Call) and len(expr.args) == 1 and not expr.keywords and _is_secret_factory(expr.func, "from_token", analysis):
+        return string_value(expr.args[0])
+    return None
+
+
+def _is_secret_factory(func: ast.AST, method: str, analysis: ModuleAnalysis) -> bool:
+    if not (isinstance(func, ast.Attribute) and func.attr == method):
+        return False
+    return analysis.qualify(func.value).single in HAYSTACK_SECRET_CLASSES
 
 
 def _is_environ(expr: ast.AST, analysis: ModuleAnalysis) -> bool:
@@ -78,3 +100,15 @@ def env_lookup_code(os_name: str, var: str) -> str:
 def source_of(expr: ast.AST, lines: list[str]) -> str:
     """The exact source text of a node (for review messages)."""
     return ast.get_source_segment("".join(lines), expr) or ast.unparse(expr)
+
+
+def constant_string(expr: ast.AST | None, analysis: ModuleAnalysis) -> str | None:
+    """A string literal, or a name bound exactly once (in the scope it is read in) to one: `MODEL = "gpt-4o"`."""
+    literal = string_value(expr)
+    if literal is not None or not isinstance(expr, ast.Name):
+        return literal
+    scope = analysis.scope_of(expr)
+    bindings = analysis.lookup(expr.id, scope) if scope is not None else []
+    if len(bindings) == 1 and bindings[0].kind == "assign":
+        return string_value(bindings[0].value)
+    return None

@@ -6,8 +6,14 @@ what it rewrites and why. `migrate rules` lists this tuple; `--only/--skip` sele
 
 from __future__ import annotations
 
+from migrate_cli.rewrite.rules.autogen_config import AutogenRule
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.client import ClientRule
+from migrate_cli.rewrite.rules.crewai_llm import CrewAIRule
+from migrate_cli.rewrite.rules.dspy_lm import DSPyRule
+from migrate_cli.rewrite.rules.env_writes import EnvWritesRule
+from migrate_cli.rewrite.rules.haystack_components import HaystackRule
+from migrate_cli.rewrite.rules.litellm_calls import LiteLLMRule
 from migrate_cli.rewrite.rules.module_client import ModuleClientRule
 from migrate_cli.rewrite.rules.module_constants import ModuleConstantRule
 from migrate_cli.rewrite.rules.pydantic_settings import PydanticSettingsRule
@@ -16,6 +22,12 @@ RULES: tuple[Rule, ...] = (
     ClientRule(),
     ModuleClientRule(),
     ModuleConstantRule(),
+    LiteLLMRule(),
+    EnvWritesRule(),
+    AutogenRule(),
+    DSPyRule(),
+    CrewAIRule(),
+    HaystackRule(),
     PydanticSettingsRule(),
 )
 

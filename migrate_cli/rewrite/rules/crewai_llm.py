@@ -1,0 +1,84 @@
+"""MC018 crewai: point CrewAI LLMs for OpenAI models at the target.
+
+`crewai.LLM(model=..., base_url=..., api_key=...)` picks its provider from the model
+(crewAI `llm.py`, `LLM._resolve_route`): `"openai/<id>"` and bare OpenAI ids (`"gpt-4o"`) use
+the OpenAI provider, which reads `base_url` / `api_base` and `api_key` and falls back to
+OPENAI_BASE_URL / OPENAI_API_BASE / OPENAI_API_KEY. Those constructions get the target URL and key
+by the policy of policy.py (inserted when missing); another provider's model (`"anthropic/..."`,
+`provider="gemini"`) is not ours. A model that is not a string here is reviewed unless the call's
+own URL or key say OpenAI.
+
+`Agent(llm="gpt-4o")` and an `Agent(...)` without `llm=` build their LLM from the environment
+(OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL_NAME; docs.crewai.com/learn/llm-connections): there
+is no argument to rewrite, so they are reviewed (the `Agent` without `llm=` once per file).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable, Iterator
+
+from migrate_cli.rewrite.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.edits import Edit
+from migrate_cli.rewrite.model_ids import is_openai_model_id
+from migrate_cli.rewrite.rules.base import Rule
+from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
+from migrate_cli.rewrite.rules.litellm_calls import model_route, says_openai
+from migrate_cli.rewrite.values import constant_string
+
+LLM_CALLEES = frozenset({"crewai.LLM", "crewai.llm.LLM"})
+AGENT_CALLEES = frozenset({"crewai.Agent", "crewai.agent.Agent", "crewai.agent.core.Agent"})
+
+
+class _LLM(ConstructionRule):
+    spec = ConstructionSpec(callees=LLM_CALLEES, url_params=("base_url", "api_base"), key_params=("api_key",), positional_ok=True)
+
+    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+        if len(call.args) > 1:
+            report.review(call, f"{label}(...) with {len(call.args)} positional arguments is not the expected signature: left as is; use keywords")
+            return
+        if any(k.arg == "custom_openai" for k in call.keywords):
+            route = "explicit"  # custom_openai=True forces CrewAI's OpenAI provider
+        else:
+            route = model_route(call, module, provider_param="provider")
+        if route == "other":
+            return
+        if route == "unknown" and not says_openai(call, module):
+            model = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "model"), None)
+            shown = module.segment(model) if model is not None else "(not given)"
+            report.review(call, f"{label}(model={shown}): which provider serves this model is only known at run time: if it is an OpenAI model, pass base_url={module.target.base_url!r} and the ${module.target.api_key_env} key as api_key")
+            return
+        yield from super().rewrite_call(call, label, module, report)
+
+
+def _openai_model(text: str | None) -> bool:
+    return text is not None and is_openai_model_id(text.removeprefix("openai/"))
+
+
+def _review_agents(module: ModuleInfo, report: Recorder) -> None:
+    env_advice = (
+        f"set OPENAI_BASE_URL={module.target.base_url}, OPENAI_API_KEY to the ${module.target.api_key_env} key and "
+        f"OPENAI_MODEL_NAME to a model it serves, or pass llm=LLM(model=\"openai/<id>\", base_url=..., api_key=...)"
+    )
+    reported_default = False
+    for call in module.analysis.calls:
+        if module.qualify(call.func).single not in AGENT_CALLEES:
+            continue
+        llm = next((k.value for k in call.keywords if k.arg == "llm"), None)
+        if llm is None and not any(k.arg is None for k in call.keywords):
+            if not reported_default:
+                report.review(call, f"Agent(...) without llm= uses CrewAI's default OpenAI model, configured from the environment: {env_advice}")
+                reported_default = True
+        elif llm is not None and _openai_model(constant_string(llm, module.analysis)):
+            report.review(call, f"Agent(llm={module.segment(llm)}) builds its LLM from OPENAI_* env vars: {env_advice}")
+
+
+class CrewAIRule(Rule):
+    code = "MC018"
+    name = "crewai"
+    summary = "crewai.LLM(...) for OpenAI models: base_url and api_key point at the target; Agent(llm=\"gpt-4\") reviewed"
+    needles = (b"crewai",)
+
+    def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
+        yield from _LLM().find(module, report)
+        _review_agents(module, report)

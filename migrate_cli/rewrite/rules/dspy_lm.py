@@ -1,0 +1,69 @@
+"""MC017 dspy: point DSPy language models for OpenAI at the target.
+
+`dspy.LM("openai/gpt-4o-mini", api_base=..., api_key=...)` hands its keyword arguments to litellm,
+which routes by the model string (stanfordnlp/dspy `dspy/clients/lm.py`; `api_base`/`base_url` are
+left out of DSPy's cache key, L174 there). So a model written `"openai/<id>"` or as a bare OpenAI id
+gets the target URL and key by the policy of policy.py (`api_base=` is inserted, DSPy's documented
+spelling; an existing `base_url=` is rewritten in place); another provider's model is not ours. (A
+bare id keeps working only while it is OpenAI's: MC004 reviews it, asking for "openai/<id>".)
+
+The legacy client `dspy.OpenAI(model=..., api_key=..., api_base=...)` (DSPy <= 2.5, `dsp.GPT3`) sets
+the openai SDK's module config from `api_base`; it gets the same treatment unless its
+`api_provider` is not "openai" (Azure).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable, Iterator
+
+from migrate_cli.rewrite.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.edits import Edit
+from migrate_cli.rewrite.rules.base import Rule
+from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
+from migrate_cli.rewrite.rules.litellm_calls import model_route, says_openai
+from migrate_cli.rewrite.values import string_value
+
+LM_CALLEES = frozenset({"dspy.LM", "dspy.clients.LM", "dspy.clients.lm.LM"})
+LEGACY_CALLEES = frozenset({"dspy.OpenAI", "dspy.GPT3", "dsp.GPT3", "dsp.modules.GPT3", "dsp.modules.gpt3.GPT3"})
+
+
+class _LM(ConstructionRule):
+    spec = ConstructionSpec(callees=LM_CALLEES, url_params=("api_base", "base_url"), key_params=("api_key",), positional_ok=True)
+
+    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+        route = model_route(call, module, provider_param="custom_llm_provider")
+        if route == "other":
+            return
+        if route == "unknown" and not says_openai(call, module):
+            model = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "model"), None)
+            shown = module.segment(model) if model is not None else "(not given)"
+            report.review(call, f"dspy.LM({shown}): which provider serves this model is only known at run time: if it is \"openai/...\", pass api_base={module.target.base_url!r} and the ${module.target.api_key_env} key as api_key")
+            return
+        yield from super().rewrite_call(call, label, module, report)
+
+
+def _legacy_applies(call: ast.Call, module: ModuleInfo) -> bool:
+    provider = next((k.value for k in call.keywords if k.arg == "api_provider"), None)
+    return provider is None or string_value(provider) == "openai"
+
+
+class _LegacyOpenAI(ConstructionRule):
+    spec = ConstructionSpec(callees=LEGACY_CALLEES, url_params=("api_base",), key_params=("api_key",), positional_ok=True, applies=_legacy_applies)
+
+    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+        if len(call.args) > 1:  # (model, api_key, api_provider, api_base, ...): a later positional may be the key
+            report.review(call, f"dspy.{label}(...) with {len(call.args)} positional arguments may pass the key or URL by position: left as is; use keywords")
+            return
+        yield from super().rewrite_call(call, label, module, report)
+
+
+class DSPyRule(Rule):
+    code = "MC017"
+    name = "dspy"
+    summary = 'dspy.LM("openai/...") and legacy dspy.OpenAI(...): api_base and api_key point at the target'
+    needles = (b"dspy",)  # legacy `dsp.GPT3` files name OPENAI_API_KEY too: the "openai" needle has them
+
+    def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
+        yield from _LM().find(module, report)
+        yield from _LegacyOpenAI().find(module, report)

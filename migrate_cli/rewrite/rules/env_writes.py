@@ -1,0 +1,179 @@
+"""MC015 env-writes: code that sets OPENAI_* env vars for the libraries that read them.
+
+Tutorials and notebooks configure LangChain, litellm, CrewAI and the openai SDK itself by writing
+the environment before those libraries read it: `os.environ["OPENAI_API_BASE"] = "http://..."`,
+`os.environ["OPENAI_API_KEY"] = "sk-..."` (codemod.md E2; e.g. wanlinainai/Learning,
+l3s-learnweb/interweb). Forms: `os.environ[...] = v`, `os.environ.setdefault(...)`,
+`os.environ.update({...})` / `update(NAME=v)` and `os.putenv(...)`.
+
+OPENAI_BASE_URL and OPENAI_API_BASE follow the base_url policy (policy.py): OpenAI's URL -> the
+target; a proxy or local server -> review, and then nothing in the file is touched (those libraries
+talk to that server, with whatever key it wants).
+
+OPENAI_API_KEY is read by the same libraries *together with* the URL, so the two must move as a
+pair: the target key sent to OpenAI, or an OpenAI key sent to the target, both fail, and the second
+hands the key to a third party. So:
+- a hard-coded key is replaced by a read of the target's env var (`os.environ["MIRA_API_KEY"]`)
+  and reported as a security finding (revoke it); a read of OPENAI_API_KEY reads the target's var;
+  anything else (`getpass()`, `userdata.get(...)`) is kept and reviewed;
+- when the file moves the key but writes no URL, `os.environ["OPENAI_BASE_URL"] = "<target>"` is
+  added after the key line; when it moves the URL but writes no key, the key line
+  `os.environ["OPENAI_API_KEY"] = os.environ["<TARGET_ENV>"]` is added after the URL line. A key
+  that is reviewed gets no URL line: the pair stays on OpenAI until a person decides;
+- `setdefault` keeps a value the environment already has (the user's real OpenAI key, which
+  `migrate smoke` needs there): its key write is rewritten and reviewed for that reason.
+A write of OPENAI_MODEL_NAME / OPENAI_MODEL naming an OpenAI model (CrewAI's default model) is
+reviewed: the target serves other ids.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from migrate_cli.rewrite.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.edits import Edit, InsertAfter
+from migrate_cli.rewrite.model_ids import is_openai_model_id
+from migrate_cli.rewrite.policy import Decision, decide_api_key, decide_base_url
+from migrate_cli.rewrite.rules.base import Rule
+from migrate_cli.rewrite.values import OPENAI_KEY_ENV, OPENAI_URL_ENVS, string_value
+
+_MODEL_ENVS = frozenset({"OPENAI_MODEL_NAME", "OPENAI_MODEL"})
+_WATCHED = OPENAI_URL_ENVS | {OPENAI_KEY_ENV} | _MODEL_ENVS
+_URL_ENV_WRITTEN = "OPENAI_BASE_URL"  # read by the openai SDK, litellm and (through the SDK) LangChain
+
+
+@dataclass(frozen=True)
+class EnvWrite:
+    var: str
+    value: ast.expr
+    #: "assign" | "setdefault" | "update" | "putenv"
+    form: str
+    #: The write itself (an Assign statement, or the call).
+    node: ast.AST
+    #: Source that reaches `os.environ` at the write ("os.environ", "environ", "_os.environ"); None
+    #: when the write does not spell it (`from os import putenv`).
+    environ: str | None
+
+
+class EnvWritesRule(Rule):
+    code = "MC015"
+    name = "env-writes"
+    summary = 'os.environ["OPENAI_BASE_URL"/"OPENAI_API_BASE"/"OPENAI_API_KEY"] writes: the URL and key move to the target together'
+    needles = (b"openai_base_url", b"openai_api_base", b"openai_api_key", b"openai_model")
+
+    def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
+        writes = list(_writes(module))
+        if not writes:
+            return []
+        urls = [w for w in writes if w.var in OPENAI_URL_ENVS]
+        keys = [w for w in writes if w.var == OPENAI_KEY_ENV]
+        url_decisions = [(w, decide_base_url(w.value, module, _label(w))) for w in urls]
+        foreign = [(w, d) for w, d in url_decisions if d.action == "foreign"]
+        if foreign:
+            for write, decision in foreign:
+                report.review(write.node, f"{decision.reason} (libraries that read {write.var} talk to that server, so the OpenAI env vars of this file are left alone)")
+            return []
+        key_decisions = [(w, self._decide_key(w, module, report)) for w in keys]
+
+        edits: list[Edit] = []
+        for write, decision in [*url_decisions, *key_decisions]:
+            if decision.action == "edit":
+                report.change(write.node, decision.note)
+                edits += decision.edits
+            elif decision.action == "review":
+                report.review(write.node, decision.reason)
+        edits += self._partner(url_decisions, key_decisions, module, report)
+        for write in writes:
+            model = string_value(write.value)
+            if write.var in _MODEL_ENVS and model is not None and is_openai_model_id(model.removeprefix("openai/")):
+                report.review(write.node, f"{_label(write)} = {model!r} names an OpenAI model, which libraries such as CrewAI use by default: set it to a model {module.target.base_url} serves")
+        return edits
+
+    def _decide_key(self, write: EnvWrite, module: ModuleInfo, report: Recorder) -> Decision:
+        key_code = (lambda: f'{write.environ}["{module.target.api_key_env}"]') if write.environ else None
+        decision = decide_api_key(write.value, module, report, write.node, _label(write), key_code)
+        if decision.action == "review":
+            decision.reason += f"; libraries read {OPENAI_KEY_ENV} together with OPENAI_BASE_URL: point both at {module.target.base_url} or neither"
+        elif write.form == "setdefault" and decision.action in ("edit", "insert"):
+            report.review(write.node, f"{_label(write)}: setdefault keeps an {OPENAI_KEY_ENV} already in the environment (an OpenAI key would then be sent to {module.target.base_url}): assign it instead")
+        return decision
+
+    def _partner(self, urls: list[tuple[EnvWrite, Decision]], keys: list[tuple[EnvWrite, Decision]], module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+        """The other half of the pair, when the file moved one half and does not write the other."""
+        target = module.target
+        if keys and not urls and any(d.action == "edit" for _, d in keys) and all(d.action in ("edit", "keep") for _, d in keys):
+            write = keys[0][0]
+            line = '{environ}["%s"] = %s' % (_URL_ENV_WRITTEN, json.dumps(target.base_url))
+            why = f"libraries that read {OPENAI_KEY_ENV} would otherwise send the ${target.api_key_env} key to OpenAI"
+        elif urls and not keys and any(d.action == "edit" for _, d in urls):
+            write = urls[-1][0]
+            line = '{environ}["%s"] = {environ}["%s"]' % (OPENAI_KEY_ENV, target.api_key_env)
+            why = f"libraries that read {write.var} would otherwise send your OpenAI key to {target.base_url}"
+        else:
+            return
+        statement = _own_statement(write, module)
+        environ = write.environ
+        if environ is None and statement is not None:  # `from os import putenv`: reach os.environ another way
+            os_name = module.os_module_name(statement, report)
+            environ = f"{os_name}.environ" if os_name is not None else None
+        code = line.format(environ=environ or "os.environ")
+        if statement is None or environ is None:
+            report.review(write.node, f"add `{code}` next to this line by hand ({why})")
+            return
+        report.change(write.node, f"added {code} ({why})")
+        yield InsertAfter(statement, code)
+
+
+def _label(write: EnvWrite) -> str:
+    return f'os.environ["{write.var}"]'
+
+
+def _writes(module: ModuleInfo) -> Iterator[EnvWrite]:
+    analysis = module.analysis
+    for stmt in analysis.assignments:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+            if isinstance(target, ast.Subscript) and analysis.qualify(target.value).single == "os.environ":
+                var = string_value(target.slice)
+                if var in _WATCHED:
+                    yield EnvWrite(var, stmt.value, "assign", stmt, module.segment(target.value))
+    for call in analysis.calls:
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in ("setdefault", "update") and analysis.qualify(func.value).single == "os.environ":
+            environ = module.segment(func.value)
+            if func.attr == "setdefault" and len(call.args) == 2 and string_value(call.args[0]) in _WATCHED:
+                yield EnvWrite(string_value(call.args[0]), call.args[1], "setdefault", call, environ)  # type: ignore[arg-type]
+            elif func.attr == "update":
+                yield from _update_writes(call, environ)
+        elif analysis.qualify(func).single == "os.putenv" and len(call.args) == 2 and string_value(call.args[0]) in _WATCHED:
+            environ = f"{module.segment(func.value)}.environ" if isinstance(func, ast.Attribute) else None
+            yield EnvWrite(string_value(call.args[0]), call.args[1], "putenv", call, environ)  # type: ignore[arg-type]
+
+
+def _update_writes(call: ast.Call, environ: str) -> Iterator[EnvWrite]:
+    if len(call.args) == 1 and isinstance(call.args[0], ast.Dict):
+        for key, value in zip(call.args[0].keys, call.args[0].values):
+            if string_value(key) in _WATCHED:
+                yield EnvWrite(string_value(key), value, "update", call, environ)  # type: ignore[arg-type]
+    for keyword in call.keywords:
+        if keyword.arg in _WATCHED:
+            yield EnvWrite(keyword.arg, keyword.value, "update", call, environ)  # type: ignore[arg-type]
+
+
+def _own_statement(write: EnvWrite, module: ModuleInfo) -> ast.stmt | None:
+    """The statement a line can be added after: the write itself, alone at the start of its line."""
+    statement: ast.stmt | None = write.node if isinstance(write.node, ast.stmt) else None
+    if statement is None:
+        statement = next(
+            (n for n in ast.walk(module.tree) if isinstance(n, ast.Expr) and n.value is write.node),
+            None,
+        )
+    if statement is None:
+        return None
+    line = module.lines[statement.lineno - 1]
+    if line[: statement.col_offset].strip() or statement.end_lineno is None:
+        return None  # `if x: os.environ[...] = ...`: no line of its own to add after
+    return statement

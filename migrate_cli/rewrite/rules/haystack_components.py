@@ -1,0 +1,70 @@
+"""MC019 haystack: point Haystack's OpenAI components at the target.
+
+`OpenAIChatGenerator`, `OpenAIResponsesChatGenerator`, `OpenAIGenerator`, `OpenAITextEmbedder`,
+`OpenAIDocumentEmbedder`, `OpenAIImageGenerator`, `DALLEImageGenerator` and
+`RemoteWhisperTranscriber` take `api_base_url=` and `api_key=Secret.from_env_var("OPENAI_API_KEY")`
+(the default; deepset-ai/haystack `haystack/components/generators/chat/openai.py`), and build an
+`OpenAI(api_key=..., base_url=api_base_url)` client from them. Haystack wraps keys in `Secret`, so
+the key policy reads `Secret.from_env_var("X")` as a read of X and `Secret.from_token("sk-...")` as a
+hard-coded key (values.py): `Secret.from_env_var("OPENAI_API_KEY")` -> `Secret.from_env_var("<ENV>")`,
+a missing key or a token -> `Secret.from_env_var("<ENV>")` (adding `from haystack.utils import
+Secret` when the module has no `Secret`), the token reported as a security finding. `api_base_url`
+follows the base_url policy. Azure components are not ours.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from migrate_cli.rewrite.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
+from migrate_cli.rewrite.values import HAYSTACK_SECRET_CLASSES
+
+_HOMES = {
+    "OpenAIChatGenerator": ("haystack.components.generators.chat", "haystack.components.generators.chat.openai"),
+    "OpenAIResponsesChatGenerator": ("haystack.components.generators.chat", "haystack.components.generators.chat.openai_responses"),
+    "OpenAIGenerator": ("haystack.components.generators", "haystack.components.generators.openai"),
+    "OpenAIImageGenerator": ("haystack.components.generators", "haystack.components.generators.openai_image_generator"),
+    "DALLEImageGenerator": ("haystack.components.generators", "haystack.components.generators.openai_dalle"),
+    "OpenAITextEmbedder": ("haystack.components.embedders", "haystack.components.embedders.openai_text_embedder"),
+    "OpenAIDocumentEmbedder": ("haystack.components.embedders", "haystack.components.embedders.openai_document_embedder"),
+    "RemoteWhisperTranscriber": ("haystack.components.audio", "haystack.components.audio.whisper_remote"),
+}
+CALLEES = frozenset(f"{module}.{cls}" for cls, modules in _HOMES.items() for module in modules)
+_SECRET_MODULE = "haystack.utils"
+
+
+class HaystackRule(ConstructionRule):
+    code = "MC019"
+    name = "haystack"
+    summary = "Haystack OpenAI generators/embedders: api_base_url and api_key=Secret.from_env_var(...) point at the target"
+    needles = (b"haystack",)
+    spec = ConstructionSpec(callees=CALLEES, url_params=("api_base_url",), key_params=("api_key",))
+
+    def key_code(self, module: ModuleInfo, anchor: ast.AST, report: Recorder) -> str | None:
+        name = _secret_name(module, anchor)
+        if name is None:
+            return None
+        if name == "Secret" and not module.analysis.lookup("Secret", module.scope_at(anchor)):
+            report.require_from_import(_SECRET_MODULE, "Secret")
+        return f'{name}.from_env_var("{module.target.api_key_env}")'
+
+    def rewrite_call(self, call, label, module, report):  # type: ignore[no-untyped-def]
+        if _secret_name(module, call) is None:
+            report.review(call, f"{label}(...): `Secret` is bound to something other than haystack's here, so Secret.from_env_var(...) cannot be written: set api_key and api_base_url by hand")
+            return
+        yield from super().rewrite_call(call, label, module, report)
+
+
+def _secret_name(module: ModuleInfo, anchor: ast.AST) -> str | None:
+    """The name that reaches haystack's `Secret` at `anchor`: "Secret", an alias (`... import Secret as S`),
+    "Secret" when nothing binds that name yet (the caller imports it), or None when it is taken."""
+    scope = module.scope_at(anchor)
+    bindings = module.analysis.lookup("Secret", scope)
+    if bindings and all(b.kind == "import" and b.imported in HAYSTACK_SECRET_CLASSES for b in bindings):
+        return "Secret"
+    for name, module_bindings in module.analysis.module_scope.bindings.items():
+        if all(b.kind == "import" and b.imported in HAYSTACK_SECRET_CLASSES for b in module_bindings):
+            if module.analysis.lookup(name, scope) is module_bindings:
+                return name
+    return None if bindings else "Secret"

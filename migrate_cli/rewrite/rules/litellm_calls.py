@@ -1,0 +1,162 @@
+"""MC014 litellm: point litellm calls for OpenAI models at the target (`api_base=`, `api_key=`).
+
+litellm routes a call by its model string: `model="openai/<id>"` means "any OpenAI-compatible
+endpoint" and a bare OpenAI id (`"gpt-4o"`) goes to OpenAI's provider; both read `api_base` /
+`base_url` and `api_key`, falling back to `litellm.api_base`, OPENAI_BASE_URL / OPENAI_API_BASE and
+OPENAI_API_KEY (litellm/main.py; docs.litellm.ai/docs/providers/openai_compatible). So for
+`completion`, `acompletion`, `text_completion`, `embedding`, `responses` (and their async twins)
+with such a model, the URL and key follow the policy of policy.py, inserted when missing. Calls for
+other providers (`"anthropic/..."`, `"claude-3-5-sonnet"`, `custom_llm_provider="bedrock"`) are not
+ours. A bare id also gets `custom_llm_provider="openai"`: litellm infers the provider from a bare
+id only for OpenAI's own names, so once MC004 maps `gpt-4o` to the target's id the call would stop
+routing without it. A model that is not a literal (or a constant bound to one) is reviewed unless
+the call's URL or key already say OpenAI.
+
+Module settings `litellm.api_base = ...` and `litellm.openai_key = ...` follow the same policy.
+`litellm.api_key` is litellm's key for *every* provider, so only a read of OPENAI_API_KEY there is
+moved; anything else is reviewed.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable, Iterator
+
+from migrate_cli.rewrite.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.edits import AddKeywords, Edit
+from migrate_cli.rewrite.model_ids import is_openai_model_id
+from migrate_cli.rewrite.policy import Decision, decide_api_key, decide_base_url
+from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
+from migrate_cli.rewrite.values import (
+    OPENAI_KEY_ENV,
+    OPENAI_URL_ENVS,
+    constant_string,
+    env_read,
+    is_openai_url,
+    key_literal,
+    looks_like_key,
+)
+
+_FUNCTIONS = ("completion", "acompletion", "text_completion", "atext_completion", "embedding", "aembedding", "responses", "aresponses")
+CALLEES = frozenset(f"{module}.{name}" for module in ("litellm", "litellm.main") for name in _FUNCTIONS)
+#: Model prefixes that send a call to litellm's OpenAI(-compatible) route.
+OPENAI_PREFIXES = ("openai/", "text-completion-openai/")
+_ROUTE_KEYWORD = ("custom_llm_provider", '"openai"')
+
+
+def model_route(call: ast.Call, module: ModuleInfo, provider_param: str = "custom_llm_provider") -> str:
+    """Where litellm (or a library routing the litellm way: DSPy, CrewAI) sends this call:
+    "prefixed" ("openai/<id>"), "bare" (an OpenAI id), "explicit" (`<provider_param>="openai"`),
+    "other" (another provider: not ours) or "unknown" (the model is not a known string here)."""
+    keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
+    if provider_param in keywords:
+        provider = constant_string(keywords[provider_param], module.analysis)
+        if provider is None:
+            return "unknown"
+        return "explicit" if provider == "openai" else "other"
+    model = keywords.get("model")
+    if model is None and call.args and not isinstance(call.args[0], ast.Starred):
+        model = call.args[0]
+    text = constant_string(model, module.analysis)
+    if text is None:
+        return "unknown"
+    if text.startswith(OPENAI_PREFIXES):
+        return "prefixed"
+    if "/" not in text and is_openai_model_id(text):
+        return "bare"
+    return "other"
+
+
+def says_openai(call: ast.Call, module: ModuleInfo) -> bool:
+    """The call's own URL or key names OpenAI, so it is an OpenAI call whatever its model variable holds."""
+    for keyword in call.keywords:
+        if keyword.arg in ("api_base", "base_url"):
+            literal = constant_string(keyword.value, module.analysis)
+            env = env_read(keyword.value, module.analysis)
+            if (literal is not None and is_openai_url(literal)) or (env is not None and env.var in OPENAI_URL_ENVS):
+                return True
+        if keyword.arg == "api_key":
+            env = env_read(keyword.value, module.analysis)
+            if env is not None and env.var == OPENAI_KEY_ENV:
+                return True
+    return False
+
+
+class LiteLLMRule(ConstructionRule):
+    code = "MC014"
+    name = "litellm"
+    summary = "litellm completion()/embedding()/... for openai/ and OpenAI models, and litellm.api_base/api_key: point at the target"
+    needles = (b"litellm",)
+    spec = ConstructionSpec(
+        callees=CALLEES,
+        url_params=("api_base", "base_url"),
+        key_params=("api_key",),
+        positional_ok=True,
+    )
+
+    def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
+        yield from super().find(module, report)
+        yield from _module_settings(module, report)
+
+    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+        route = model_route(call, module)
+        if route == "other":
+            return
+        if route == "unknown" and not says_openai(call, module):
+            model = next((k.value for k in call.keywords if k.arg == "model"), call.args[0] if call.args else None)
+            shown = module.segment(model) if model is not None else "(not given)"
+            report.review(
+                call,
+                f"litellm {label}(model={shown}): which provider serves this model is only known at run time: "
+                f"if it is an OpenAI model, pass api_base={module.target.base_url!r} and the ${module.target.api_key_env} key as api_key",
+            )
+            return
+        edits = list(super().rewrite_call(call, label, module, report))
+        if route == "bare" and edits:
+            edits = _with_route_keyword(edits, call)
+            report.change(call, f'{label}(): custom_llm_provider="openai" (a bare model id routes by its name; a mapped id would not)')
+        yield from edits
+
+
+def _with_route_keyword(edits: list[Edit], call: ast.Call) -> list[Edit]:
+    for index, edit in enumerate(edits):
+        if isinstance(edit, AddKeywords) and edit.node is call:
+            edits[index] = AddKeywords(call, (*edit.keywords, _ROUTE_KEYWORD))
+            return edits
+    return [*edits, AddKeywords(call, (_ROUTE_KEYWORD,))]
+
+
+def _module_settings(module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+    """`litellm.api_base = ...`, `litellm.openai_key = ...`, `litellm.api_key = ...`."""
+    for stmt in module.analysis.assignments:
+        if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+            continue
+        target = stmt.targets[0]
+        if not isinstance(target, ast.Attribute) or module.qualify(target.value).single != "litellm":
+            continue
+        what = f"litellm.{target.attr}"
+        decision: Decision | None = None
+        if target.attr == "api_base":
+            decision = decide_base_url(stmt.value, module, what)
+        elif target.attr == "openai_key":
+            decision = decide_api_key(stmt.value, module, report, stmt, what)
+        elif target.attr == "api_key":
+            decision = _generic_key(stmt, module, report, what)
+        if decision is None:
+            continue
+        if decision.action in ("foreign", "review"):
+            report.review(stmt, decision.reason)
+        elif decision.action == "edit":
+            report.change(stmt, decision.note)
+            yield from decision.edits
+
+
+def _generic_key(stmt: ast.Assign, module: ModuleInfo, report: Recorder, what: str) -> Decision:
+    env = env_read(stmt.value, module.analysis)
+    if env is not None and env.var in (OPENAI_KEY_ENV, module.target.api_key_env):
+        return decide_api_key(stmt.value, module, report, stmt, what)
+    literal = key_literal(stmt.value, module.analysis)
+    if literal is not None and looks_like_key(literal):
+        report.security(stmt, f"hard-coded API key in {what} (litellm's key for every provider): not rewritten; move it to an env var and revoke it", literal)
+        return Decision("review", reason=f"{what} is a hard-coded key used for every provider: replace it with the key of the provider each call goes to")
+    return Decision("keep")
