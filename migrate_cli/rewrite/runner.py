@@ -4,9 +4,9 @@ One file's failure never stops the run: it becomes an error entry for that file 
 left byte-identical. Workers send back `FileResult`s only, whose diffs are already redacted, so a
 hard-coded key never crosses the process boundary.
 
-The cheap byte pre-filter runs in the parent: for a typical tree almost every file fails it, and
-then there is nothing worth starting worker processes for. When there is, the pool starts
-while the parent is still reading, and gets batches of files as the pre-filter finds them.
+A small tree is pre-filtered in this process (most files fail the cheap byte search, and then
+there is nothing worth starting workers for); a pool is started only when enough files pass. A big
+tree goes to the pool whole: workers read, pre-filter and rewrite their share.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 from migrate_cli.errors import ExitCode
 from migrate_cli.redact import env_secrets, redact
@@ -28,9 +28,14 @@ from migrate_cli.rewrite.model import FileResult, RewriteSettings, SourceError
 # Below this many files that pass the pre-filter, starting worker processes costs more than it
 # saves (see benchmarks/rewrite_bench.py for the figures behind it).
 MIN_FILES_FOR_POOL = 16
-# Files per task sent to a worker: enough to amortise the round trip between processes (well
+# From this many files on, workers also read and pre-filter: even a cheap byte search over a
+# big tree (the standard library is 32 MB) is worth splitting across cores.
+MIN_FILES_TO_SHARE_PREFILTER = 256
+# Paths per task sent to a worker: enough to amortise the round trip between processes (well
 # under a millisecond), few enough that the last batches keep every worker busy to the end.
-BATCH_SIZE = 8
+# Files that reach the rewrite cost milliseconds; most files of a big tree only a pre-filter.
+REWRITE_BATCH = 4
+PREFILTER_BATCH = 16
 
 # The env vars whose values must never appear in anything we show, whatever the target.
 _SECRET_ENV_NAMES = ("OPENAI_API_KEY",)
@@ -92,6 +97,7 @@ def run_rewrite(
     listing_errors: Iterable[tuple[str, str]] = (),
 ) -> RunResult:
     """Rewrite `paths` (in the given order; results come back in the same order)."""
+    # Imported before any worker is forked, so workers start with the engine (and parser) loaded.
     from migrate_cli.rewrite.engine import might_contain_client
 
     outcomes: dict[str, Outcome] = {
@@ -99,7 +105,11 @@ def run_rewrite(
         for path, message in listing_errors
     }
     task = _Task(settings, write)
-    with _Dispatcher(task, jobs) as dispatcher:
+    if jobs > 1 and len(paths) >= MIN_FILES_TO_SHARE_PREFILTER:
+        # A big tree: reading and pre-filtering it is itself worth splitting across workers.
+        done: Iterable[Outcome] = _in_pool(task, list(paths), jobs, PREFILTER_BATCH)
+    else:
+        candidates = []
         for path in paths:
             try:
                 data, _ = files.read_file(path)
@@ -107,70 +117,41 @@ def run_rewrite(
                 outcomes[path] = _error(path, f"cannot read: {exc.strerror or exc}", Failure.INPUT)
                 continue
             if might_contain_client(data):
-                dispatcher.add(path)
+                candidates.append(path)
             else:
                 outcomes[path] = Outcome(FileResult(path, "unchanged"))
-        for outcome in dispatcher.results():
-            outcomes[outcome.result.path] = outcome
+        if jobs > 1 and len(candidates) >= MIN_FILES_FOR_POOL:
+            done = _in_pool(task, candidates, jobs, REWRITE_BATCH)
+        else:
+            done = map(task, candidates)
+    for outcome in done:
+        outcomes[outcome.result.path] = outcome
 
     order = {path: i for i, path in enumerate(paths)}
     ranked = sorted(outcomes.values(), key=lambda o: (order.get(o.result.path, -1), o.result.path))
     return RunResult(outcomes=tuple(ranked), dry=not write)
 
 
-class _Dispatcher:
-    """Runs files through `task`: in this process for a few files, else in a process pool.
-
-    The pool starts as soon as the pre-filter has found MIN_FILES_FOR_POOL candidates, and gets
-    work in batches while the parent is still reading the rest of the tree, so the parent's
-    reading overlaps the workers' parsing.
-    """
-
-    def __init__(self, task: _Task, jobs: int) -> None:
-        self.task = task
-        self.jobs = jobs
-        self.waiting: list[str] = []
-        self.futures: list[Future[list[Outcome]]] = []
-        self.executor: ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> "_Dispatcher":
-        return self
-
-    def add(self, path: str) -> None:
-        self.waiting.append(path)
-        if self.executor is None and self.jobs > 1 and len(self.waiting) >= MIN_FILES_FOR_POOL:
-            self.executor = ProcessPoolExecutor(
-                max_workers=self.jobs,
-                mp_context=_mp_context(),
-                initializer=_worker_init,
-                initargs=(self.task.picklable(),),
-            )
-        if self.executor is not None and len(self.waiting) >= BATCH_SIZE:
-            self._submit()
-
-    def results(self) -> Iterator[Outcome]:
-        if self.executor is None:
-            yield from map(self.task, self.waiting)
-            return
-        self._submit()
-        for future in self.futures:
-            yield from future.result()
-
-    def _submit(self) -> None:
-        for start in range(0, len(self.waiting), BATCH_SIZE):
-            batch = self.waiting[start : start + BATCH_SIZE]
-            self.futures.append(self.executor.submit(_run_in_worker, batch))  # type: ignore[union-attr]
-        self.waiting = []
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if self.executor is None:
-            return
-        if exc_type is not None:
-            # Ctrl-C (or a bug): workers ignore SIGINT and finish the file in hand (each write is
-            # atomic); queued batches are dropped. The CLI turns the interrupt into exit code 130.
-            for future in self.futures:
-                future.cancel()
-        self.executor.shutdown(wait=True, cancel_futures=exc_type is not None)
+def _in_pool(task: _Task, paths: list[str], jobs: int, batch: int) -> list[Outcome]:
+    executor = ProcessPoolExecutor(
+        max_workers=min(jobs, -(-len(paths) // batch)),
+        mp_context=_mp_context(),
+        initializer=_worker_init,
+        initargs=(task.picklable(),),
+    )
+    try:
+        futures = [
+            executor.submit(_run_in_worker, paths[start : start + batch])
+            for start in range(0, len(paths), batch)
+        ]
+        return [outcome for future in futures for outcome in future.result()]
+    except BaseException:
+        # Ctrl-C (or a bug): workers ignore SIGINT and finish the file in hand (each write is
+        # atomic); queued batches are dropped. The CLI turns the interrupt into exit code 130.
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        executor.shutdown(wait=True)
 
 
 def _mp_context():  # type: ignore[no-untyped-def]
@@ -222,13 +203,18 @@ class _Task:
 
 
 def process_file(path: str, settings: RewriteSettings, *, write: bool) -> Outcome:
-    """Rewrite one file that passed the pre-filter. Never raises for a problem with the file."""
-    from migrate_cli.rewrite.engine import rewrite_source
+    """Read, pre-filter, rewrite, diff and (unless `write` is False) write one file.
+
+    Never raises for a problem with the file: that becomes the file's error entry.
+    """
+    from migrate_cli.rewrite.engine import might_contain_client, rewrite_source
 
     try:
         data, stamp = files.read_file(path)
     except OSError as exc:
         return _error(path, f"cannot read: {exc.strerror or exc}", Failure.INPUT)
+    if not might_contain_client(data):
+        return Outcome(FileResult(path, "unchanged"))
     try:
         source = files.decode_source(data)
     except files.SourceDecodeError as exc:

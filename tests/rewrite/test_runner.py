@@ -143,21 +143,36 @@ def test_hard_coded_key_never_leaves_the_worker(tmp_path: Path) -> None:
     assert FAKE_KEY[8:].encode() not in pickle.dumps(outcome)
 
 
-def test_pool_gives_the_same_results_as_one_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers_prefilter", [False, True], ids=["parent-prefilters", "workers-prefilter"])
+def test_pool_gives_the_same_results_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers_prefilter: bool
+) -> None:
+    if workers_prefilter:  # the big-tree mode, without writing hundreds of files
+        monkeypatch.setattr(runner, "MIN_FILES_TO_SHARE_PREFILTER", 8)
     paths = [
         write(tmp_path / f"m{i:02}.py", CLIENT if i % 3 else f'import openai\nopenai.api_key = "{FAKE_KEY}"\n')
         for i in range(runner.MIN_FILES_FOR_POOL + 4)
     ]
     paths.append(write(tmp_path / "broken.py", "import openai\nx = (\n"))
+    paths.append(write(tmp_path / "plain.py", "def broken(:\n"))  # no needle: never parsed
     serial = run_rewrite(paths, SETTINGS, write=False, jobs=1)
+    pooled = []
+    real_in_pool = runner._in_pool
+    monkeypatch.setattr(runner, "_in_pool", lambda task, ps, jobs, batch: pooled.append(len(ps)) or real_in_pool(task, ps, jobs, batch))
     parallel = run_rewrite(paths, SETTINGS, write=False, jobs=2)
+    # Workers got every file in the big-tree mode, only the pre-filter's candidates otherwise.
+    assert pooled == [len(paths) if workers_prefilter else len(paths) - 1]
     assert parallel == serial
     assert [o.result.path for o in parallel.outcomes] == paths
-    assert sum(o.result.status == "changed" for o in parallel.outcomes) == len(paths) - 1
+    statuses = [o.result.status for o in parallel.outcomes]
+    assert statuses == ["changed"] * (len(paths) - 2) + ["error", "unchanged"]
     assert FAKE_KEY not in repr(parallel)
 
 
-def test_pool_writes_files(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers_prefilter", [False, True], ids=["parent-prefilters", "workers-prefilter"])
+def test_pool_writes_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers_prefilter: bool) -> None:
+    if workers_prefilter:
+        monkeypatch.setattr(runner, "MIN_FILES_TO_SHARE_PREFILTER", 8)
     paths = [write(tmp_path / f"m{i:02}.py", CLIENT) for i in range(runner.MIN_FILES_FOR_POOL)]
     run_rewrite(paths, SETTINGS, write=True, jobs=2)
     assert all("api.vmira.ai" in Path(p).read_text() for p in paths)
