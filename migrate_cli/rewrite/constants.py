@@ -22,7 +22,7 @@ import ast
 from dataclasses import dataclass, field
 
 from migrate_cli.rewrite.analysis import Binding
-from migrate_cli.rewrite.context import ModuleInfo
+from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
 from migrate_cli.rewrite.names import OPENAI_MODULES
 
 CODE = "MC006"
@@ -58,7 +58,7 @@ class Constant:
         return self.assignment.lineno if self.assignment is not None else 0
 
     def describe_uses(self) -> str:
-        return ", ".join(f"{use.label} at line {use.node.lineno}" for use in self.uses)
+        return ", ".join(f"{use.label} at line {use.node.lineno}" for use in sorted(self.uses, key=lambda u: u.node.lineno))
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def follow(name: ast.Name, module: ModuleInfo) -> Constant | Imported | None:
         constant = _index(module).constants.get(name.id)
         if constant is None or not any(use.node is name for use in constant.uses):
             # Read by a call the index does not know (another rule's): it serves something else too.
-            return _blocked(name.id, bindings, module, constant, f"{name.id} is read at line {name.lineno} by a call this rule does not follow")
+            return _blocked(name.id, bindings, module, constant, f"{name.id} is read at line {name.lineno}, where MC006 does not follow it")
         return constant
     return None
 
@@ -116,7 +116,9 @@ def _bindings(name: ast.Name, module: ModuleInfo) -> list[Binding]:
 
 def _index(module: ModuleInfo) -> Index:
     if "constants" not in module.memo:
-        module.memo["constants"] = _build(module) if _worth_building(module) else Index()
+        module.memo["constants"] = Index()  # what a rule's own checks see if they ask while it is built
+        if _worth_building(module):
+            module.memo["constants"] = _build(module)
     return module.memo["constants"]
 
 
@@ -160,11 +162,10 @@ def _build(module: ModuleInfo) -> Index:
 
 def _sites(module: ModuleInfo):
     """(label, line, url values, key values) of every construction this run migrates, and the module client."""
-    from migrate_cli.rewrite.rules.construction import ConstructionRule  # construction.py imports the policy, which imports us
+    # construction.py imports the policy, which imports this module
+    from migrate_cli.rewrite.rules.construction import ConstructionRule, constructions_of
 
-    for rule in module.enabled_rules():
-        if not isinstance(rule, ConstructionRule):
-            continue
+    for rule in (c for registered in module.enabled_rules() for c in constructions_of(registered)):
         # A rule that writes its own key expression (Haystack's Secret.from_env_var(...)) expects
         # something other than a string there: a key constant is not this rule's to follow.
         keys_are_strings = type(rule).key_code is ConstructionRule.key_code
@@ -175,6 +176,8 @@ def _sites(module: ModuleInfo):
             plan = rule.plan(call, label, module)
             if plan is None or plan.problem is not None or plan.shares_config:
                 continue
+            if type(rule).rewrite_call is not ConstructionRule.rewrite_call and not _passes_own_checks(rule, call, label, module):
+                continue  # e.g. dspy.LM("anthropic/...", api_base=URL): that rule leaves the call alone
             urls = [v.expr for v in plan.values(rule.spec.url_params)]
             keys = [v.expr for v in plan.values(rule.spec.key_params)] if keys_are_strings else []
             yield f"{label}()", call.lineno, urls, keys
@@ -186,6 +189,20 @@ def _sites(module: ModuleInfo):
             urls = [stmt.value for stmt, target in settings if target.attr in _MODULE_URL_ATTRIBUTES]  # type: ignore[attr-defined]
             keys = [stmt.value for stmt, target in settings if target.attr == "api_key"]  # type: ignore[attr-defined]
             yield "openai module client", settings[0][0].lineno, urls, keys
+
+
+def _passes_own_checks(rule, call: ast.Call, label: str, module: ModuleInfo) -> bool:  # type: ignore[no-untyped-def]
+    """Run the rule's rewrite_call in probe mode: do its own checks let the call reach the shared rewrite?"""
+    from migrate_cli.rewrite.rules.construction import PROBE
+
+    reached: set[int] = set()
+    module.memo[PROBE] = reached
+    try:
+        for _ in rule.rewrite_call(call, label, module, Recorder("probe", Findings())):  # findings thrown away
+            pass
+    finally:
+        del module.memo[PROBE]
+    return id(call) in reached
 
 
 def _module_client_setting(stmt: ast.stmt, module: ModuleInfo) -> ast.Attribute | None:

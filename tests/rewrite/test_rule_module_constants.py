@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 import pytest
 
 from engine_helpers import VMIRA, check_noop, check_rewrite, rewrite
+from migrate_cli.rewrite.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.engine import rewrite_source
 from migrate_cli.rewrite.model import RewriteSettings
+from migrate_cli.rewrite.rules.base import Rule
+from migrate_cli.rewrite.rules.client import ClientRule
+from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
+from migrate_cli.rewrite.rules.module_constants import ModuleConstantRule
+from migrate_cli.rewrite.values import string_value
 
 REWRITES = [
     pytest.param(
@@ -340,3 +349,82 @@ def test_rewritten_constants_build_clients_on_the_target(monkeypatch: pytest.Mon
     client = namespace["client"]
     assert str(client.base_url).rstrip("/") == "https://api.vmira.ai/v1"  # type: ignore[attr-defined]
     assert client.api_key == "mira-test-key"  # type: ignore[attr-defined]
+
+
+# -- how MC006 sees other rules' constructions (test-only rules, so the cases do not depend on a framework) --
+
+_LLM_SPEC = ConstructionSpec(callees=frozenset({"fakellm.LLM"}), url_params=("api_base",), positional_ok=True)
+
+
+class _GatedLLM(ConstructionRule):
+    """Like dspy.LM: only `LLM("openai/...")` is ours; the rule's own check runs before the shared rewrite."""
+
+    spec = _LLM_SPEC
+
+    def rewrite_call(self, call, label, module, report):  # type: ignore[no-untyped-def]
+        if not (string_value(call.args[0]) or "").startswith("openai/"):
+            return
+        yield from super().rewrite_call(call, label, module, report)
+
+
+class _WrapperWithAttribute(Rule):
+    code, name, summary = "MC901", "test-wrapper", "test"
+    _constructions = (_GatedLLM(),)
+
+    def find(self, module: ModuleInfo, report: Recorder) -> Iterable:
+        for construction in self._constructions:
+            yield from construction.find(module, report)
+
+
+class _WrapperBuildingInFind(Rule):
+    code, name, summary = "MC902", "test-opaque-wrapper", "test"
+
+    def find(self, module: ModuleInfo, report: Recorder) -> Iterable:
+        yield from _GatedLLM().find(module, report)
+
+
+class _SecretKeyLLM(ConstructionRule):
+    """Like Haystack: the key it writes is not a string, so a string key constant is not its to follow."""
+
+    code, name, summary = "MC903", "test-secret", "test"
+    spec = ConstructionSpec(callees=frozenset({"fakellm.SecretLLM"}))
+
+    def key_code(self, module, anchor, report):  # type: ignore[no-untyped-def]
+        return 'Secret.from_env_var("MIRA_API_KEY")'
+
+
+def _run(code: str, *extra: Rule):
+    return rewrite_source(code, VMIRA, (ClientRule(), ModuleConstantRule(), *extra))
+
+
+GATED = 'import fakellm\nURL = "https://api.openai.com/v1"\nllm = fakellm.LLM("{model}", api_base=URL)\n'
+
+
+def test_constants_are_followed_into_a_wrapper_rules_constructions() -> None:
+    result = _run(GATED.format(model="openai/gpt-4o"), _WrapperWithAttribute())
+    assert 'URL = "https://api.vmira.ai/v1"' in result.code
+    assert [c.rule for c in result.changes] == ["MC006", "MC901"]
+
+
+def test_a_call_the_rule_itself_turns_down_keeps_its_constant() -> None:
+    result = _run(GATED.format(model="anthropic/claude"), _WrapperWithAttribute())
+    assert not result.changed
+
+
+def test_a_constant_shared_by_a_turned_down_call_is_reviewed() -> None:
+    code = GATED.format(model="openai/gpt-4o") + 'other = fakellm.LLM("anthropic/claude", api_base=URL)\n'
+    result = _run(code, _WrapperWithAttribute())
+    assert not result.changed
+    assert any(r.rule == "MC006" and r.line == 2 and "also read at line 4" in r.reason for r in result.review)
+
+
+def test_constructions_a_rule_hides_inside_find_are_not_followed() -> None:
+    result = _run(GATED.format(model="openai/gpt-4o"), _WrapperBuildingInFind())
+    assert not result.changed
+    assert any(r.rule == "MC902" and "where MC006 does not follow it" in r.reason for r in result.review)
+
+
+def test_a_key_constant_is_not_followed_into_a_rule_that_writes_its_own_key_expression() -> None:
+    result = _run('import fakellm\nKEY = "sk-placeholder"\nllm = fakellm.SecretLLM(api_key=KEY)\n', _SecretKeyLLM())
+    assert 'KEY = "sk-placeholder"' in result.code
+    assert any(r.rule == "MC903" and "api_key=KEY is kept" in r.reason for r in result.review)

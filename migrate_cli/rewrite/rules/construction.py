@@ -52,6 +52,10 @@ class ConstructionSpec:
     applies: Callable[[ast.Call, ModuleInfo], bool] | None = None
 
 
+#: ModuleInfo.memo key: while set (to a set of call ids), rewrite_call only records that it was reached.
+PROBE = "construction_probe"
+
+
 @dataclass(frozen=True)
 class ParamValue:
     """One value a URL or key parameter can get: a keyword, a dict literal item or a `cfg[...] =`."""
@@ -94,7 +98,7 @@ class ConstructionRule(Rule):
 
     def match(self, call: ast.Call, module: ModuleInfo) -> tuple[str | None, str | None]:
         """(label, None) for a construction of ours; (label, why) when the callee is ambiguous."""
-        names = module.qualify(call.func).names
+        names = callee_names(call, module)
         ours = names & self.spec.callees
         if not ours:
             return None, None
@@ -153,6 +157,10 @@ class ConstructionRule(Rule):
         return None
 
     def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+        probe = module.memo.get(PROBE)
+        if probe is not None:  # constants.py asks whether a subclass's own checks let this call through
+            probe.add(id(call))
+            return
         plan = self.plan(call, label, module)
         if plan is None or plan.shares_config:
             return
@@ -196,6 +204,15 @@ class ConstructionRule(Rule):
         yield from edits
 
 
+def callee_names(call: ast.Call, module: ModuleInfo) -> frozenset[str]:
+    """`module.qualify(call.func).names`, computed once per call for all the construction rules."""
+    cache: dict[int, frozenset[str]] = module.memo.setdefault("callee_names", {})
+    names = cache.get(id(call))
+    if names is None:
+        names = cache[id(call)] = module.qualify(call.func).names
+    return names
+
+
 def _where(value: ParamValue | None) -> str:
     if value is None or not value.conditional:
         return ""
@@ -206,3 +223,22 @@ def _describe(qualified: str) -> str:
     if qualified.startswith(LOCAL + "."):
         return f"a local definition of {qualified.removeprefix(LOCAL + '.')}"
     return qualified
+
+
+def constructions_of(rule: Rule) -> tuple[ConstructionRule, ...]:
+    """The construction machinery a registered rule runs (for MC006, which follows constants into them).
+
+    A ConstructionRule is its own; a rule covering several constructor families may say so with a
+    `constructions()` method, or keep them as attributes (LangChain's `_constructions`). A rule that
+    builds them inside `find()` is not seen, so constants passed to its calls are reviewed, not followed.
+    """
+    if isinstance(rule, ConstructionRule):
+        return (rule,)
+    explicit = getattr(rule, "constructions", None)
+    if callable(explicit):
+        return tuple(explicit())
+    found: list[ConstructionRule] = []
+    for value in [*vars(type(rule)).values(), *vars(rule).values()]:
+        items = value if isinstance(value, (tuple, list)) else (value,)
+        found += [item for item in items if isinstance(item, ConstructionRule)]
+    return tuple(found)
