@@ -197,3 +197,16 @@ def _outcome(status: str, failure: Failure | None = None) -> Outcome:
 )
 def test_exit_code_worst_outcome_wins(outcomes: list[Outcome], check: bool, expected: ExitCode) -> None:
     assert RunResult(tuple(outcomes), dry=check).exit_code(check=check) is expected
+
+
+def test_the_target_keys_value_is_redacted_from_diff_context(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not shaped like a key, so only knowing the env var's value can catch it.
+    monkeypatch.setenv("MIRA_API_KEY", "correct-horse-battery")
+    source = "from openai import OpenAI\n# staging uses correct-horse-battery\nclient = OpenAI()\n"
+    path = write(tmp_path / "ctx.py", source)
+    outcome = run([path], write=False)["ctx.py"]
+    assert outcome.result.status == "changed"
+    assert " # staging uses cor…REDACTED\n" in outcome.result.diff
+    assert "correct-horse-battery" not in repr(outcome)
