@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from migrate_cli.errors import ExitCode, MigrateError, UsageError
-from migrate_cli.smoke.model import Case, CaseResult, SideResult, to_jsonable
+from migrate_cli.smoke.model import Case, CaseResult, SideResult
 
 REPORT_FORMATS = (".json",)
 
@@ -55,7 +55,7 @@ class ResultsLog:
         self._handle = _open(path, "a", "--results")
 
     def write(self, case: Case, result: SideResult) -> None:
-        record = {"run_id": self.run_id, "case_id": case.id, "line": case.line, **to_jsonable(result)}
+        record = {"run_id": self.run_id, "case_id": case.id, "line": case.line, **plain(result)}
         try:
             self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             self._handle.flush()
@@ -121,13 +121,25 @@ def side_record(side: SideResult) -> dict[str, Any]:
         "output": side.output,
         "tool_calls": list(side.tool_calls),
         "finish_reason": side.finish_reason,
-        "usage": to_jsonable(usage),
-        "estimated_tokens": to_jsonable(estimate),
+        "usage": plain(usage),
+        "estimated_tokens": plain(estimate),
         "prompt_token_gap_pct": gap,
         "cost_usd": cost.usd if cost else None,
-        "cost": to_jsonable(cost),
+        "cost": plain(cost),
         "latency_s": side.latency_s,
         "ttft_s": side.ttft_s,
         "stream_usage_missing": side.stream_usage_missing,
-        "error": to_jsonable(side.error),
+        "error": plain(side.error),
     }
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses -> dicts, one level at a time; the dicts inside (requests, raw usage, tool calls)
+    are JSON already and pass through uncopied. (model.to_jsonable's deep copy of every request was
+    most of the results log's cost.)"""
+    fields = getattr(value, "__dataclass_fields__", None)
+    if fields is not None:
+        return {name: plain(getattr(value, name)) for name in fields}
+    if isinstance(value, tuple):
+        return [plain(item) for item in value]
+    return value
