@@ -13,6 +13,7 @@ from migrate_cli.rewrite.rules.crewai_llm import CrewAIRule
 from migrate_cli.rewrite.rules.dspy_lm import DSPyRule
 from migrate_cli.rewrite.rules.env_writes import EnvWritesRule
 from migrate_cli.rewrite.rules.haystack_components import HaystackRule
+from migrate_cli.rewrite.rules.langchain import LangChainRule
 from migrate_cli.rewrite.rules.litellm_calls import LiteLLMRule
 from migrate_cli.rewrite.rules.module_client import ModuleClientRule
 from migrate_cli.rewrite.rules.module_constants import ModuleConstantRule
@@ -22,6 +23,7 @@ RULES: tuple[Rule, ...] = (
     ClientRule(),
     ModuleClientRule(),
     ModuleConstantRule(),
+    LangChainRule(),
     LiteLLMRule(),
     EnvWritesRule(),
     AutogenRule(),

@@ -1,0 +1,132 @@
+"""Small pieces the framework rules share (LangChain, LlamaIndex, openai-agents, pydantic-ai).
+
+A framework rule is mostly a `ConstructionSpec` (rules/construction.py) plus a few framework facts
+that only matter once a construction really moves to the target: "this class refuses non-OpenAI model
+ids", "this SDK defaults to the Responses API". The helpers below answer, cheaply and without
+touching the report, the questions those facts hang on: which constructor is this call, does this
+construction end up at the target, is this argument a client built for the target.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from migrate_cli.rewrite.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.edits import Edit
+from migrate_cli.rewrite.names import CLIENT_NAMES
+from migrate_cli.rewrite.policy import decide_base_url
+from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
+from migrate_cli.rewrite.values import string_value
+
+
+def qualified_names(prefixes: tuple[str, ...], homes: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """Every `prefix.home.Class` (and `prefix.Class`) spelling a class is importable by."""
+    return frozenset(
+        f"{prefix}.{home}.{cls}" if home else f"{prefix}.{cls}"
+        for prefix in prefixes
+        for cls, places in homes.items()
+        for home in ("", *places)
+    )
+
+
+class SpecConstruction(ConstructionRule):
+    """The construction machinery for one constructor family, when a rule covers several families.
+
+    A rule with one code may need different specs per family (LangChain's legacy classes only know
+    `openai_api_base`, the current ones prefer `base_url`); it holds one of these per spec and runs
+    them under its own code. `positional_limit` allows that many positional arguments (for
+    constructors whose leading parameters may be positional, e.g. LlamaIndex's `OpenAI("gpt-4o")`),
+    and reviews a call with more, since a later positional could be the URL or the key itself.
+    """
+
+    def __init__(self, spec: ConstructionSpec, positional_limit: int | None = None) -> None:
+        self.spec = spec  # type: ignore[misc]  # per instance, shadowing the ClassVar
+        self.positional_limit = positional_limit
+
+    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+        if self.positional_limit is not None and len(call.args) > self.positional_limit:
+            report.review(call, f"{label}(...) with {len(call.args)} positional arguments may pass the URL or key by position: left as is; use keywords")
+            return
+        yield from super().rewrite_call(call, label, module, report)
+
+
+def mentions(module: ModuleInfo, package: str) -> bool:
+    """Whether the source names `package` at all: a cheap guard before any per-call work.
+
+    A qualified name under `package` can only come from an import that spells it, so a module
+    without the word has nothing for a rule about that package (this keeps the framework rules
+    from qualifying every call of every file that merely uses the openai SDK).
+    """
+    return package in module.source
+
+
+def callee(call: ast.Call, module: ModuleInfo) -> str | None:
+    """The one qualified name `call.func` stands for; None when unknown or ambiguous."""
+    return module.qualify(call.func).single
+
+
+def keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def argument(call: ast.Call, position: int, name: str) -> ast.expr | None:
+    """The argument bound to a parameter that may be passed by position or by keyword."""
+    if len(call.args) > position and not any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
+        return call.args[position]
+    return keyword(call, name)
+
+
+def is_constant(expr: ast.expr | None, value: object) -> bool:
+    return isinstance(expr, ast.Constant) and type(expr.value) is type(value) and expr.value == value
+
+
+def lands_on_target(call: ast.Call, spec: ConstructionSpec, module: ModuleInfo) -> bool:
+    """Whether this construction talks to the target once the run is done (or already does).
+
+    True when no skip-if parameter is passed and its URL parameter is absent, OpenAI's, or the
+    target's. A call whose arguments hide in `**kwargs` counts only when the URL is named outright:
+    the caller uses this to add framework-specific advice, and advice on a guess would be noise.
+    """
+    names = {k.arg for k in call.keywords}
+    if any(name in names for name in spec.skip_if):
+        return False
+    url = next((keyword(call, p) for p in spec.url_params if p in names), None)
+    if url is None and (None in names or any(isinstance(a, ast.Starred) for a in call.args)):
+        return False
+    return decide_base_url(url, module).action != "foreign"
+
+
+def construction_of(expr: ast.expr | None, module: ModuleInfo) -> ast.Call | None:
+    """The call `expr` is, or the call a name is bound to once in the scope it is read in.
+
+    Covers `use(AsyncOpenAI())` and `client = AsyncOpenAI(); use(client)`; anything else (a name bound
+    twice, a parameter, an attribute) is None: the caller says nothing rather than guess.
+    """
+    if isinstance(expr, ast.Name):
+        bindings = module.analysis.lookup(expr.id, module.scope_at(expr))
+        expr = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "assign" else None
+    return expr if isinstance(expr, ast.Call) else None
+
+
+def lands_on_target_as(expr: ast.expr | None, spec: ConstructionSpec, module: ModuleInfo) -> bool:
+    """Whether `expr` is (see `construction_of`) a construction of `spec` that ends up at the target."""
+    call = construction_of(expr, module)
+    return call is not None and callee(call, module) in spec.callees and lands_on_target(call, spec, module)
+
+
+_CLIENT_SPEC = ConstructionSpec(callees=CLIENT_NAMES)
+
+
+def client_for_target(expr: ast.expr | None, module: ModuleInfo) -> bool:
+    """Whether `expr` is an openai client construction (MC001's) that ends up at the target."""
+    return lands_on_target_as(expr, _CLIENT_SPEC, module)
+
+
+def calls_with_first_string(module: ModuleInfo, callees: frozenset[str], name: str, value: str) -> list[ast.Call]:
+    """Calls to one of `callees` whose first argument (or keyword `name`) is the string `value`."""
+    return [
+        call
+        for call in module.analysis.calls
+        if callee(call, module) in callees and string_value(argument(call, 0, name)) == value
+    ]
