@@ -15,6 +15,7 @@ from migrate_cli.rewrite.rules.env_writes import EnvWritesRule
 from migrate_cli.rewrite.rules.haystack_components import HaystackRule
 from migrate_cli.rewrite.rules.langchain import LangChainRule
 from migrate_cli.rewrite.rules.litellm_calls import LiteLLMRule
+from migrate_cli.rewrite.rules.llamaindex import LlamaIndexRule
 from migrate_cli.rewrite.rules.module_client import ModuleClientRule
 from migrate_cli.rewrite.rules.module_constants import ModuleConstantRule
 from migrate_cli.rewrite.rules.pydantic_settings import PydanticSettingsRule
@@ -24,6 +25,7 @@ RULES: tuple[Rule, ...] = (
     ModuleClientRule(),
     ModuleConstantRule(),
     LangChainRule(),
+    LlamaIndexRule(),
     LiteLLMRule(),
     EnvWritesRule(),
     AutogenRule(),
