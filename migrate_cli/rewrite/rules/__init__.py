@@ -18,6 +18,7 @@ from migrate_cli.rewrite.rules.litellm_calls import LiteLLMRule
 from migrate_cli.rewrite.rules.llamaindex import LlamaIndexRule
 from migrate_cli.rewrite.rules.module_client import ModuleClientRule
 from migrate_cli.rewrite.rules.module_constants import ModuleConstantRule
+from migrate_cli.rewrite.rules.openai_agents import OpenAIAgentsRule
 from migrate_cli.rewrite.rules.pydantic_settings import PydanticSettingsRule
 
 RULES: tuple[Rule, ...] = (
@@ -26,6 +27,7 @@ RULES: tuple[Rule, ...] = (
     ModuleConstantRule(),
     LangChainRule(),
     LlamaIndexRule(),
+    OpenAIAgentsRule(),
     LiteLLMRule(),
     EnvWritesRule(),
     AutogenRule(),
