@@ -47,6 +47,7 @@ MODEL_ENDPOINTS = frozenset(
         "Embedding.create", "Embedding.acreate",
     }
 )
+_METHODS = frozenset(endpoint.rsplit(".", 1)[-1] for endpoint in MODEL_ENDPOINTS)
 # Access paths that return the same resource with another response wrapper.
 _TRANSPARENT = frozenset({"with_raw_response", "with_streaming_response"})
 # Calls that return (a wrapper around) the client passed as their first argument.
@@ -55,6 +56,7 @@ _WRAPPERS = frozenset(
 )
 _COPIES = frozenset({"with_options", "copy"})
 _DEPTH = 6
+_MEMO_KEY = "clients.client_calls"
 
 
 @dataclass(frozen=True)
@@ -81,28 +83,30 @@ class ClientCall:
         return next((k for k in self.call.keywords if k.arg == name), None)
 
 
-# One module is analysed at a time and MC003/MC004/MC005 all ask for the same list: remember the
-# last answer (by identity, so a new module is never served an old list).
-_last: tuple[ModuleInfo, tuple[ClientCall, ...]] | None = None
-
-
 def client_calls(module: ModuleInfo) -> tuple[ClientCall, ...]:
-    """Every API call made on a provable openai client, in source order."""
-    global _last
-    if _last is not None and _last[0] is module:
-        return _last[1]
+    """Every API call made on a provable openai client, in source order (computed once per module:
+    MC003, MC004 and MC005 all ask)."""
+    cached = module.memo.get(_MEMO_KEY)
+    if cached is None:
+        cached = module.memo[_MEMO_KEY] = _find_client_calls(module)
+    return cached
+
+
+def _find_client_calls(module: ModuleInfo) -> tuple[ClientCall, ...]:
     resolver = _Resolver(module)
     found = []
     for call in module.analysis.calls:
-        split = _split_endpoint(call.func)
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr in _METHODS):
+            continue  # most calls: a cheap look-up instead of walking the attribute chain
+        split = _split_endpoint(func)
         if split is None:
             continue
         receiver, endpoint = split
         origin = resolver.origin(receiver)
         if origin is not None:
             found.append(ClientCall(call, endpoint, origin))
-    _last = (module, tuple(found))
-    return _last[1]
+    return tuple(found)
 
 
 def resolve_client(expr: ast.expr, module: ModuleInfo) -> Origin | None:

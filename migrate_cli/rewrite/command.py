@@ -74,6 +74,17 @@ def rewrite(
             show_default=False,
         ),
     ] = None,
+    model_map: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--model-map",
+            metavar="OLD=NEW",
+            help="Rewrite the model id OLD to NEW in model=/model_name= arguments of OpenAI calls and "
+            "framework constructors (repeatable; wins over [tool.migrate.model_map] and the preset's "
+            "map). OpenAI ids left unmapped are listed for review. Example: --model-map gpt-4o=mira",
+            show_default=False,
+        ),
+    ] = None,
     jobs: Annotated[
         Optional[int],
         typer.Option(
@@ -115,8 +126,9 @@ def rewrite(
       migrate rewrite . --check                    in CI: fail while changes are pending
       migrate rewrite . --json --dry-run > report.json
       migrate rewrite . --exclude 'tests/**' --include '*.pyw'
+      migrate rewrite . --model-map gpt-4o=mira --model-map gpt-4o-mini=mira
     """
-    from migrate_cli.config import load_project_config, resolve_target
+    from migrate_cli.config import load_project_config, parse_model_map, resolve_target
     from migrate_cli.console import stderr, stdout
     from migrate_cli.rewrite.files import DEFAULT_INCLUDE, FileFilter, discover
     from migrate_cli.rewrite.model import RewriteSettings
@@ -124,7 +136,13 @@ def rewrite(
     from migrate_cli.rewrite.runner import default_jobs, run_rewrite
 
     config = load_project_config()
-    target = resolve_target(config, provider=provider, base_url=base_url, api_key_env=api_key_env)
+    target = resolve_target(
+        config,
+        provider=provider,
+        base_url=base_url,
+        api_key_env=api_key_env,
+        model_map=parse_model_map(model_map or ()),
+    )
     file_filter = FileFilter(
         include=(*DEFAULT_INCLUDE, *_globs(config, "include"), *(include or ())),
         exclude=(*_globs(config, "exclude"), *(exclude or ())),

@@ -99,6 +99,13 @@ MODEL_SITES: tuple[ModelSite, ...] = (
         prefix="openai/",
         url_params=("api_base", "base_url"),
     ),
+    # DSPy <= 2.5 legacy client `dspy.OpenAI(model="gpt-3.5-turbo", api_base=...)` (dsp.GPT3): bare ids.
+    ModelSite(
+        "DSPy",
+        frozenset({"dspy.OpenAI", "dspy.GPT3", "dsp.GPT3", "dsp.modules.GPT3", "dsp.modules.gpt3.GPT3"}),
+        positional=0,
+        url_params=("api_base",),
+    ),
     # litellm: `completion(model="openai/gpt-4o", api_base=...)` (docs.litellm.ai/docs/providers/openai_compatible).
     ModelSite(
         "litellm",
@@ -170,3 +177,5 @@ MODEL_SITE_NEEDLES: tuple[bytes, ...] = (
 )
 
 SITES_BY_CALLEE: dict[str, ModelSite] = {name: site for site in MODEL_SITES for name in site.callees}
+#: The last part of every callee name (`ChatOpenAI`, `completion`, ...): a cheap first filter.
+SITE_NAMES: frozenset[str] = frozenset(name.rsplit(".", 1)[-1] for name in SITES_BY_CALLEE)

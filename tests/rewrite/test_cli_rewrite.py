@@ -51,7 +51,7 @@ def test_dry_run_prints_the_diff_and_leaves_the_tree_byte_identical(tree: Path) 
         "Target: vmira https://api.vmira.ai/v1 (key from $MIRA_API_KEY; default)"
     )
     assert result.stderr.splitlines()[-1] == (
-        "3 files would be rewritten, 2 sites to review, 1 hard-coded key "
+        "3 files would be rewritten, 4 sites to review, 1 hard-coded key "
         "(7 files scanned; dry run: nothing written)"
     )
 
@@ -101,7 +101,12 @@ def test_json_schema(tree: Path) -> None:
     for item in data["review"]:
         assert set(item) == {"path", "line", "rule", "reason"}
         assert isinstance(item["line"], int) and item["reason"]
-    assert {(Path(i["path"]).name, i["line"]) for i in data["review"]} == {("clients.py", 26), ("local_dev.py", 5)}
+    assert {(Path(i["path"]).name, i["line"]) for i in data["review"]} == {
+        ("clients.py", 26),
+        ("local_dev.py", 5),
+        ("nightly_digest.py", 17),  # MC004: unmapped OpenAI model ids
+        ("service.py", 17),
+    }
     assert [(Path(s["path"]).name, s["line"], s["rule"]) for s in data["security"]] == [("nightly_digest.py", 11, "MC002")]
     assert data["errors"] == []
     for entry in data["files"]:

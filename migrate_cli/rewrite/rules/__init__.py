@@ -7,6 +7,7 @@ what it rewrites and why. `migrate rules` lists this tuple; `--only/--skip` sele
 from __future__ import annotations
 
 from migrate_cli.rewrite.rules.autogen_config import AutogenRule
+from migrate_cli.rewrite.rules.azure import AzureRule
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.client import ClientRule
 from migrate_cli.rewrite.rules.crewai_llm import CrewAIRule
@@ -16,6 +17,8 @@ from migrate_cli.rewrite.rules.haystack_components import HaystackRule
 from migrate_cli.rewrite.rules.langchain import LangChainRule
 from migrate_cli.rewrite.rules.litellm_calls import LiteLLMRule
 from migrate_cli.rewrite.rules.llamaindex import LlamaIndexRule
+from migrate_cli.rewrite.rules.max_tokens import MaxTokensRule
+from migrate_cli.rewrite.rules.model_ids import ModelIdsRule
 from migrate_cli.rewrite.rules.module_client import ModuleClientRule
 from migrate_cli.rewrite.rules.module_constants import ModuleConstantRule
 from migrate_cli.rewrite.rules.openai_agents import OpenAIAgentsRule
@@ -24,6 +27,9 @@ from migrate_cli.rewrite.rules.pydantic_settings import PydanticSettingsRule
 RULES: tuple[Rule, ...] = (
     ClientRule(),
     ModuleClientRule(),
+    AzureRule(),
+    ModelIdsRule(),
+    MaxTokensRule(),
     ModuleConstantRule(),
     LangChainRule(),
     LlamaIndexRule(),

@@ -10,11 +10,7 @@ literal when that dict is built once and never mutated.
 
 from __future__ import annotations
 
-from typing import Iterable
-
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import Edit
-from migrate_cli.rewrite.names import AZURE_CLIENT_NAMES, CLIENT_NAMES, short_name
+from migrate_cli.rewrite.names import CLIENT_NAMES
 from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
 
 _REFUSED_WITH_BASE_URL = "the SDK refuses it together with base_url"
@@ -29,9 +25,3 @@ class ClientRule(ConstructionRule):
         drop_params=(("data_residency", _REFUSED_WITH_BASE_URL), ("provider", _REFUSED_WITH_BASE_URL)),
     )
 
-    def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
-        for call in module.analysis.calls:
-            names = module.qualify(call.func).names
-            if len(names) == 1 and names <= AZURE_CLIENT_NAMES:
-                report.review(call, f"{short_name(next(iter(names)))}: Azure clients are not rewritten by this rule; its `model=` values are deployment names, not model ids")
-        return super().find(module, report)

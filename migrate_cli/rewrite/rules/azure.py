@@ -1,0 +1,226 @@
+"""MC003 azure: convert `AzureOpenAI(...)` / `AsyncAzureOpenAI(...)` to `OpenAI(...)` / `AsyncOpenAI(...)` on the target.
+
+An Azure client talks to one Azure resource (`azure_endpoint`, `api_version`, optionally one
+`azure_deployment`) with an Azure key or an Entra ID token. Moving it means a plain OpenAI client
+on the target: those Azure-only arguments are removed (the SDK has no use for them outside Azure:
+openai-python `src/openai/lib/azure.py`), `base_url` and `api_key` are set by the shared policy, and
+a read of `AZURE_OPENAI_API_KEY` becomes a read of the target's key variable. The class is renamed
+in the file's own import style: `openai.AzureOpenAI(...)` -> `openai.OpenAI(...)`;
+`from openai import AzureOpenAI` -> `from openai import OpenAI` (or `AzureOpenAI, OpenAI` while
+something else, a type hint or an `isinstance`, still names the Azure class; that is reviewed).
+
+On Azure, `model=` names a *deployment* (a name someone chose), not a model id, so every `model=`
+passed to calls on a converted client that the model map does not cover is listed for review.
+The frameworks' Azure classes (LangChain's `AzureChatOpenAI`, LlamaIndex's `AzureOpenAI`) are not
+a rename away from their OpenAI siblings; their own rules (MC010, MC011) list them for review.
+Reference: ../shared/reference/codemod.md P9, F1b; ../shared/reference/providers.md "azure".
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterable, Iterator
+
+from migrate_cli.redact import redact
+from migrate_cli.rewrite.clients import client_calls
+from migrate_cli.rewrite.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.edits import AddKeywords, Edit, InsertAfter, RemoveKeyword, ReplaceExpr, SetString
+from migrate_cli.rewrite.import_names import add_imported, binding_import, rename_imported, uses_of
+from migrate_cli.rewrite.model_ids import map_model_id, split_model_id
+from migrate_cli.rewrite.names import AZURE_CLIENT_NAMES, OPENAI_MODULES, short_name
+from migrate_cli.rewrite.policy import decide_api_key, decide_base_url
+from migrate_cli.rewrite.rules.base import Rule
+from migrate_cli.rewrite.values import env_read, string_value
+
+AZURE_KEY_ENVS = frozenset({"AZURE_OPENAI_API_KEY", "AZURE_OPENAI_KEY"})
+# Arguments only an Azure client has, with why each one goes.
+AZURE_ONLY = (
+    ("azure_endpoint", "the Azure resource; base_url now says where requests go"),
+    ("api_version", "an Azure API version; the target takes none"),
+    ("azure_deployment", "an Azure deployment; calls name the model with model="),
+    ("azure_ad_token", "an Entra ID token; the target takes its API key"),
+    ("azure_ad_token_provider", "an Entra ID token provider; the target takes its API key"),
+)
+_PLAIN_CLASS = {"AzureOpenAI": "OpenAI", "AsyncAzureOpenAI": "AsyncOpenAI"}
+_AZURE_TEXT = re.compile("azureopenai", re.IGNORECASE)
+
+
+class AzureRule(Rule):
+    code = "MC003"
+    name = "azure"
+    summary = "AzureOpenAI()/AsyncAzureOpenAI() become OpenAI()/AsyncOpenAI() on the target; deployment names reviewed"
+    needles = (b"azureopenai",)  # AzureOpenAI and AsyncAzureOpenAI, case-insensitively
+
+    def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
+        if not _AZURE_TEXT.search(module.source):
+            return []  # the file passed the pre-filter for another rule
+        azure_calls = []
+        for call in module.analysis.calls:
+            names = module.qualify(call.func).names
+            ours = names & AZURE_CLIENT_NAMES
+            if ours and len(names) > 1:
+                report.review(call, f"{module.segment(call.func)} is {short_name(next(iter(ours)))} but may be something else in this scope: convert it by hand")
+            elif ours:
+                azure_calls.append(call)
+        if not azure_calls:
+            return []
+        convertible = [call for call in azure_calls if self._convertible(call, module, report)]
+        edits: list[Edit] = []
+        imports = _ImportEdits(module, report, convertible)
+        converted = []
+        for call in convertible:
+            callee = imports.callee_edits(call)
+            if callee is None:
+                continue
+            edits += callee
+            edits += self._arguments(call, module, report)
+            converted.append(call)
+        edits += imports.edits()
+        self._review_deployments(converted, module, report)
+        return edits
+
+    @staticmethod
+    def _convertible(call: ast.Call, module: ModuleInfo, report: Recorder) -> bool:
+        label = short_name(module.qualify(call.func).single or "AzureOpenAI")
+        if call.args or any(k.arg is None for k in call.keywords):
+            shown = ", ".join(module.segment(a) for a in [*call.args, *(k for k in call.keywords if k.arg is None)])
+            report.review(call, f"{label}({shown}): arguments the rewrite cannot see; convert it to {_PLAIN_CLASS[label]}(base_url=..., api_key=...) by hand")
+            return False
+        return True
+
+    def _arguments(self, call: ast.Call, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+        label = short_name(module.qualify(call.func).single or "AzureOpenAI")
+        keywords = {k.arg: k.value for k in call.keywords}
+        notes = [f"{label} -> {_PLAIN_CLASS[label]}"]
+        key_value = keywords.get("api_key")
+        env = env_read(key_value, module.analysis) if key_value is not None else None
+        if env is not None and env.var in AZURE_KEY_ENVS:
+            yield SetString(env.name_node, module.target.api_key_env)  # type: ignore[arg-type]
+            notes.append(f"api_key -> ${module.target.api_key_env}")
+            key_insert = None
+        else:
+            key = decide_api_key(key_value, module, report, call)
+            if key.action == "review":
+                report.review(call, f"{label}(...): {key.reason}")
+            yield from key.edits
+            key_insert = key.code if key.action == "insert" else None
+            if key.note and key.action in ("insert", "edit"):
+                notes.append(key.note)
+
+        url_value = keywords.get("base_url")  # Azure's v1 endpoint form: `base_url=".../openai/v1/"`
+        url_insert = None
+        if url_value is None:
+            url_insert = decide_base_url(None, module).code
+        elif not (string_value(url_value) is not None and module.target.same_url(string_value(url_value) or "")):
+            yield ReplaceExpr(url_value, decide_base_url(None, module).code)
+        notes.append(f"base_url -> {module.target.base_url}")
+
+        for name, why in AZURE_ONLY:
+            if name in keywords:
+                yield RemoveKeyword(call, name)
+                notes.append(f"removed {name}= ({why})")
+        if "azure_deployment" in keywords:
+            shown = redact(module.segment(keywords["azure_deployment"]))
+            report.review(call, f"azure_deployment={shown} was removed: requests on this client went to that deployment; make sure each call passes model=<a model id the target serves>")
+        inserts = tuple((name, code) for name, code in (("api_key", key_insert), ("base_url", url_insert)) if code)
+        if inserts:
+            yield AddKeywords(call, inserts)
+        report.change(call, "; ".join(notes))
+
+    @staticmethod
+    def _review_deployments(converted: list[ast.Call], module: ModuleInfo, report: Recorder) -> None:
+        ids = {id(call) for call in converted}
+        for api_call in client_calls(module):
+            if not any(id(c) in ids for c in api_call.origin.constructions):
+                continue
+            keyword = api_call.keyword("model")
+            if keyword is None:
+                continue
+            literal = string_value(keyword.value)
+            if literal is not None and map_model_id(split_model_id(literal, ""), module.target.model_map).outcome in ("mapped", "target"):  # type: ignore[arg-type]
+                continue  # MC004 maps it: the user said what this deployment becomes
+            shown = redact(module.segment(keyword.value))
+            suggestion = f"--model-map {literal}=<model>" if literal is not None else "a model id"
+            report.review(
+                api_call.call,
+                f"model={shown} was an Azure deployment name, not a model id: use a model the target serves ({suggestion})",
+            )
+
+
+class _ImportEdits:
+    """Renames the callee of each converted call, and edits the imports that bind it (once each)."""
+
+    def __init__(self, module: ModuleInfo, report: Recorder, convertible: list[ast.Call]) -> None:
+        self.module = module
+        self.report = report
+        self.funcs = {id(call.func) for call in convertible}
+        self._imports: dict[tuple[int, str, str], Edit] = {}
+        self._reviewed: set[int] = set()
+
+    def edits(self) -> list[Edit]:
+        return list(self._imports.values())
+
+    def callee_edits(self, call: ast.Call) -> list[Edit] | None:
+        """The edits that make `call.func` name the plain class; None (and a review) if it cannot."""
+        module, func = self.module, call.func
+        qualified = module.qualify(func).single or ""
+        azure_class = short_name(qualified)
+        plain = _PLAIN_CLASS[azure_class]
+        if isinstance(func, ast.Attribute):
+            root = _root_name(func)
+            if module.qualify(func.value).single in OPENAI_MODULES:
+                return [ReplaceExpr(func, f"{module.segment(func.value)}.{plain}")]
+            if root is not None and module.qualify(root).single == "openai":
+                return [ReplaceExpr(func, f"{root.id}.{plain}")]  # openai.lib.azure.AzureOpenAI
+            return self._review(call, f"{module.segment(func)} is reached through {module.segment(func.value)}: convert it to openai.{plain}(...) by hand")
+        if not isinstance(func, ast.Name):
+            return self._review(call, f"{module.segment(func)}: convert it to {plain}(...) by hand")
+
+        scope = module.analysis.scope_of(func)
+        plain_names = module.analysis.lookup(plain, scope) if scope is not None else []
+        plain_qualified = {b.imported for b in plain_names if b.kind == "import"}
+        plain_is_ours = bool(plain_names) and all(b.kind == "import" for b in plain_names) and plain_qualified <= {f"{m}.{plain}" for m in OPENAI_MODULES}
+        if plain_names and not plain_is_ours:
+            return self._review(call, f"{plain} already names something else here, so {func.id}(...) cannot become {plain}(...): convert it by hand")
+
+        bindings = module.analysis.lookup(func.id, scope) if scope is not None else []
+        stmt = binding_import(module, func.id, qualified, call) if bindings else None
+        if stmt is None:
+            if plain_is_ours:  # `from openai import *` binds both classes
+                return [ReplaceExpr(func, plain)]
+            return self._review(call, f"{func.id} is not imported by a plain `from ... import` here: convert it to {plain}(...) by hand")
+
+        uses = uses_of(module, func.id, bindings)
+        stmt_module = "." * stmt.level + (stmt.module or "")
+        only_converted = all(id(use) in self.funcs for use in uses)
+        aliased = func.id != azure_class
+        if only_converted and stmt_module in OPENAI_MODULES and (aliased or not plain_names):
+            # Nothing else names the Azure class: the import itself changes class.
+            self._imports.setdefault((id(stmt), "rename", azure_class), rename_imported(stmt, azure_class, plain))
+            return [] if aliased else [ReplaceExpr(func, plain)]
+        if not plain_is_ours:
+            if stmt_module in OPENAI_MODULES:
+                self._imports.setdefault((id(stmt), "add", plain), add_imported(stmt, azure_class, plain))
+            else:  # e.g. `from openai.lib.azure import AzureOpenAI`: the plain class lives in `openai`
+                self._imports.setdefault((id(stmt), "insert", plain), InsertAfter(stmt, f"from openai import {plain}"))
+        if not only_converted and id(stmt) not in self._reviewed:
+            self._reviewed.add(id(stmt))
+            lines = sorted({use.lineno for use in uses if id(use) not in self.funcs})
+            self.report.review(
+                stmt,
+                f"{func.id} is still referenced on line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))} "
+                f"(a type hint, isinstance, ...): the clients built here are now {plain}; update those references",
+            )
+        return [ReplaceExpr(func, plain)]
+
+    def _review(self, call: ast.Call, reason: str) -> None:
+        self.report.review(call, reason)
+        return None
+
+
+def _root_name(expr: ast.expr) -> ast.Name | None:
+    while isinstance(expr, ast.Attribute):
+        expr = expr.value
+    return expr if isinstance(expr, ast.Name) else None
+

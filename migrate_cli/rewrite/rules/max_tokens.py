@@ -1,0 +1,65 @@
+"""MC005 max-tokens: `max_completion_tokens=` -> `max_tokens=` for targets not known to accept it.
+
+OpenAI deprecated `max_tokens` in favour of `max_completion_tokens` (openai-python
+`src/openai/types/chat/completion_create_params.py`), but many OpenAI-compatible servers only
+document `max_tokens` (vMira, Ollama, Cerebras, Mistral, ...: ../shared/reference/providers.md,
+"max_tokens vs max_completion_tokens"), and may ignore or refuse the new name, so a length limit
+silently stops applying. When the target's preset does not say it accepts `max_completion_tokens`
+(`Target.accepts_max_completion_tokens`, from providers/presets.toml), the keyword is renamed in
+calls on openai clients that move to the target (see clients.py). A call that passes both names
+is listed for review: which limit should win is the author's call.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import libcst as cst
+
+from migrate_cli.rewrite.clients import client_calls
+from migrate_cli.rewrite.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.edits import Custom, Edit
+from migrate_cli.rewrite.rules.base import Rule
+
+NEW_NAME = "max_completion_tokens"
+OLD_NAME = "max_tokens"
+# Endpoints whose parameters include both names (chat completions and their parse/stream helpers).
+_CHAT = frozenset(
+    {
+        "chat.completions.create", "chat.completions.parse", "chat.completions.stream",
+        "beta.chat.completions.create", "beta.chat.completions.parse", "beta.chat.completions.stream",
+    }
+)
+
+
+class MaxTokensRule(Rule):
+    code = "MC005"
+    name = "max-tokens"
+    summary = "max_completion_tokens= becomes max_tokens= when the target is not known to accept it"
+    needles = (b"max_completion_tokens",)
+
+    def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
+        if module.target.accepts_max_completion_tokens or NEW_NAME not in module.source:
+            return []
+        edits: list[Edit] = []
+        for api_call in client_calls(module):
+            if api_call.endpoint not in _CHAT or not api_call.origin.moves:
+                continue
+            if api_call.keyword(NEW_NAME) is None:
+                continue
+            where = f"{api_call.endpoint}()"
+            if api_call.keyword(OLD_NAME) is not None:
+                report.review(api_call.call, f"{where} passes both {NEW_NAME}= and {OLD_NAME}=; the target is not known to accept {NEW_NAME}: keep one {OLD_NAME}=")
+                continue
+            edits.append(Custom(api_call.call, _rename_keyword))
+            report.change(api_call.call, f"{where}: {NEW_NAME}= -> {OLD_NAME}= (the target is not known to accept {NEW_NAME})")
+        return edits
+
+
+def _rename_keyword(node: cst.CSTNode) -> cst.CSTNode:
+    assert isinstance(node, cst.Call)
+    args = [
+        arg.with_changes(keyword=cst.Name(OLD_NAME)) if arg.keyword is not None and arg.keyword.value == NEW_NAME else arg
+        for arg in node.args
+    ]
+    return node.with_changes(args=args)

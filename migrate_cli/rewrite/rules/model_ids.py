@@ -1,0 +1,245 @@
+"""MC004 model-ids: map OpenAI model ids to the target's with the model map; list unmapped ones.
+
+A client pointed at another provider still asks for `gpt-4o`, which that provider does not serve.
+The model map (`--model-map OLD=NEW`, `[tool.migrate.model_map]`, a preset's default map; merged
+by config.resolve_target) rewrites the ids where they are sent:
+
+- `model=` of API calls on a client that provably is an openai client and moves to the target
+  (clients.py: `client.chat.completions.create(...)`, `.responses.create`, `.embeddings.create`, ...);
+- the model argument of framework constructors and calls (model_sites.py: LangChain `model=` /
+  `model_name=`, LlamaIndex, DSPy and litellm `"openai/gpt-4o"`, pydantic-ai `"openai:gpt-4o"`, ...),
+  keeping the provider prefix;
+- the `"model"` of autogen-style config dicts (`{"model": ..., "api_key": ...}`).
+
+The value may be a string literal, a name bound once to one (`MODEL = "gpt-4o"`: the constant is
+rewritten), or the default of an env read (`os.getenv("MODEL", "gpt-4o")`). An OpenAI model id left
+unmapped there is listed for review ("map it with --model-map ..."), unless the target is OpenAI.
+Sites on clients that do not move (a proxy or local `base_url`) are left alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from migrate_cli.rewrite.clients import client_calls, resolve_client
+from migrate_cli.rewrite.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.edits import Edit, SetString
+from migrate_cli.rewrite.model_ids import map_model_id, split_model_id, unmapped_reason
+from migrate_cli.rewrite.model_sites import MODEL_SITE_NEEDLES, SITE_NAMES, SITES_BY_CALLEE, ModelSite
+from migrate_cli.rewrite.policy import decide_base_url
+from migrate_cli.rewrite.rules.base import Rule
+from migrate_cli.rewrite.values import env_read, string_value
+
+_CONFIG_KEYS = frozenset({"api_key", "base_url", "api_type", "api_base"})
+_MODEL_KEY = re.compile(r"""["']model["']\s*:""")
+
+
+@dataclass(frozen=True)
+class _Site:
+    """One place a model id is sent from: the value expression and how ids are written there."""
+
+    value: ast.expr
+    label: str
+    prefix: str = ""
+    #: Review unmapped OpenAI ids here (off for Azure clients: MC003 reviews their deployments).
+    review_unmapped: bool = True
+    mapped_note: str = ""
+    bare_ids_pinned: bool = False
+
+
+class ModelIdsRule(Rule):
+    code = "MC004"
+    name = "model-ids"
+    summary = "model= / model_name= ids mapped with --model-map; unmapped OpenAI model ids reviewed"
+    needles = (b"openai", *MODEL_SITE_NEEDLES)
+
+    def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
+        done: set[int] = set()  # a constant shared by several calls is rewritten (and reported) once
+        edits: list[Edit] = []
+        for site in self._sites(module):
+            literal = _literal_behind(site.value, module)
+            if literal is None or id(literal) in done:
+                continue
+            done.add(id(literal))
+            edits += self._map(site, literal, module, report)
+        return edits
+
+    def _sites(self, module: ModuleInfo) -> Iterator[_Site]:
+        for api_call in client_calls(module):
+            keyword = api_call.keyword("model")
+            if keyword is not None and api_call.origin.moves:
+                label = f"{api_call.endpoint}()"
+                yield _Site(keyword.value, label, review_unmapped=api_call.origin.kind != "azure")
+        for call in module.analysis.calls:
+            func = call.func
+            short = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if short not in SITE_NAMES:
+                continue  # qualifying every call costs more than this look-up
+            qualified = module.qualify(func).single
+            site = SITES_BY_CALLEE.get(qualified) if qualified else None
+            if site is not None and _moves(call, site, module):
+                for value in _model_values(call, site):
+                    label = f"{site.label} {qualified.rsplit('.', 1)[-1]}"  # type: ignore[union-attr]
+                    yield _Site(value, label, site.prefix, mapped_note=site.mapped_note, bare_ids_pinned=site.bare_ids_pinned)
+        if _MODEL_KEY.search(module.source):
+            yield from _config_dict_sites(module)
+
+    def _map(self, site: _Site, literal: ast.Constant, module: ModuleInfo, report: Recorder) -> list[Edit]:
+        value: str = literal.value
+        target = module.target
+        model = split_model_id(value, site.prefix)
+        if model is None:
+            return []  # another provider's model ("anthropic/...")
+        result = map_model_id(model, target.model_map)
+        if result.outcome == "mapped" and site.prefix and not model.prefix and not site.bare_ids_pinned:
+            # A bare id in a library that picks the provider from the id: the new id needs the
+            # prefix, and writing it changes how that library routes: the user decides.
+            new = site.prefix + result.text
+            report.review(literal, f"{site.label}: model {value!r} has no {site.prefix} prefix, so the library picks OpenAI from the id itself: write {new!r} to reach the target")
+            return []
+        if result.outcome == "mapped":
+            if not _simple_string(literal, module):
+                report.review(literal, f"{site.label}: model {value!r} -> {result.text!r} by the model map, but the string is written in pieces: change it by hand")
+                return []
+            report.change(literal, f"{site.label}: model {value} -> {result.text}")
+            if site.mapped_note:
+                report.review(literal, f"{site.label}: {site.mapped_note}")
+            return [SetString(literal, result.text)]
+        if result.outcome == "unmapped" and site.review_unmapped and target.provider != "openai":
+            report.review(literal, unmapped_reason(model.name))
+        return []
+
+
+def _moves(call: ast.Call, site: ModelSite, module: ModuleInfo) -> bool:
+    """False when the construction sends its requests somewhere that is not being migrated."""
+    for keyword in call.keywords:
+        if keyword.arg in site.url_params and decide_base_url(keyword.value, module).action == "foreign":
+            return False
+        if keyword.arg in site.client_params:
+            origin = resolve_client(keyword.value, module)
+            if origin is not None and not origin.moves:
+                return False
+            if isinstance(keyword.value, ast.Call):
+                url = next((k.value for k in keyword.value.keywords if k.arg in ("base_url", "api_base")), None)
+                if url is not None and decide_base_url(url, module).action == "foreign":
+                    return False
+    return True
+
+
+def _model_values(call: ast.Call, site: ModelSite) -> Iterator[ast.expr]:
+    for keyword in call.keywords:
+        if keyword.arg in site.keywords:
+            yield keyword.value
+    if site.positional is not None and len(call.args) > site.positional:
+        arg = call.args[site.positional]
+        if not isinstance(arg, ast.Starred) and not any(isinstance(a, ast.Starred) for a in call.args[: site.positional]):
+            yield arg
+
+
+def _config_dict_sites(module: ModuleInfo) -> Iterator[_Site]:
+    """`{"model": "gpt-4o", "api_key": ...}`: an autogen / AG2 `config_list` entry and the like.
+
+    A dict with a "model" key alone may be a raw HTTP payload for anyone's API; one that also
+    carries the client settings (api_key/base_url/api_type) is a client config.
+    """
+    for node in ast.walk(module.tree):
+        if not isinstance(node, ast.Dict):
+            continue
+        entries = {string_value(k): v for k, v in zip(node.keys, node.values) if k is not None}
+        if "model" not in entries or not (_CONFIG_KEYS & entries.keys()):
+            continue
+        api_type = string_value(entries.get("api_type"))
+        if "api_type" in entries and api_type != "openai":
+            continue  # Azure (deployment names) or another provider
+        url = entries.get("base_url", entries.get("api_base"))
+        if url is not None and decide_base_url(url, module).action == "foreign":
+            continue
+        yield _Site(entries["model"], "config dict")
+
+
+def _literal_behind(value: ast.expr, module: ModuleInfo) -> ast.Constant | None:
+    """The string literal a model value is: itself, a name bound once to it, or an env read's default."""
+    if string_value(value) is not None:
+        return value  # type: ignore[return-value]
+    if isinstance(value, ast.Name):
+        scope = module.analysis.scope_of(value)
+        bindings = module.analysis.lookup(value.id, scope) if scope is not None else []
+        if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
+            inner = bindings[0].value
+            return inner if string_value(inner) is not None else _env_default(inner, module)  # type: ignore[return-value]
+        if len(bindings) == 1 and bindings[0].kind == "other":
+            return _parameter_default(value, module)
+        return None
+    return _env_default(value, module)
+
+
+def _parameter_default(name: ast.Name, module: ModuleInfo) -> ast.Constant | None:
+    """`def ask(q, model="gpt-4o"): ... create(model=model)`: the parameter's string default.
+
+    Callers may pass another id, but the default is an id the code sends when they do not. Only
+    when the name's one binding is a parameter of the function that encloses the read.
+    """
+    scope = module.analysis.scope_of(name)
+    bindings = module.analysis.lookup(name.id, scope) if scope is not None else []
+    while scope is not None and scope.bindings.get(name.id) is not bindings:
+        scope = scope.parent
+    if scope is None or scope.kind != "function":
+        return None
+    position = (name.lineno, name.col_offset)
+    for function in _functions(module):
+        start, end = (function.lineno, function.col_offset), (function.end_lineno, function.end_col_offset)
+        if start <= position <= end and _scope_of_function(function, module) is scope:  # type: ignore[operator]
+            return _default_of(function.args, name.id)
+    return None
+
+
+def _default_of(args: ast.arguments, param: str) -> ast.Constant | None:
+    positional = [*args.posonlyargs, *args.args]
+    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults))
+    defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
+    default = defaults.get(param)
+    return default if string_value(default) is not None else None  # type: ignore[return-value]
+
+
+def _scope_of_function(function: ast.FunctionDef | ast.AsyncFunctionDef, module: ModuleInfo) -> object:
+    """The scope of a function's body, found through the first name read directly in it."""
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, ast.Name) and module.analysis.scope_of(node) is not None:
+            return module.analysis.scope_of(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            pending.extend(ast.iter_child_nodes(node))
+    return None
+
+
+def _functions(module: ModuleInfo) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Every function definition, inner ones first (one walk per module, only when needed)."""
+    functions = module.memo.get("model_ids.functions")
+    if functions is None:
+        functions = [n for n in ast.walk(module.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        functions.sort(key=lambda f: (f.lineno, f.col_offset), reverse=True)
+        module.memo["model_ids.functions"] = functions
+    return functions
+
+
+def _env_default(value: ast.expr, module: ModuleInfo) -> ast.Constant | None:
+    """`os.getenv("MODEL", "gpt-4o")` / `os.environ.get("MODEL", "gpt-4o")` -> the default literal."""
+    if not isinstance(value, ast.Call) or env_read(value, module.analysis) is None:
+        return None
+    default = value.args[1] if len(value.args) > 1 else next((k.value for k in value.keywords if k.arg == "default"), None)
+    return default if string_value(default) is not None else None  # type: ignore[return-value]
+
+
+def _simple_string(literal: ast.Constant, module: ModuleInfo) -> bool:
+    """One string token (`"a" "b"` is one ast constant but two tokens: SetString cannot keep it)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(module.segment(literal)).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return False
+    return sum(t.type == tokenize.STRING for t in tokens) == 1
