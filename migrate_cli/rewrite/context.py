@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Iterable
 
 from migrate_cli.config import Target
 from migrate_cli.rewrite.analysis import ModuleAnalysis, QName, Scope
@@ -103,6 +103,17 @@ class ModuleInfo:
                 if scope is not None:
                     return scope
         return self.analysis.module_scope
+
+    def mentions(self, needles: Iterable[bytes]) -> bool:
+        """Whether the source contains one of these lower-case needles, case-insensitively.
+
+        A file is parsed when *any* rule's needle is in it; a rule whose own needles are absent has no
+        work here and can return at once instead of qualifying every call of the module.
+        """
+        lowered = self.memo.get("lowered_source")
+        if lowered is None:
+            lowered = self.memo["lowered_source"] = self.source.lower()
+        return any(needle.decode("ascii") in lowered for needle in needles)
 
     def enabled_rules(self) -> tuple[Any, ...]:
         if self.rules is not None:

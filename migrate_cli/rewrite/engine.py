@@ -9,7 +9,6 @@ No files, no printing. `files.py`/`runner.py` do the I/O; notebooks call this pe
 from __future__ import annotations
 
 import ast
-import re
 import warnings
 from functools import cache
 
@@ -22,14 +21,18 @@ from migrate_cli.rewrite.rules.base import Rule
 
 
 @cache
-def _needle_pattern() -> re.Pattern[bytes]:
-    needles = sorted({n for rule in RULES for n in rule.needles})
-    return re.compile(b"|".join(re.escape(n) for n in needles), re.IGNORECASE)
+def _needles() -> tuple[bytes, ...]:
+    """Every rule's needles, minus those that contain another one (`openai_api_key` has `openai`)."""
+    needles = {n for rule in RULES for n in rule.needles}
+    return tuple(sorted(n for n in needles if not any(m != n and m in n for m in needles)))
 
 
 def might_contain_client(data: bytes) -> bool:
     """False when no rule could have anything to do in a file with these bytes: skip parsing it."""
-    return _needle_pattern().search(data) is not None
+    # ASCII-lowercase once, then C substring searches: over the stdlib (32 MB, 13 needles) this takes
+    # ~0.8 s where one case-insensitive regex alternation took ~10 s (re has no fast path for it).
+    lowered = data.lower()
+    return any(needle in lowered for needle in _needles())
 
 
 def rewrite_source(code: str, settings: RewriteSettings, rules: tuple[Rule, ...] = RULES) -> SourceResult:

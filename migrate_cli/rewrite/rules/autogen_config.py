@@ -101,6 +101,8 @@ class AutogenRule(Rule):
     needles = (b"autogen", b"config_list", b"ag2.config")
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
+        if not module.mentions(self.needles):
+            return
         yield from _ModelClient().find(module, report)
         yield from _KeywordConfig().find(module, report)
         seen: set[int] = set()

@@ -80,5 +80,7 @@ class CrewAIRule(Rule):
     needles = (b"crewai",)
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
+        if not module.mentions(self.needles):
+            return
         yield from _LLM().find(module, report)
         _review_agents(module, report)

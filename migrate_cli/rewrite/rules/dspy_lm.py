@@ -65,5 +65,7 @@ class DSPyRule(Rule):
     needles = (b"dspy",)  # legacy `dsp.GPT3` files name OPENAI_API_KEY too: the "openai" needle has them
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
+        if not module.mentions(self.needles):
+            return
         yield from _LM().find(module, report)
         yield from _LegacyOpenAI().find(module, report)

@@ -65,6 +65,8 @@ class EnvWritesRule(Rule):
     needles = (b"openai_base_url", b"openai_api_base", b"openai_api_key", b"openai_model")
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
+        if not module.mentions(self.needles):
+            return []
         writes = list(_writes(module))
         if not writes:
             return []
@@ -133,15 +135,18 @@ def _label(write: EnvWrite) -> str:
 
 def _writes(module: ModuleInfo) -> Iterator[EnvWrite]:
     analysis = module.analysis
+    # Cheap syntactic checks first: qualifying every call of a large module is what costs.
     for stmt in analysis.assignments:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target = stmt.targets[0]
-            if isinstance(target, ast.Subscript) and analysis.qualify(target.value).single == "os.environ":
-                var = string_value(target.slice)
-                if var in _WATCHED:
-                    yield EnvWrite(var, stmt.value, "assign", stmt, module.segment(target.value))
+            if isinstance(target, ast.Subscript) and string_value(target.slice) in _WATCHED:
+                if analysis.qualify(target.value).single == "os.environ":
+                    yield EnvWrite(string_value(target.slice), stmt.value, "assign", stmt, module.segment(target.value))  # type: ignore[arg-type]
     for call in analysis.calls:
         func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if name not in ("setdefault", "update", "putenv") and not (isinstance(func, ast.Name) and call.args and string_value(call.args[0]) in _WATCHED):
+            continue
         if isinstance(func, ast.Attribute) and func.attr in ("setdefault", "update") and analysis.qualify(func.value).single == "os.environ":
             environ = module.segment(func.value)
             if func.attr == "setdefault" and len(call.args) == 2 and string_value(call.args[0]) in _WATCHED:

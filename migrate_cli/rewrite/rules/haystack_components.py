@@ -15,8 +15,10 @@ follows the base_url policy. Azure components are not ours.
 from __future__ import annotations
 
 import ast
+from typing import Iterable
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.edits import Edit
 from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
 from migrate_cli.rewrite.values import HAYSTACK_SECRET_CLASSES
 
@@ -40,6 +42,11 @@ class HaystackRule(ConstructionRule):
     summary = "Haystack OpenAI generators/embedders: api_base_url and api_key=Secret.from_env_var(...) point at the target"
     needles = (b"haystack",)
     spec = ConstructionSpec(callees=CALLEES, url_params=("api_base_url",), key_params=("api_key",))
+
+    def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
+        if not module.mentions(self.needles):
+            return []
+        return super().find(module, report)
 
     def key_code(self, module: ModuleInfo, anchor: ast.AST, report: Recorder) -> str | None:
         name = _secret_name(module, anchor)

@@ -95,6 +95,8 @@ class LiteLLMRule(ConstructionRule):
     )
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
+        if not module.mentions(self.needles):
+            return
         yield from super().find(module, report)
         yield from _module_settings(module, report)
 
