@@ -74,6 +74,28 @@ def open_client(endpoint: Endpoint, settings: CallSettings) -> AsyncOpenAI:
     )
 
 
+async def preflight(client: AsyncOpenAI, endpoint: Endpoint, secrets: Sequence[str] = ()) -> CallError | None:
+    """`GET /models` (free) before any paid call: a rejected key or a dead host stops the run here.
+
+    Only a 401 and a connection failure count: a provider without /models (404), or a key allowed
+    to chat but not to list models (403), is left for the chat calls to judge. As a side effect the
+    SDK finishes its lazy set-up (imports, platform probe, first connection) here, so that time is
+    not counted in the first cases' latency.
+    """
+    import openai
+
+    client.chat.completions  # noqa: B018 - imports the chat resources now, not in the first timed call
+    try:
+        await client.models.list()
+    except openai.APITimeoutError:
+        return None
+    except (openai.AuthenticationError, openai.APIConnectionError) as exc:
+        return classify(exc, secrets)
+    except openai.APIError:
+        return None
+    return None
+
+
 def build_request(case: Case, model: str, *, stream: bool) -> dict[str, Any]:
     """The canonical request body: the case's messages and parameters, with this side's model."""
     request: dict[str, Any] = {"model": model, "messages": list(case.messages), **case.params}

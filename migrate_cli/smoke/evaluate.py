@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from migrate_cli.smoke.compare import compare
 from migrate_cli.smoke.model import Case, CaseResult, Endpoint, SideName, SideResult
 from migrate_cli.smoke.pricing import PriceTable
-from migrate_cli.smoke.tokens import estimate_prompt_tokens
+from migrate_cli.smoke.tokens import encoding_for_model, estimate_prompt_tokens, get_ruler
 
 if TYPE_CHECKING:
     from migrate_cli.smoke.cases import PromptsSummary
     from migrate_cli.smoke.plan import SmokePlan
+
+
+def load_encodings(models: Iterable[str]) -> None:
+    """Load the tiktoken encodings these models need now: loading one takes a second or two, and
+    inside the run it would stall the event loop and inflate the latency of every call in flight."""
+    for encoding in {encoding_for_model(model) for model in models}:
+        get_ruler(encoding)
 
 
 def evaluate_side(result: SideResult, case: Case, endpoint: Endpoint, prices: PriceTable) -> SideResult:

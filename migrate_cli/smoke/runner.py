@@ -7,9 +7,10 @@ response the moment it arrives (the command appends it to the results file, so a
 keeps everything already paid for) and `case_done` when both sides of a case are back (report rows,
 summary, progress).
 
-The run stops early, letting calls already in flight finish, when a side rejects its key (401/403)
-or when a side that never answered is unreachable after the SDK's retries: every later call would
-fail the same way. Cancellation (Ctrl-C) stops it too; `run_cases` then returns what finished,
+Before the first case, each side gets a free `GET /models`: a rejected key (401) or an unreachable
+host stops the run there, before anything is paid for. Later, the run stops early (letting calls
+already in flight finish) when a side rejects its key (401/403) or when a side that never answered
+is unreachable after the SDK's retries: every later call would fail the same way. Cancellation (Ctrl-C) stops it too; `run_cases` then returns what finished,
 marked interrupted, instead of raising, so the caller can report it.
 """
 
@@ -19,7 +20,7 @@ import asyncio
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from migrate_cli.smoke.calls import CallSettings, build_request, call_side, open_client
+from migrate_cli.smoke.calls import CallSettings, build_request, call_side, open_client, preflight
 from migrate_cli.smoke.model import CallError, Case, Endpoint, SideName, SideResult
 
 SIDES: tuple[SideName, SideName] = ("baseline", "candidate")
@@ -99,9 +100,15 @@ async def run_cases(
             case_done(case, baseline, candidate)
             outcome.finished += 1
 
-    workers = [asyncio.create_task(worker()) for _ in range(settings.concurrency)]
+    workers: list[asyncio.Task[None]] = []
     try:
-        await asyncio.gather(*workers)
+        checks = await asyncio.gather(*(preflight(clients[side], endpoints[side], secrets) for side in SIDES))
+        for side, error in zip(SIDES, checks):
+            if error is not None and outcome.stop is None:
+                outcome.stop = Stop(side, endpoints[side], error)
+        if outcome.stop is None:
+            workers = [asyncio.create_task(worker()) for _ in range(settings.concurrency)]
+            await asyncio.gather(*workers)
     except asyncio.CancelledError:
         outcome.interrupted = True
         task = asyncio.current_task()

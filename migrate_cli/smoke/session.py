@@ -74,7 +74,7 @@ class SmokeSession:
         from migrate_cli.smoke import runner
         from migrate_cli.smoke.calls import require_keys
         from migrate_cli.smoke.cases import iter_cases, validate_prompts_file
-        from migrate_cli.smoke.evaluate import evaluate_case, evaluate_side
+        from migrate_cli.smoke.evaluate import evaluate_case, evaluate_side, load_encodings
         from migrate_cli.smoke.outputs import JsonReport, ResultsLog
         from migrate_cli.smoke.pricing import load_prices
         from migrate_cli.smoke.report import ProgressView, RunState, render_summary, render_table
@@ -88,6 +88,7 @@ class SmokeSession:
         require_keys(list(plan.endpoints.values()))
 
         total = prompts.cases if plan.limit is None else min(plan.limit, prompts.cases)
+        load_encodings([*prompts.models, *(plan.candidate_model(model) for model in prompts.models)])
         run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
         results = ResultsLog(plan.results, run_id) if plan.results else None
         reports = [JsonReport(path, self._run_record(run_id, total)) for path in plan.reports]

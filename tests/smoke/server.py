@@ -125,6 +125,7 @@ class FakeProvider:
         reject_params: tuple[str, ...] = (),
         delay: float = 0.0,
         log_requests: bool = True,
+        serve_models: bool = True,
     ) -> None:
         self.api_key = api_key
         self.replies: dict[str, ReplySpec] = dict(replies or {})
@@ -136,6 +137,8 @@ class FakeProvider:
         #: Seconds added before every chat response.
         self.delay = delay
         self.log_requests = log_requests
+        #: False answers GET /v1/models with 404, like providers that only serve chat.
+        self.serve_models = serve_models
         self.failures: list[Failure] = []
         self._log: list[LoggedRequest] = []
         self._lock = threading.Lock()
@@ -268,7 +271,7 @@ class FakeProvider:
             received = presented.removeprefix("Bearer ").strip() or "(none)"
             # Echo the key, as some providers do: the tool must redact what it prints.
             return _error(401, f"Incorrect API key provided: {received}.", self.auth_style, "invalid_api_key")
-        if method == "GET" and path == "/v1/models":
+        if method == "GET" and path == "/v1/models" and self.serve_models:
             models = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in self.replies]
             return _Response(200, {"object": "list", "data": models})
         if method != "POST" or path != "/v1/chat/completions":

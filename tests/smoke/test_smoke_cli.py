@@ -202,8 +202,26 @@ def test_rejected_key_stops_with_one_line_and_exit_3(smoke: Smoke, workdir: Path
     assert "Traceback" not in result.stderr
     for text in (result.stdout, result.stderr, (workdir / "res.jsonl").read_text(), (workdir / "r.json").read_text()):
         assert CANDIDATE_KEY not in text and BASELINE_KEY not in text
-    assert len(smoke.candidate.chat_requests()) <= 2  # stopped early, not 31 rejections
+    # The free GET /models probe caught the key before any paid call, on either side.
+    assert smoke.candidate.chat_requests() == [] and smoke.baseline.chat_requests() == []
+    assert [r.path for r in smoke.candidate.requests] == ["/v1/models"]
     assert read_report(workdir / "r.json")["summary"]["stopped"] == "candidate auth error"
+
+
+def test_key_rejected_only_by_chat_stops_after_the_cases_in_flight(smoke: Smoke, workdir: Path) -> None:
+    """A 403 on chat (a plan that does not include the model) is not seen by the /models probe."""
+    smoke.candidate.fail(403, times=None, style="vmira", message="Your plan does not include this model")
+    prompts = write_prompts(workdir / "p.jsonl", [dict(CASES[0], id=f"c{i}") for i in range(30)])
+    result = smoke(prompts, "--concurrency", "2", "--report", "r.json")
+    assert result.exit_code == 3
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        f"error: candidate ({smoke.candidate.url}) refused the request with this API key (HTTP 403: "
+        f"Your plan does not include this model): check {CANDIDATE_ENV} and its plan or permissions"
+    ]
+    assert len(smoke.candidate.chat_requests()) <= 2
+    report = read_report(workdir / "r.json")
+    assert len(report["cases"]) <= 2 and report["cases"][0]["verdict"] == "broken"
 
 
 def test_streaming_records_ttft_and_flags_a_stream_without_usage(smoke: Smoke, workdir: Path) -> None:

@@ -92,15 +92,33 @@ def test_cases_are_pulled_lazily(pair: tuple[FakeProvider, FakeProvider]) -> Non
     assert len(pulled) <= 8
 
 
-def test_auth_failure_stops_the_run_naming_the_side(pair: tuple[FakeProvider, FakeProvider]) -> None:
+def test_a_rejected_key_is_caught_by_the_free_probe_before_any_case(pair: tuple[FakeProvider, FakeProvider]) -> None:
     baseline, candidate = pair
-    candidate.fail(401, times=None, style="vmira", message="Invalid API key")
-    recorder = Recorder()
-    outcome = asyncio.run(run(baseline, candidate, make_cases(50), recorder, concurrency=2))
+    candidate.api_key = "sk-a-key-nobody-has-0000000000000"
+    outcome = asyncio.run(run(baseline, candidate, make_cases(50), Recorder(), concurrency=2))
     assert outcome.stop is not None
     assert (outcome.stop.side, outcome.stop.error.kind, outcome.stop.error.status) == ("candidate", "auth", 401)
     assert outcome.stop.endpoint.api_key_env == CANDIDATE_ENV
+    assert outcome.started == 0
+    assert baseline.chat_requests() == [] and [r.path for r in baseline.requests] == ["/v1/models"]
+
+
+def test_auth_failure_on_chat_stops_the_run_naming_the_side(pair: tuple[FakeProvider, FakeProvider]) -> None:
+    baseline, candidate = pair
+    candidate.fail(401, times=None, style="vmira", message="Invalid API key")  # chat only; /models passes
+    recorder = Recorder()
+    outcome = asyncio.run(run(baseline, candidate, make_cases(50), recorder, concurrency=2))
+    assert outcome.stop is not None
+    assert (outcome.stop.side, outcome.stop.error.kind, outcome.stop.error.message) == ("candidate", "auth", "Invalid API key")
     assert outcome.started <= 2 and len(candidate.chat_requests()) <= 2
+
+
+def test_a_provider_without_models_endpoint_still_runs(pair: tuple[FakeProvider, FakeProvider]) -> None:
+    baseline, candidate = pair
+    candidate.serve_models = False
+    outcome = asyncio.run(run(baseline, candidate, make_cases(3), Recorder()))
+    assert outcome.stop is None and outcome.finished == 3
+    assert [r.path for r in candidate.requests].count("/v1/models") == 1
 
 
 def test_a_failing_case_does_not_stop_the_others(pair: tuple[FakeProvider, FakeProvider]) -> None:
@@ -123,7 +141,7 @@ def test_unreachable_side_stops_the_run(pair: tuple[FakeProvider, FakeProvider],
     dead.port = port
     outcome = asyncio.run(run(baseline, dead, make_cases(100), Recorder(), concurrency=2))
     assert outcome.stop is not None and outcome.stop.error.kind == "connection"
-    assert outcome.started <= 2
+    assert outcome.stop.side == "candidate" and outcome.started == 0
 
 
 def test_cancellation_returns_the_finished_part(pair: tuple[FakeProvider, FakeProvider]) -> None:
