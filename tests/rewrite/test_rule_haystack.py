@@ -1,0 +1,241 @@
+"""MC019 haystack: golden before/after cases, cases that must be left alone, review reasons, a real run."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from engine_helpers import check_noop, check_rewrite, rewrite
+
+KEY = "sk-proj-Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0"
+
+REWRITES = [
+    pytest.param(
+        """\
+        \"\"\"RAG pipeline.\"\"\"
+        from haystack import Pipeline
+        from haystack.components.generators.chat import OpenAIChatGenerator
+
+        generator = OpenAIChatGenerator(model="gpt-4o-mini")
+        """,
+        """\
+        \"\"\"RAG pipeline.\"\"\"
+        from haystack import Pipeline
+        from haystack.components.generators.chat import OpenAIChatGenerator
+        from haystack.utils import Secret
+
+        generator = OpenAIChatGenerator(model="gpt-4o-mini", api_key=Secret.from_env_var("MIRA_API_KEY"), api_base_url="https://api.vmira.ai/v1")
+        """,
+        id="no-key-imports-secret",
+    ),
+    pytest.param(
+        """\
+        from haystack.components.embedders import OpenAIDocumentEmbedder, OpenAITextEmbedder
+        from haystack.utils import Secret
+
+        docs = OpenAIDocumentEmbedder(
+            api_key=Secret.from_env_var("OPENAI_API_KEY"),  # the default, spelled out
+            api_base_url="https://api.openai.com/v1",
+        )
+        text = OpenAITextEmbedder(api_key=Secret.from_env_var("OPENAI_API_KEY", strict=False))
+        """,
+        """\
+        from haystack.components.embedders import OpenAIDocumentEmbedder, OpenAITextEmbedder
+        from haystack.utils import Secret
+
+        docs = OpenAIDocumentEmbedder(
+            api_key=Secret.from_env_var("MIRA_API_KEY"),  # the default, spelled out
+            api_base_url="https://api.vmira.ai/v1",
+        )
+        text = OpenAITextEmbedder(api_key=Secret.from_env_var("MIRA_API_KEY", strict=False), api_base_url="https://api.vmira.ai/v1")
+        """,
+        id="embedders-env-secret-renamed",
+    ),
+    pytest.param(
+        f"""\
+        from haystack.components.generators import OpenAIGenerator
+        from haystack.utils.auth import Secret as S
+
+        llm = OpenAIGenerator(api_key=S.from_token("{KEY}"))
+        """,
+        """\
+        from haystack.components.generators import OpenAIGenerator
+        from haystack.utils.auth import Secret as S
+
+        llm = OpenAIGenerator(api_key=S.from_env_var("MIRA_API_KEY"), api_base_url="https://api.vmira.ai/v1")
+        """,
+        id="hard-coded-token-secret-alias",
+    ),
+    pytest.param(
+        """\
+        import os
+
+        from haystack.components.audio import RemoteWhisperTranscriber
+        from haystack.components.generators.chat.openai import OpenAIChatGenerator
+
+
+        def build():
+            return OpenAIChatGenerator(), RemoteWhisperTranscriber(model="whisper-1")
+        """,
+        """\
+        import os
+
+        from haystack.components.audio import RemoteWhisperTranscriber
+        from haystack.components.generators.chat.openai import OpenAIChatGenerator
+        from haystack.utils import Secret
+
+
+        def build():
+            return OpenAIChatGenerator(api_key=Secret.from_env_var("MIRA_API_KEY"), api_base_url="https://api.vmira.ai/v1"), RemoteWhisperTranscriber(model="whisper-1", api_key=Secret.from_env_var("MIRA_API_KEY"), api_base_url="https://api.vmira.ai/v1")
+        """,
+        id="module-path-and-whisper",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), REWRITES)
+def test_rewrites(before: str, after: str) -> None:
+    check_rewrite(before, after)
+
+
+NOOPS = [
+    pytest.param(
+        """\
+        from haystack.components.generators.chat import OpenAIChatGenerator
+        from haystack.utils import Secret
+
+        gen = OpenAIChatGenerator(api_key=Secret.from_env_var("MIRA_API_KEY"), api_base_url="https://api.vmira.ai/v1")
+        """,
+        id="already-migrated",
+    ),
+    pytest.param(
+        """\
+        from haystack.components.generators.chat import OpenAIChatGenerator
+        from haystack.utils import Secret
+
+        local = OpenAIChatGenerator(api_key=Secret.from_token("EMPTY"), api_base_url="http://localhost:8000/v1")
+        """,
+        id="local-server-left-for-review",
+    ),
+    pytest.param(
+        """\
+        from haystack.components.generators.chat import AzureOpenAIChatGenerator
+
+        azure = AzureOpenAIChatGenerator(azure_endpoint="https://res.openai.azure.com", azure_deployment="gpt-4o")
+        """,
+        id="azure-not-ours",
+    ),
+    pytest.param(
+        """\
+        from haystack_integrations.components.generators.ollama import OllamaChatGenerator
+        from myapp.components import OpenAIChatGenerator
+
+        a = OllamaChatGenerator(model="llama3")
+        b = OpenAIChatGenerator(model="gpt-4o")
+        """,
+        id="other-packages-lookalikes",
+    ),
+    pytest.param(
+        """\
+        from haystack.components.generators.chat import OpenAIChatGenerator
+
+
+        def build(config):
+            return OpenAIChatGenerator(**config)
+        """,
+        id="opaque-kwargs",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", NOOPS)
+def test_noops(code: str) -> None:
+    check_noop(code)
+
+
+def test_key_from_several_env_vars_is_kept_and_reviewed() -> None:
+    result = check_rewrite(
+        """\
+        from haystack.components.generators.chat import OpenAIChatGenerator
+        from haystack.utils import Secret
+
+        gen = OpenAIChatGenerator(api_key=Secret.from_env_var(["OPENAI_API_KEY", "BACKUP_KEY"]))
+        """,
+        """\
+        from haystack.components.generators.chat import OpenAIChatGenerator
+        from haystack.utils import Secret
+
+        gen = OpenAIChatGenerator(api_key=Secret.from_env_var(["OPENAI_API_KEY", "BACKUP_KEY"]), api_base_url="https://api.vmira.ai/v1")
+        """,
+    )
+    (item,) = [r for r in result.review if r.rule == "MC019"]
+    assert "BACKUP_KEY" in item.reason and "$MIRA_API_KEY" in item.reason
+
+
+def test_hard_coded_token_is_a_security_finding_never_shown() -> None:
+    result = rewrite(
+        "from haystack.components.generators.chat import OpenAIChatGenerator\n"
+        "from haystack.utils import Secret\n"
+        f'gen = OpenAIChatGenerator(api_key=Secret.from_token("{KEY}"))\n'
+    )
+    assert [(f.rule, f.line) for f in result.security] == [("MC019", 3)]
+    assert KEY in result.secrets and KEY not in result.code
+    assert all(KEY not in f.message for f in result.security)
+
+
+def test_secret_bound_to_something_else_is_reviewed() -> None:
+    result = check_noop(
+        """\
+        from haystack.components.generators.chat import OpenAIChatGenerator
+        from vault import Secret
+
+        gen = OpenAIChatGenerator()
+        """
+    )
+    (item,) = [r for r in result.review if r.rule == "MC019"]
+    assert "`Secret` is bound to something other than haystack's" in item.reason
+
+
+@pytest.fixture
+def target(monkeypatch: pytest.MonkeyPatch):
+    from framework_helpers import FakeTarget, serve
+
+    monkeypatch.setenv("HAYSTACK_TELEMETRY_ENABLED", "False")  # the probe must not phone home
+    yield from serve(FakeTarget())
+
+
+@pytest.mark.skipif(importlib.util.find_spec("haystack") is None, reason="haystack-ai is not installed")
+def test_rewritten_components_talk_to_the_target_with_its_key(tmp_path: Path, target) -> None:
+    from framework_helpers import TARGET_KEY, rewrite_for, run_probe
+
+    app = rewrite_for(
+        """\
+        from haystack.components.embedders import OpenAITextEmbedder
+        from haystack.components.generators.chat import OpenAIChatGenerator
+        from haystack.utils import Secret
+
+        generator = OpenAIChatGenerator(model="gpt-4o-mini", api_key=Secret.from_env_var("OPENAI_API_KEY"))
+        embedder = OpenAITextEmbedder()
+        """,
+        target.base_url,
+    )
+    facts = run_probe(
+        tmp_path,
+        app,
+        """\
+        import json
+        from haystack.dataclasses import ChatMessage
+        import app
+
+        reply = app.generator.run(messages=[ChatMessage.from_user("hi")])["replies"][0].text
+        vector = app.embedder.run(text="hi")["embedding"]
+        print(json.dumps([reply, vector]))
+        """,
+    )
+    assert facts == [target.reply, [0.5, 0.25, 0.125]]
+    assert [(s.path, s.authorization) for s in target.seen] == [
+        ("/v1/chat/completions", f"Bearer {TARGET_KEY}"),
+        ("/v1/embeddings", f"Bearer {TARGET_KEY}"),
+    ]
