@@ -22,6 +22,7 @@ from migrate_cli.rewrite.rules.model_ids import ModelIdsRule
 from migrate_cli.rewrite.rules.module_client import ModuleClientRule
 from migrate_cli.rewrite.rules.module_constants import ModuleConstantRule
 from migrate_cli.rewrite.rules.openai_agents import OpenAIAgentsRule
+from migrate_cli.rewrite.rules.pydantic_ai import PydanticAIRule
 from migrate_cli.rewrite.rules.pydantic_settings import PydanticSettingsRule
 
 RULES: tuple[Rule, ...] = (
@@ -34,6 +35,7 @@ RULES: tuple[Rule, ...] = (
     LangChainRule(),
     LlamaIndexRule(),
     OpenAIAgentsRule(),
+    PydanticAIRule(),
     LiteLLMRule(),
     EnvWritesRule(),
     AutogenRule(),
