@@ -90,6 +90,11 @@ class JsonReport:
         except OSError as exc:
             raise OutputError(f"cannot write the report {self.path}: {exc.strerror}") from None
 
+    def discard(self) -> None:
+        """Give up before the run started: remove the partial file."""
+        self._handle.close()
+        self._partial.unlink(missing_ok=True)
+
     def _write(self, text: str) -> None:
         try:
             self._handle.write(text)

@@ -90,8 +90,15 @@ class SmokeSession:
         total = prompts.cases if plan.limit is None else min(plan.limit, prompts.cases)
         load_encodings([*prompts.models, *(plan.candidate_model(model) for model in prompts.models)])
         run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-        results = ResultsLog(plan.results, run_id) if plan.results else None
-        reports = [JsonReport(path, self._run_record(run_id, total)) for path in plan.reports]
+        reports: list[JsonReport] = []
+        try:
+            for path in plan.reports:
+                reports.append(JsonReport(path, self._run_record(run_id, total)))
+            results = ResultsLog(plan.results, run_id) if plan.results else None
+        except BaseException:
+            for report in reports:  # one output could not be opened: leave no half-made file behind
+                report.discard()
+            raise
         summary = RunSummary()
         outcome: RunOutcome | None = None
         progress: ProgressView | None = None

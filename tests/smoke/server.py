@@ -31,9 +31,12 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Mapping, Union
+from pathlib import Path
+from typing import Any, Callable, Mapping, Union
 
-ErrorStyle = Literal["openai", "vmira"]
+sys.path.insert(0, str(Path(__file__).parent))  # run as a script by the benchmarks
+
+from fake_wire import ErrorStyle, error_body, send_json, send_stream  # noqa: E402
 
 
 @dataclass
@@ -101,15 +104,6 @@ class _Response:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
-
-
-_REASONS = {
-    200: "OK", 400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden",
-    404: "Not Found", 408: "Request Timeout", 422: "Unprocessable Entity", 429: "Too Many Requests",
-    500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
-}
-_ERROR_TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error",
-                429: "requests", 500: "server_error"}
 
 
 class FakeProvider:
@@ -260,7 +254,7 @@ class FakeProvider:
             else:
                 if response.delay:
                     await asyncio.sleep(response.delay)
-                await _send_json(writer, response.status, response.body, response.headers)
+                await send_json(writer, response.status, response.body, response.headers)
         finally:
             self.in_flight -= 1
         return headers.get("connection", "").lower() != "close"
@@ -317,8 +311,8 @@ class FakeProvider:
         finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
         if body.get("stream"):
             wants_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            await _send_stream(writer, completion_id, body["model"], reply, finish,
-                               usage if wants_usage and reply.stream_usage else None)
+            await send_stream(writer, completion_id, body["model"], reply.text or "", reply.tool_calls, finish,
+                              usage if wants_usage and reply.stream_usage else None, reply.chunk_delay)
             return
         message: dict[str, Any] = {"role": "assistant", "content": reply.text}
         if reply.tool_calls:
@@ -332,7 +326,7 @@ class FakeProvider:
             "usage": usage,
             "system_fingerprint": "fp_fake",
         }
-        await _send_json(writer, 200, completion, {})
+        await send_json(writer, 200, completion, {})
 
 
 def _default_usage(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
@@ -346,10 +340,7 @@ def _default_usage(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
 def _error(
     status: int, message: str, style: ErrorStyle, code: str | None = None, *, param: str | None = None
 ) -> _Response:
-    if style == "vmira":
-        return _Response(status, {"detail": message})
-    error = {"message": message, "type": _ERROR_TYPES.get(status, "api_error"), "param": param, "code": code}
-    return _Response(status, {"error": error})
+    return _Response(status, error_body(status, message, style, code, param=param))
 
 
 def _failure_response(failure: Failure) -> _Response:
@@ -360,65 +351,6 @@ def _failure_response(failure: Failure) -> _Response:
         response.headers["retry-after-ms"] = failure.retry_after_ms
     response.delay = failure.delay
     return response
-
-
-async def _send_json(writer: asyncio.StreamWriter, status: int, body: Any, headers: Mapping[str, str]) -> None:
-    payload = json.dumps(body).encode()
-    head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}", "Content-Type: application/json",
-            f"Content-Length: {len(payload)}", *(f"{k}: {v}" for k, v in headers.items())]
-    writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + payload)
-    await writer.drain()
-
-
-async def _send_stream(
-    writer: asyncio.StreamWriter,
-    completion_id: str,
-    model: str,
-    reply: Reply,
-    finish: str,
-    usage: dict[str, Any] | None,
-) -> None:
-    head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
-    writer.write(head.encode())
-    created = int(time.time())
-
-    async def event(choices: list[dict[str, Any]], chunk_usage: dict[str, Any] | None = None) -> None:
-        chunk = {"id": completion_id, "object": "chat.completion.chunk", "created": created,
-                 "model": model, "choices": choices, "usage": chunk_usage}
-        await _send_chunk(writer, f"data: {json.dumps(chunk)}\n\n".encode())
-
-    # Like OpenAI: a role-only first delta, then content pieces, then finish_reason.
-    await event([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
-    for piece in _pieces(reply.text or ""):
-        if reply.chunk_delay:
-            await asyncio.sleep(reply.chunk_delay)
-        await event([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
-    if reply.tool_calls:
-        deltas = [{"index": i, **call} for i, call in enumerate(reply.tool_calls)]
-        await event([{"index": 0, "delta": {"tool_calls": deltas}, "finish_reason": None}])
-    await event([{"index": 0, "delta": {}, "finish_reason": finish}])
-    if usage is not None:
-        await event([], usage)
-    await _send_chunk(writer, b"data: [DONE]\n\n")
-    writer.write(b"0\r\n\r\n")
-    await writer.drain()
-
-
-def _pieces(text: str) -> list[str]:
-    """Split after each space, so the pieces join back to exactly `text`."""
-    pieces, start = [], 0
-    for index, char in enumerate(text):
-        if char == " ":
-            pieces.append(text[start : index + 1])
-            start = index + 1
-    if start < len(text):
-        pieces.append(text[start:])
-    return pieces
-
-
-async def _send_chunk(writer: asyncio.StreamWriter, data: bytes) -> None:
-    writer.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-    await writer.drain()
 
 
 # --- as a process (benchmarks) --------------------------------------------------------------------

@@ -307,3 +307,11 @@ max_retries = 0
     assert result.exit_code == 0, result.stderr
     assert [r.model for r in smoke.baseline.chat_requests()] == ["gpt-4o-mini"] * 2
     assert [r.model for r in smoke.candidate.chat_requests()] == ["mira"] * 2
+
+
+def test_an_unwritable_output_is_refused_before_any_request_and_leaves_nothing(smoke: Smoke, workdir: Path) -> None:
+    prompts = write_prompts(workdir / "p.jsonl", CASES)
+    result = smoke(prompts, "--report", "ok.json", "--results", "no/such/dir/res.jsonl")
+    assert result.exit_code == 2 and "--results no/such/dir/res.jsonl: cannot write" in result.stderr
+    assert smoke.baseline.requests == [] and smoke.candidate.requests == []
+    assert sorted(p.name for p in workdir.iterdir()) == [".git", "p.jsonl"]
