@@ -145,6 +145,10 @@ class FakeProvider:
         #: Requests being answered right now, and the most at any moment (the client's concurrency).
         self.in_flight = 0
         self.max_in_flight = 0
+        #: Hold each chat answer until this many requests are in flight (at most `hold_limit` s),
+        #: so a test can see a client's concurrency without depending on timing.
+        self.hold_until_in_flight: int | None = None
+        self.hold_limit = 5.0
 
     # --- configuration and inspection (any thread) ---------------------------------------------
 
@@ -304,6 +308,10 @@ class FakeProvider:
 
     async def _chat(self, writer: asyncio.StreamWriter, body: dict[str, Any]) -> None:
         reply = self._reply(body)
+        if self.hold_until_in_flight is not None:
+            deadline = time.monotonic() + self.hold_limit
+            while self.in_flight < self.hold_until_in_flight and time.monotonic() < deadline:
+                await asyncio.sleep(0.002)
         if self.delay or reply.delay:
             await asyncio.sleep(self.delay + reply.delay)
         completion_id = f"chatcmpl-{next(self._ids)}"

@@ -76,9 +76,12 @@ def test_every_case_goes_to_both_sides_with_its_model(pair: tuple[FakeProvider, 
 
 def test_concurrency_bounds_cases_in_flight(pair: tuple[FakeProvider, FakeProvider]) -> None:
     baseline, candidate = pair
-    baseline.delay = candidate.delay = 0.02
-    asyncio.run(run(baseline, candidate, make_cases(24), Recorder(), concurrency=3))
-    # Each side sees at most one request per case in flight, and the bound is actually reached.
+    # Each answer waits until 3 requests are in flight: the bound is reached without depending on
+    # timing, and requests beyond it would pile up with the held ones and show in max_in_flight.
+    baseline.hold_until_in_flight = candidate.hold_until_in_flight = 3
+    outcome = asyncio.run(run(baseline, candidate, make_cases(12), Recorder(), concurrency=3))
+    assert outcome.finished == 12
+    # Each side sees one request per case in flight, and the bound is actually reached.
     assert baseline.max_in_flight == 3 and candidate.max_in_flight == 3
 
 
