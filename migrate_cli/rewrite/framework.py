@@ -14,7 +14,7 @@ from typing import Iterator
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
-from migrate_cli.rewrite.names import CLIENT_NAMES
+from migrate_cli.rewrite.names import CLIENT_NAMES, short_name
 from migrate_cli.rewrite.policy import decide_base_url
 from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
 from migrate_cli.rewrite.values import string_value
@@ -44,6 +44,15 @@ class SpecConstruction(ConstructionRule):
         self.spec = spec  # type: ignore[misc]  # per instance, shadowing the ClassVar
         self.positional_limit = positional_limit
 
+    def match(self, call: ast.Call, module: ModuleInfo) -> tuple[str | None, str | None]:
+        names = module.qualify(call.func).names
+        if len(names) > 1 and names <= self.spec.callees:
+            # Bound to several paths that are all this constructor (`if ...: from llama_index.llms.openai
+            # import OpenAI / else: from llama_index.llms import OpenAI`): the same class either way.
+            applies = self.spec.applies is None or self.spec.applies(call, module)
+            return (short_name(min(names)), None) if applies else (None, None)
+        return super().match(call, module)
+
     def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
         if self.positional_limit is not None and len(call.args) > self.positional_limit:
             report.review(call, f"{label}(...) with {len(call.args)} positional arguments may pass the URL or key by position: left as is; use keywords")
@@ -64,6 +73,16 @@ def mentions(module: ModuleInfo, package: str) -> bool:
 def callee(call: ast.Call, module: ModuleInfo) -> str | None:
     """The one qualified name `call.func` stands for; None when unknown or ambiguous."""
     return module.qualify(call.func).single
+
+
+def callee_within(call: ast.Call, module: ModuleInfo, family: frozenset[str]) -> str | None:
+    """The class `call` constructs when every name its callee may stand for is in `family`.
+
+    One class reachable by several import paths (`if ...: from a import X / else: from a.b import X`)
+    is still that class; a name that may also be something else is None.
+    """
+    names = module.qualify(call.func).names
+    return min(names) if names and names <= family else None
 
 
 def keyword(call: ast.Call, name: str) -> ast.expr | None:

@@ -128,6 +128,48 @@ REWRITES = [
     ),
     pytest.param(
         """\
+        import sys
+        if sys.version_info >= (3, 9):
+            from langchain_openai import ChatOpenAI
+        else:
+            from langchain.chat_models import ChatOpenAI
+
+        llm = ChatOpenAI(temperature=0)
+        """,
+        """\
+        import os
+        import sys
+        if sys.version_info >= (3, 9):
+            from langchain_openai import ChatOpenAI
+        else:
+            from langchain.chat_models import ChatOpenAI
+
+        llm = ChatOpenAI(temperature=0, openai_api_key=os.environ["MIRA_API_KEY"], openai_api_base="https://api.vmira.ai/v1")
+        """,
+        id="new-or-legacy-import-gets-the-names-both-know",
+    ),
+    pytest.param(
+        """\
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError:  # older installs
+            from langchain.chat_models import ChatOpenAI
+
+        llm = ChatOpenAI()
+        """,
+        """\
+        import os
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError:  # older installs
+            from langchain.chat_models import ChatOpenAI
+
+        llm = ChatOpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
+        """,
+        id="try-except-fallback-import",
+    ),
+    pytest.param(
+        """\
         import os
         from langchain_openai import ChatOpenAI
 
@@ -274,6 +316,16 @@ def _mc010_reasons(code: str) -> list[str]:
             "from langchain_community.embeddings import AzureOpenAIEmbeddings\ne = AzureOpenAIEmbeddings()\n",
             "AzureOpenAIEmbeddings is Azure OpenAI",
             id="azure-legacy-path",
+        ),
+        pytest.param(
+            "import sys\nif sys.argv:\n    from langchain.chat_models import ChatOpenAI\nelse:\n    class ChatOpenAI: ...\nllm = ChatOpenAI()\n",
+            "also bound to a local definition of ChatOpenAI",
+            id="legacy-or-local-class",
+        ),
+        pytest.param(
+            "import sys\nif sys.argv:\n    from langchain_openai import ChatOpenAI\nelse:\n    from langchain.chat_models import ChatOpenAI\nllm = ChatOpenAI(openai_proxy='http://proxy:3128')\n",
+            "HTTP proxy",
+            id="new-or-legacy-advice-once",
         ),
         pytest.param(
             "from langchain_openai import ChatOpenAI\ndef f(**kw):\n    return ChatOpenAI(**kw)\n",

@@ -86,6 +86,28 @@ REWRITES = [
     ),
     pytest.param(
         """\
+        import sys
+        if sys.argv:
+            from llama_index.llms.openai_like import OpenAILike
+        else:
+            from llama_index.legacy.llms.openai_like import OpenAILike
+
+        llm = OpenAILike(model="mira")
+        """,
+        """\
+        import os
+        import sys
+        if sys.argv:
+            from llama_index.llms.openai_like import OpenAILike
+        else:
+            from llama_index.legacy.llms.openai_like import OpenAILike
+
+        llm = OpenAILike(model="mira", api_key=os.environ["MIRA_API_KEY"], api_base="https://api.vmira.ai/v1")
+        """,
+        id="one-class-two-import-paths",
+    ),
+    pytest.param(
+        """\
         import llama_index.llms.openai_like.base as like
 
         def make():
@@ -235,6 +257,12 @@ def test_review_reasons(code: str, reason_part: str) -> None:
     reasons = _mc011_reasons(code)
     assert len(reasons) == 1, reasons
     assert reason_part in reasons[0]
+
+
+def test_model_advice_follows_a_class_imported_by_two_paths() -> None:
+    code = "import sys\nif sys.argv:\n    from llama_index.llms.openai import OpenAI\nelse:\n    from llama_index.llms import OpenAI\nllm = OpenAI(model='gpt-4o')\n"
+    reasons = _mc011_reasons(code)
+    assert len(reasons) == 1 and "use OpenAILike" in reasons[0]
 
 
 def test_openai_like_that_moves_needs_no_model_advice() -> None:

@@ -33,7 +33,6 @@ from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
 from migrate_cli.rewrite.framework import (
     SpecConstruction,
-    callee,
     is_constant,
     keyword,
     lands_on_target,
@@ -65,8 +64,27 @@ MODERN = qualified_names(("langchain_openai",), _MODERN_HOMES)
 LEGACY = qualified_names(_LEGACY_PACKAGES, _LEGACY_HOMES)
 AZURE = qualified_names(("langchain_openai", *_LEGACY_PACKAGES), _AZURE_HOMES)
 
+_ALL = MODERN | LEGACY | AZURE
+
 _MODERN_SPEC = ConstructionSpec(callees=MODERN, url_params=("base_url", "openai_api_base"), key_params=("api_key", "openai_api_key"))
 _LEGACY_SPEC = ConstructionSpec(callees=LEGACY, url_params=("openai_api_base", "base_url"), key_params=("openai_api_key", "api_key"))
+
+
+class _ModernConstruction(SpecConstruction):
+    def match(self, call: ast.Call, module: ModuleInfo) -> tuple[str | None, str | None]:
+        if module.qualify(call.func).names & LEGACY:
+            return None, None  # also (or only) a legacy class: _LegacyConstruction's
+        return super().match(call, module)
+
+
+class _LegacyConstruction(SpecConstruction):
+    def match(self, call: ast.Call, module: ModuleInfo) -> tuple[str | None, str | None]:
+        names = module.qualify(call.func).names
+        if len(names) > 1 and names & LEGACY and names <= MODERN | LEGACY:
+            # `if ...: from langchain_openai import ChatOpenAI / else: from langchain.chat_models import
+            # ChatOpenAI`: LangChain's class either way, and the field names fit both.
+            return short_name(min(names)), None
+        return super().match(call, module)
 
 
 class LangChainRule(Rule):
@@ -76,7 +94,7 @@ class LangChainRule(Rule):
     # Every class this rule matches has "openai" in its name, so no file without it has work here.
     needles = (b"openai",)
 
-    _constructions = (SpecConstruction(_MODERN_SPEC), SpecConstruction(_LEGACY_SPEC))
+    _constructions = (_ModernConstruction(_MODERN_SPEC), _LegacyConstruction(_LEGACY_SPEC))
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
         if not mentions(module, "langchain"):
@@ -85,13 +103,16 @@ class LangChainRule(Rule):
         for construction in self._constructions:
             edits.extend(construction.find(module, report))
         for call in module.analysis.calls:
-            name = callee(call, module)
-            if name in AZURE:
-                report.review(call, f"{short_name(name)} is Azure OpenAI, which this rule does not move: migrate it by hand (its deployment names are not model ids)")
-            elif name in MODERN and lands_on_target(call, _MODERN_SPEC, module):
-                _advise(call, short_name(name), module, report)
-            elif name in LEGACY and lands_on_target(call, _LEGACY_SPEC, module):
-                _advise(call, short_name(name), module, report)
+            names = module.qualify(call.func).names
+            if not names or not names <= _ALL:
+                continue  # not LangChain's, or also something else (the constructions review that)
+            label = short_name(min(names))
+            if names <= AZURE:
+                report.review(call, f"{label} is Azure OpenAI, which this rule does not move: migrate it by hand (its deployment names are not model ids)")
+            elif names <= MODERN and lands_on_target(call, _MODERN_SPEC, module):
+                _advise(call, label, module, report)
+            elif names <= MODERN | LEGACY and names & LEGACY and lands_on_target(call, _LEGACY_SPEC, module):
+                _advise(call, label, module, report)
         return edits
 
 

@@ -27,7 +27,7 @@ from typing import Iterable
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
-from migrate_cli.rewrite.framework import SpecConstruction, callee, lands_on_target, mentions, qualified_names
+from migrate_cli.rewrite.framework import SpecConstruction, callee_within, lands_on_target, mentions, qualified_names
 from migrate_cli.rewrite.names import short_name
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionSpec
@@ -45,6 +45,8 @@ AZURE = qualified_names(
         "AzureOpenAIEmbedding": ("embeddings", "embeddings.azure_openai", "embeddings.azure_openai.base"),
     },
 )
+
+_ALL = LLM | LIKE | EMBEDDING | RESPONSES | AZURE
 
 _SKIP_IF = ("openai_client", "async_openai_client")
 _LLM_SPEC = ConstructionSpec(callees=LLM | LIKE, url_params=("api_base",), skip_if=_SKIP_IF, positional_ok=True)
@@ -77,7 +79,7 @@ class LlamaIndexRule(Rule):
             edits.extend(construction.find(module, report))
         target = module.target.base_url
         for call in module.analysis.calls:
-            name = callee(call, module)
+            name = callee_within(call, module, _ALL)
             if name is None:
                 continue
             label = short_name(name)
