@@ -11,6 +11,7 @@ tree goes to the pool whole: workers read, pre-filter and rewrite their share.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -139,11 +140,16 @@ def _in_pool(task: _Task, paths: list[str], jobs: int, batch: int) -> list[Outco
         initializer=_worker_init,
         initargs=(task.picklable(),),
     )
+    # Forked workers share the parent's memory until they write to it; the garbage collector
+    # would write to every inherited object on its first pass. Frozen objects it leaves alone.
+    # (Under fork the workers start at the first submit, so the freeze covers their start.)
+    gc.freeze()
     try:
         futures = [
             executor.submit(_run_in_worker, paths[start : start + batch])
             for start in range(0, len(paths), batch)
         ]
+        gc.unfreeze()
         return [outcome for future in futures for outcome in future.result()]
     except BaseException:
         # Ctrl-C (or a bug): workers ignore SIGINT and finish the file in hand (each write is
@@ -151,6 +157,7 @@ def _in_pool(task: _Task, paths: list[str], jobs: int, batch: int) -> list[Outco
         executor.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
+        gc.unfreeze()
         executor.shutdown(wait=True)
 
 
