@@ -271,5 +271,7 @@ def _redacted(item, attribute: str, secrets: Sequence[str]):  # type: ignore[no-
 
 
 def _error(path: str, message: str, failure: Failure) -> Outcome:
-    # Parser messages can quote the offending line, and that line can hold a key.
-    return Outcome(FileResult(path, "error", error=redact(message)), failure)
+    # One line per file in the report, however many lines an exception's message has; and parser
+    # messages can quote the offending line, which can hold a key.
+    one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    return Outcome(FileResult(path, "error", error=redact(one_line)), failure)

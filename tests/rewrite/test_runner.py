@@ -105,7 +105,7 @@ def test_an_engine_crash_is_one_files_error_and_the_run_goes_on(
 
     def crash_on_marker(code: str, settings: RewriteSettings):  # type: ignore[no-untyped-def]
         if "CRASH" in code:
-            raise ValueError("unexpected node")
+            raise ValueError(f"unexpected node\n\n  {FAKE_KEY}\n  ^")
         return real(code, settings)
 
     monkeypatch.setattr(engine, "rewrite_source", crash_on_marker)
@@ -113,7 +113,8 @@ def test_an_engine_crash_is_one_files_error_and_the_run_goes_on(
     good = write(tmp_path / "good.py", CLIENT)
     result = run_rewrite([bad, good], SETTINGS, write=True)
     by_name = {Path(o.result.path).name: o for o in result.outcomes}
-    assert by_name["bad.py"].result.error == "internal error: ValueError: unexpected node"
+    # One line, and a key the message happens to quote is redacted.
+    assert by_name["bad.py"].result.error == "internal error: ValueError: unexpected node sk-…REDACTED ^"
     assert by_name["bad.py"].failure is Failure.INTERNAL
     assert Path(bad).read_text() == "# CRASH\n" + CLIENT
     assert by_name["good.py"].result.status == "changed"
