@@ -10,7 +10,7 @@ SYSTEM_PROMPT = "Summarise the ticket in two sentences. Never invent facts."
 class Summarizer:
     def __init__(self, client: oa.AsyncOpenAI | None = None) -> None:
         self.client = client or oa.AsyncOpenAI(
-            api_key=os.getenv("MIRA_API_KEY"),
+            api_key=os.environ["MIRA_API_KEY"],
             base_url="https://api.vmira.ai/v1",
         )
 

@@ -9,6 +9,7 @@ from typing import Any, Iterable
 
 from migrate_cli.config import Target
 from migrate_cli.rewrite.analysis import ModuleAnalysis, QName, Scope
+from migrate_cli.rewrite.lines import source_lines
 from migrate_cli.rewrite.model import Change, ReviewItem, SecurityFinding
 
 
@@ -84,7 +85,7 @@ class ModuleInfo:
 
     @cached_property
     def lines(self) -> list[str]:
-        return self.source.splitlines(keepends=True)
+        return source_lines(self.source)
 
     def segment(self, node: ast.AST) -> str:
         """The exact source text of a node, for messages."""

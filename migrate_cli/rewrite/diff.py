@@ -15,22 +15,12 @@ from rich.console import Console
 from rich.text import Text
 
 from migrate_cli.redact import redact
+from migrate_cli.rewrite.lines import source_lines
 
 CONTEXT_LINES = 3
 NO_NEWLINE = "\\ No newline at end of file\n"
 
-# Python's own line ends. str.splitlines() also splits on form feeds, \x85, \u2028 and other
-# separators that are legal inside a source line; it is only used when none of them is present.
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _HUNK = re.compile(r"^@@ -(\d+)((?:,\d+)?) \+(\d+)((?:,\d+)?) @@$", re.MULTILINE)
-
-
-def source_lines(text: str) -> list[str]:
-    """The lines of `text` as Python sees them, each with its own line end."""
-    if _OTHER_BREAKS.search(text) is None:
-        return text.splitlines(keepends=True)
-    return _LINE.findall(text)
 
 
 def display_line(line: str) -> str:

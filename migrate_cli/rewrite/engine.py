@@ -15,6 +15,7 @@ from functools import cache
 from migrate_cli.rewrite.analysis import analyze
 from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
 from migrate_cli.rewrite.imports import from_import_insertion, import_insertion
+from migrate_cli.rewrite.lines import source_lines
 from migrate_cli.rewrite.model import RewriteSettings, SourceError, SourceResult
 from migrate_cli.rewrite.rules import RULES
 from migrate_cli.rewrite.rules.base import Rule
@@ -69,7 +70,7 @@ def parse(code: str) -> ast.Module:
 def _apply(code: str, tree: ast.Module, edits: list, imports: set[str], from_imports: set[tuple[str, str]] = frozenset()) -> str:
     from migrate_cli.rewrite.splice import apply_edits  # libcst is imported only when needed
 
-    lines = code.splitlines(keepends=True)
+    lines = source_lines(code)
     splices = apply_edits(code, lines, tree, edits)
     newline = "\r\n" if "\r\n" in code else "\n"
     for module in sorted(imports):

@@ -130,8 +130,16 @@ def decide_api_key(
     env = env_read(value, module.analysis) if value is not None else None
     if env is not None and env.var == env_name:
         return Decision("keep")
-    if env is not None and env.var == OPENAI_KEY_ENV:
+    if env is not None and env.var == OPENAI_KEY_ENV and not env.may_be_none:
         return Decision("edit", [SetString(env.name_node, env_name)], note=f"{what} -> ${env_name}")  # type: ignore[arg-type]
+    if env is not None and env.var == OPENAI_KEY_ENV:
+        # `os.getenv("MIRA_API_KEY")` would give None when the variable is unset, and the SDKs then
+        # fall back to $OPENAI_API_KEY: the OpenAI key would be sent to the new provider. A strict
+        # read fails loudly instead.
+        code = key_code() if key_code is not None else default_key_code(module, anchor, report)
+        if code is None:
+            return Decision("edit", [SetString(env.name_node, env_name)], note=f"{what} -> ${env_name}")  # type: ignore[arg-type]
+        return Decision("edit", [ReplaceExpr(value, code)], note=f"{what} -> ${env_name}")  # type: ignore[arg-type]
     if value is not None and not is_none(value) and key_literal(value, module.analysis) is None:
         source = redact(module.segment(value))
         return Decision(

@@ -34,6 +34,8 @@ class EnvRead:
     #: The env var name, when it is a string literal; None for `os.getenv(NAME_VAR)`.
     var: str | None
     name_node: ast.expr
+    #: `.get`/`getenv` without a non-None default: the read gives None when the variable is unset.
+    may_be_none: bool = False
 
 
 def string_value(expr: ast.AST | None) -> str | None:
@@ -52,12 +54,17 @@ def env_read(expr: ast.AST | None, analysis: ModuleAnalysis) -> EnvRead | None:
     if isinstance(expr, ast.Call) and expr.args and not isinstance(expr.args[0], ast.Starred):
         func = expr.func
         if isinstance(func, ast.Attribute) and func.attr == "get" and _is_environ(func.value, analysis):
-            return EnvRead("get", string_value(expr.args[0]), expr.args[0])
+            return EnvRead("get", string_value(expr.args[0]), expr.args[0], _no_default(expr))
         if "os.getenv" in analysis.qualify(func) and len(analysis.qualify(func).names) == 1:
-            return EnvRead("getenv", string_value(expr.args[0]), expr.args[0])
+            return EnvRead("getenv", string_value(expr.args[0]), expr.args[0], _no_default(expr))
         if _is_secret_factory(func, "from_env_var", analysis):
             return EnvRead("secret", string_value(expr.args[0]), expr.args[0])
     return None
+
+
+def _no_default(call: ast.Call) -> bool:
+    default = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg in ("default", "value")), None)
+    return default is None or is_none(default)
 
 
 def key_literal(expr: ast.AST | None, analysis: ModuleAnalysis) -> str | None:

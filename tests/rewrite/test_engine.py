@@ -167,7 +167,7 @@ def test_other_target() -> None:
         """\
         import os
         from openai import OpenAI
-        client = OpenAI(api_key=os.getenv("TOGETHER_API_KEY"), base_url="https://api.together.xyz/v1")
+        client = OpenAI(api_key=os.environ["TOGETHER_API_KEY"], base_url="https://api.together.xyz/v1")
         """,
         together,
     )
@@ -185,3 +185,31 @@ def test_untouched_lines_are_byte_identical() -> None:
     after = rewrite(before).code.splitlines(keepends=True)
     assert after[2] == "x   =   [1,2 ,3]   # odd   spacing\n"
     assert after[4] == "y = {'a':1}\n"
+
+
+def test_form_feed_and_unicode_line_separators_do_not_shift_lines() -> None:
+    # str.splitlines() splits on these; Python's line numbers do not.
+    before = 'import os\nfrom openai import OpenAI\nx = 1  # page\x0cbreak \u2028 here\nclient = OpenAI()\n'
+    result = rewrite(before)
+    assert result.code == f'import os\nfrom openai import OpenAI\nx = 1  # page\x0cbreak \u2028 here\n{OPENAI_CALL}\n'
+
+
+def test_key_read_that_may_give_none_becomes_strict() -> None:
+    # With os.getenv("MIRA_API_KEY") an unset variable gives None, and the SDK then falls back to
+    # $OPENAI_API_KEY: the OpenAI key would go to the new provider.
+    check_rewrite(
+        """\
+        import os
+        from openai import OpenAI
+        a = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
+        b = OpenAI(api_key=os.getenv("OPENAI_API_KEY", ""))
+        c = OpenAI(api_key=os.environ.get("OPENAI_API_KEY", None))
+        """,
+        """\
+        import os
+        from openai import OpenAI
+        a = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
+        b = OpenAI(api_key=os.getenv("MIRA_API_KEY", ""), base_url="https://api.vmira.ai/v1")
+        c = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
+        """,
+    )

@@ -102,7 +102,7 @@ REWRITES = [
         import os
 
         # config.py: imported by the module that builds the agents
-        CONFIG_LIST = [{"model": "gpt-4", "api_key": os.getenv("MIRA_API_KEY"), "base_url": "https://api.vmira.ai/v1"}]
+        CONFIG_LIST = [{"model": "gpt-4", "api_key": os.environ["MIRA_API_KEY"], "base_url": "https://api.vmira.ai/v1"}]
         """,
         id="config-module-without-autogen-import",
     ),

@@ -32,7 +32,7 @@ REWRITES = [
         import os
         from openai import OpenAI
 
-        client = OpenAI(api_key=os.getenv("MIRA_API_KEY"), base_url="https://api.vmira.ai/v1")
+        client = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
         """,
         id="getenv-reads",
     ),
@@ -68,7 +68,7 @@ REWRITES = [
         import os
         from openai import AsyncOpenAI
 
-        client = AsyncOpenAI(api_key=os.environ.get('MIRA_API_KEY'), timeout=20, base_url="https://api.vmira.ai/v1")
+        client = AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], timeout=20, base_url="https://api.vmira.ai/v1")
         """,
         id="async-single-quotes-kept",
     ),

@@ -137,7 +137,7 @@ REWRITES = [
 
 
         def make(timeout=None):
-            kwargs = {"api_key": os.getenv("MIRA_API_KEY"), "base_url": "https://api.vmira.ai/v1"}
+            kwargs = {"api_key": os.environ["MIRA_API_KEY"], "base_url": "https://api.vmira.ai/v1"}
             if "timeout" not in kwargs and timeout:
                 kwargs["timeout"] = timeout
             logging.info("timeout=%s retries=%s", kwargs.get("timeout"), kwargs["api_key"] is None)

@@ -59,7 +59,7 @@ REWRITES = [
         import os
         from crewai.llm import LLM
 
-        llm = LLM("gpt-4.1-mini", base_url="https://api.vmira.ai/v1", api_key=os.getenv("MIRA_API_KEY"))
+        llm = LLM("gpt-4.1-mini", base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])
         """,
         id="positional-model-module-path",
     ),

@@ -49,7 +49,7 @@ REWRITES = [
             lm=dspy.LM(
                 model="openai/gpt-4o",
                 base_url="https://api.vmira.ai/v1",  # the gateway
-                api_key=os.getenv("MIRA_API_KEY"),
+                api_key=os.environ["MIRA_API_KEY"],
             )
         )
         """,

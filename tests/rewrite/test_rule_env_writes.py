@@ -56,7 +56,7 @@ REWRITES = [
         import os
 
         os.environ["OPENAI_BASE_URL"] = "https://api.vmira.ai/v1"
-        os.environ["OPENAI_API_KEY"] = os.getenv("MIRA_API_KEY")
+        os.environ["OPENAI_API_KEY"] = os.environ["MIRA_API_KEY"]
         """,
         id="both-written-both-moved",
     ),

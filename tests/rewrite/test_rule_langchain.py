@@ -37,7 +37,7 @@ REWRITES = [
         from langchain_openai import ChatOpenAI
 
         llm = ChatOpenAI(
-            openai_api_key=os.getenv("MIRA_API_KEY"),  # injected by the deploy
+            openai_api_key=os.environ["MIRA_API_KEY"],  # injected by the deploy
             openai_api_base="https://api.vmira.ai/v1",
             max_retries=2,
         )
@@ -55,7 +55,7 @@ REWRITES = [
         import os
         import langchain_openai as lco
 
-        llm = lco.OpenAI(base_url="https://api.vmira.ai/v1", api_key=os.environ.get("MIRA_API_KEY"))
+        llm = lco.OpenAI(base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])
         """,
         id="completion-llm-module-alias-openai-url",
     ),

@@ -65,7 +65,7 @@ REWRITES = [
         vectors = ll.embedding(
             model="text-embedding-3-small",
             input=["a", "b"],
-            api_key=os.getenv("MIRA_API_KEY"),  # set by the deploy
+            api_key=os.environ["MIRA_API_KEY"],  # set by the deploy
             api_base="https://api.vmira.ai/v1",
             custom_llm_provider="openai",
         )
@@ -116,7 +116,7 @@ REWRITES = [
 
         litellm.api_base = "https://api.vmira.ai/v1"
         litellm.openai_key = os.environ["MIRA_API_KEY"]
-        litellm.api_key = os.getenv("MIRA_API_KEY")
+        litellm.api_key = os.environ["MIRA_API_KEY"]
         """,
         id="module-settings",
     ),

@@ -21,7 +21,7 @@ REWRITES = [
         import os
         import openai
 
-        openai.api_key = os.getenv("MIRA_API_KEY")
+        openai.api_key = os.environ["MIRA_API_KEY"]
         openai.base_url = "https://api.vmira.ai/v1"
 
         reply = openai.chat.completions.create(model="gpt-4o-mini", messages=[])
@@ -74,7 +74,7 @@ REWRITES = [
         import openai as ai
 
         ai.api_base = "https://api.vmira.ai/v1"
-        ai.api_key = os.getenv("MIRA_API_KEY")
+        ai.api_key = os.environ["MIRA_API_KEY"]
         """,
         id="v0-aliased-module",
     ),

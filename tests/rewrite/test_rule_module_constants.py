@@ -32,7 +32,7 @@ REWRITES = [
         from openai import OpenAI
 
         BASE_URL = "https://api.vmira.ai/v1"
-        API_KEY = os.getenv("MIRA_API_KEY")
+        API_KEY = os.environ["MIRA_API_KEY"]
 
         client = OpenAI(base_url=BASE_URL, api_key=API_KEY)
         """,
@@ -121,7 +121,7 @@ REWRITES = [
         from openai import OpenAI
 
         BASE_URL = "https://api.vmira.ai/v1"
-        API_KEY = os.getenv("MIRA_API_KEY")
+        API_KEY = os.environ["MIRA_API_KEY"]
         CONFIG = {"base_url": BASE_URL, "api_key": API_KEY}
 
 

@@ -39,7 +39,7 @@ REWRITES = [
         from agents.models.openai_provider import OpenAIProvider
 
         provider = OpenAIProvider(
-            api_key=os.getenv("MIRA_API_KEY"),
+            api_key=os.environ["MIRA_API_KEY"],
             base_url="https://api.vmira.ai/v1",
             use_responses=False,
         )

@@ -46,7 +46,7 @@ REWRITES = [
 
         provider = OpenAIProvider(
             base_url="https://api.vmira.ai/v1",
-            api_key=os.getenv("MIRA_API_KEY"),
+            api_key=os.environ["MIRA_API_KEY"],
         )
         model = OpenAIModel("mira", provider=provider)
         """,

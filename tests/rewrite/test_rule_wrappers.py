@@ -41,7 +41,7 @@ REWRITES = [
         import instructor
         import openai
 
-        client = instructor.patch(openai.OpenAI(api_key=os.getenv("MIRA_API_KEY"), base_url="https://api.vmira.ai/v1"))
+        client = instructor.patch(openai.OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"))
         """,
         id="instructor-patch",
     ),
