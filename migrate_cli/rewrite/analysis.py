@@ -83,6 +83,7 @@ class ModuleAnalysis(ast.NodeVisitor):
         self.name_scope: dict[int, Scope] = {}
         #: Every call, in source order; rules filter by qualified name of `func`.
         self.calls: list[ast.Call] = []
+        self._qualified: dict[int, QName] = {}
         #: Every assignment statement (Assign, AnnAssign, AugAssign).
         self.assignments: list[ast.stmt] = []
         self.visit(tree)
@@ -111,6 +112,15 @@ class ModuleAnalysis(ast.NodeVisitor):
 
     def qualify(self, expr: ast.AST, _depth: int = 0) -> QName:
         """Qualified names of a Name or dotted Attribute chain (`oa.OpenAI` -> openai.OpenAI)."""
+        if _depth:
+            return self._qualify(expr, _depth)
+        # Every rule asks about the same callees; the tree does not change while rules run.
+        cached = self._qualified.get(id(expr))
+        if cached is None:
+            cached = self._qualified[id(expr)] = self._qualify(expr, 0)
+        return cached
+
+    def _qualify(self, expr: ast.AST, _depth: int) -> QName:
         if isinstance(expr, ast.Attribute):
             base = self.qualify(expr.value, _depth)
             return QName(frozenset(f"{name}.{expr.attr}" for name in base.names))

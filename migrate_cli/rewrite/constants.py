@@ -163,13 +163,13 @@ def _build(module: ModuleInfo) -> Index:
 def _sites(module: ModuleInfo):
     """(label, line, url values, key values) of every construction this run migrates, and the module client."""
     # construction.py imports the policy, which imports this module
-    from migrate_cli.rewrite.rules.construction import ConstructionRule, constructions_of
+    from migrate_cli.rewrite.rules.construction import ConstructionRule, calls_to, constructions_of
 
     for rule in (c for registered in module.enabled_rules() for c in constructions_of(registered)):
         # A rule that writes its own key expression (Haystack's Secret.from_env_var(...)) expects
         # something other than a string there: a key constant is not this rule's to follow.
         keys_are_strings = type(rule).key_code is ConstructionRule.key_code
-        for call in module.analysis.calls:
+        for call in calls_to(module, rule.spec.callees):
             label, ambiguity = rule.match(call, module)
             if label is None or ambiguity is not None:
                 continue

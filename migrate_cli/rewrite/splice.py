@@ -12,10 +12,11 @@ from __future__ import annotations
 import ast
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from migrate_cli.rewrite.edits import Edit, InsertAfter, apply_edit, statement_after
 
@@ -138,8 +139,7 @@ def _rewrite_unit(lines: list[str], unit: Unit) -> str:
     newline = "\r\n" if text.endswith("\r\n") or "\r\n" in text else "\n"
     module = cst.parse_module(f"{_WRAPPER}{newline}{text}" if wrapped else text)
     line_offset = unit.first - 1 - (1 if wrapped else 0)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
+    positions = _positions(module)
     by_range: dict[tuple[int, int, int, int], list[Edit]] = defaultdict(list)
     for edit in unit.edits:
         by_range[_range_key(lines, edit.node, line_offset)].append(edit)
@@ -153,6 +153,24 @@ def _rewrite_unit(lines: list[str], unit: Unit) -> str:
     if wrapped:
         code = code[len(_WRAPPER) + len(newline) :]
     return code
+
+
+def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    """PositionProvider's ranges for every node of `module`.
+
+    Going through MetadataWrapper.resolve() doubles the cost (it adds a visit of its own); running
+    the provider's codegen directly gives the same ranges. That is libcst-internal API, so any
+    change there falls back to the public path.
+    """
+    try:
+        provider = PositionProvider()
+        state = PositionProvidingCodegenState(
+            default_indent=module.default_indent, default_newline=module.default_newline, provider=provider
+        )
+        module._codegen(state)
+        return provider._computed
+    except Exception:  # noqa: BLE001 - a libcst upgrade changed the internals: use the public API
+        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
 def _check_parses(code: str) -> None:
@@ -171,6 +189,8 @@ def _range_key(lines: list[str], node: ast.AST, line_offset: int) -> tuple[int, 
 
 
 _STATEMENT_TYPES = (cst.BaseSmallStatement, cst.BaseCompoundStatement)
+# Not compound statements: a decorated def's range starts at `def`, after its decorators.
+_PRUNABLE = (cst.BaseExpression, cst.BaseSmallStatement, cst.SimpleStatementLine)
 
 
 class _EditTransformer(cst.CSTTransformer):
@@ -180,6 +200,18 @@ class _EditTransformer(cst.CSTTransformer):
         self.by_range = by_range
         self.matched: set[tuple[int, int, int, int]] = set()
         self._after: list[cst.BaseStatement] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        # Only descend where an edit is: most of a unit (a function body, say) has nothing to do.
+        # Only statements and expressions: the syntactic range of some other nodes (a Param is
+        # just its name) does not cover all of their children.
+        if not isinstance(node, _PRUNABLE):
+            return True
+        position = self.positions.get(node)
+        if position is None:
+            return True
+        start, end = (position.start.line, position.start.column), (position.end.line, position.end.column)
+        return any(start <= (k[0], k[1]) and (k[2], k[3]) <= end for k in self.by_range)
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[no-untyped-def]
         if isinstance(original, (cst.BaseExpression, cst.BaseSmallStatement, cst.BaseCompoundStatement)):

@@ -213,3 +213,24 @@ def test_key_read_that_may_give_none_becomes_strict() -> None:
         c = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
         """,
     )
+
+
+def test_client_in_a_decorator_argument() -> None:
+    check_rewrite(
+        """\
+        import os
+        from openai import OpenAI
+
+        @register(client=OpenAI())
+        def handler():
+            return 1
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        @register(client=OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"))
+        def handler():
+            return 1
+        """,
+    )

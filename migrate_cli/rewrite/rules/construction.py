@@ -89,7 +89,7 @@ class ConstructionRule(Rule):
     spec: ClassVar[ConstructionSpec]
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
-        for call in module.analysis.calls:
+        for call in calls_to(module, self.spec.callees):
             label, ambiguity = self.match(call, module)
             if ambiguity is not None:
                 report.review(call, ambiguity)
@@ -211,6 +211,24 @@ def callee_names(call: ast.Call, module: ModuleInfo) -> frozenset[str]:
     if names is None:
         names = cache[id(call)] = module.qualify(call.func).names
     return names
+
+
+def calls_to(module: ModuleInfo, callees: frozenset[str]) -> list[ast.Call]:
+    """The calls whose callee may be one of `callees`, in source order.
+
+    A module has hundreds of calls and some twenty construction specs ask about them; an index by
+    qualified name, built once per module, saves asking every spec about every call.
+    """
+    index: dict[str, list[int]] | None = module.memo.get("calls_by_callee")
+    calls = module.analysis.calls
+    if index is None:
+        index = {}
+        for position, call in enumerate(calls):
+            for name in callee_names(call, module):
+                index.setdefault(name, []).append(position)
+        module.memo["calls_by_callee"] = index
+    positions = sorted({p for name in callees if name in index for p in index[name]})
+    return [calls[p] for p in positions]
 
 
 def _where(value: ParamValue | None) -> str:
