@@ -1,0 +1,96 @@
+"""Does partly rewritten code still hold together? Name resolution for `--interactive`.
+
+`unresolved_names(code)` lists the names a module reads that nothing binds, by the compiler's own
+scope analysis (`symtable`): module bindings, enclosing scopes, `global` declarations, builtins.
+hunk_deps.py uses it to find edits that depend on each other (a call now reading `os` needs the
+`import os` the rewrite added); `refusal()` is the last check before a partly accepted file is written.
+
+Names are compared as sets over the module: a name bound only inside some other function is not
+"defined" for this purpose, so the check errs towards joining edits, never towards a broken file.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import symtable
+import warnings
+from typing import Iterable
+
+from migrate_cli.rewrite.hunks import FileChanges, compose
+
+_KNOWN = frozenset(dir(builtins)) | {
+    "__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__", "__builtins__",
+    "__path__", "__cached__", "__annotations__", "__dict__", "__module__", "__qualname__",
+}
+
+
+class DoesNotParse(Exception):
+    """The code is not valid Python (or not analysable by the compiler's scope pass)."""
+
+
+def unresolved_names(code: str) -> frozenset[str]:
+    """Names the code reads that nothing binds at module level or in an enclosing scope."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            top = symtable.symtable(code, "<rewrite>", "exec")
+    except (SyntaxError, ValueError, RecursionError) as exc:
+        raise DoesNotParse(str(exc)) from None
+    bound = {s.get_name() for s in top.get_symbols() if s.is_assigned() or s.is_imported()}
+    read: set[str] = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
+    stack = list(top.get_children())
+    while stack:
+        table = stack.pop()
+        stack.extend(table.get_children())
+        for symbol in table.get_symbols():
+            if symbol.is_declared_global() and (symbol.is_assigned() or symbol.is_imported()):
+                bound.add(symbol.get_name())
+            if symbol.is_referenced() and symbol.is_global():
+                read.add(symbol.get_name())
+    return frozenset(read - bound - _KNOWN)
+
+
+def import_bindings(code: str) -> dict[str, frozenset[str]]:
+    """name -> what the imports of the code bind it to (`{"LLM": {"openai.AsyncOpenAI"}}`)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError) as exc:
+        raise DoesNotParse(str(exc)) from None
+    bindings: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bindings.setdefault(alias.asname or alias.name.split(".")[0], set()).add(alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            for alias in node.names:
+                bindings.setdefault(alias.asname or alias.name, set()).add(f"{module}.{alias.name}")
+    return {name: frozenset(targets) for name, targets in bindings.items()}
+
+
+def rebound_names(old: str, new: str) -> frozenset[str]:
+    """Names an import binds in both texts, but to something else in the new one."""
+    before, after = import_bindings(old), import_bindings(new)
+    return frozenset(name for name in before.keys() & after.keys() if before[name] != after[name])
+
+
+def refusal(changes: FileChanges, applied: Iterable[int]) -> str | None:
+    """Why the file with only the `applied` regions must not be written; None when it is sound.
+
+    It must parse, and every name it reads that the original or the full rewrite resolves must
+    still resolve.
+    """
+    chosen = frozenset(applied)
+    if not chosen or chosen == frozenset(range(len(changes.regions))):
+        return None  # the original, or the engine's own result
+    text = compose(changes.old_lines, changes.new_lines, changes.regions, chosen)
+    try:
+        missing = unresolved_names(text) - unresolved_names(changes.old) - unresolved_names(changes.new)
+    except DoesNotParse as exc:
+        return f"with only the changes you accepted the file would not parse ({exc})"
+    if missing:
+        return f"with only the changes you accepted, {', '.join(sorted(missing))} would be undefined"
+    return None
