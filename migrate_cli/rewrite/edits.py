@@ -1,19 +1,20 @@
-"""The edits a rule can ask for, and how libcst carries them out without disturbing formatting.
+"""The edits a rule can ask for: plain values aimed at `ast` nodes.
 
 Rules decide on the `ast` (see analysis.py); they describe each change as one of the small edit
-values below, aimed at an `ast` node. The engine finds the matching libcst node (same source range)
-and applies the edit there, so every rule gets the same care for commas, line breaks, indentation and
-comments, and none of them has to touch libcst itself.
+values below. The engine finds the matching libcst node (same source range) and `cst_edits.py`
+applies the edit there, so every rule gets the same care for commas, line breaks, indentation and
+comments, and none of them has to touch libcst itself. This module does not import libcst: a run
+over files with nothing to change never pays for it.
 """
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Union
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 @dataclass(frozen=True)
@@ -63,148 +64,41 @@ class InsertAfter:
 
 
 @dataclass(frozen=True)
+class RenameKeyword:
+    """`call(old=...)` -> `call(new=...)`."""
+
+    node: ast.Call
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class RenameImported:
+    """`from m import old [as x]` -> `from m import new [as x]`."""
+
+    node: ast.ImportFrom
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class AddImported:
+    """`from m import after` -> `from m import after, new`, in the statement's own layout."""
+
+    node: ast.ImportFrom
+    after: str
+    new: str
+
+
+@dataclass(frozen=True)
 class Custom:
     """Escape hatch: any libcst transformation of the node matching `node`."""
 
     node: ast.AST
-    apply: Callable[[cst.CSTNode], cst.CSTNode]
+    #: Imports libcst itself when it runs.
+    apply: Callable[["cst.CSTNode"], "cst.CSTNode"]
 
 
-Edit = Union[ReplaceExpr, SetString, AddKeywords, RemoveKeyword, AddDictItems, InsertAfter, Custom]
-
-
-def apply_edit(node: cst.CSTNode, edit: Edit) -> cst.CSTNode:
-    if isinstance(edit, ReplaceExpr):
-        assert isinstance(node, cst.BaseExpression)
-        new = _expression(edit.code)
-        return new.with_changes(lpar=node.lpar, rpar=node.rpar)
-    if isinstance(edit, SetString):
-        assert isinstance(node, cst.SimpleString)
-        return node.with_changes(value=_requote(node, edit.value))
-    if isinstance(edit, AddKeywords):
-        assert isinstance(node, cst.Call)
-        new_args = [
-            cst.Arg(
-                keyword=cst.Name(name),
-                value=_expression(code),
-                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-            )
-            for name, code in edit.keywords
-        ]
-        return node.with_changes(args=_append(node.args, new_args, node.whitespace_before_args))
-    if isinstance(edit, RemoveKeyword):
-        assert isinstance(node, cst.Call)
-        return node.with_changes(args=_remove_keyword(node.args, edit.name))
-    if isinstance(edit, AddDictItems):
-        assert isinstance(node, cst.Dict)
-        quote = next((e.key.quote for e in node.elements if isinstance(getattr(e, "key", None), cst.SimpleString)), '"')
-        items = [
-            cst.DictElement(cst.SimpleString(f"{quote}{key}{quote}"), _expression(code))
-            for key, code in edit.items
-        ]
-        return _append_dict(node, items)
-    if isinstance(edit, Custom):
-        return edit.apply(node)
-    raise TypeError(f"{type(edit).__name__} is applied at statement level")
-
-
-@lru_cache(maxsize=256)
-def _expression(code: str) -> cst.BaseExpression:
-    # The same few snippets (the env lookup, the target URL) are inserted over and over; libcst
-    # nodes are immutable, so one parse serves them all.
-    return cst.parse_expression(code)
-
-
-def statement_after(edit: InsertAfter) -> cst.BaseStatement:
-    return cst.parse_statement(edit.code)
-
-
-def _requote(node: cst.SimpleString, value: str) -> str:
-    prefix, quote = node.prefix, node.quote
-    if "\\" in value or quote in value or "\n" in value:
-        return repr(value)  # an env var name or URL never needs this; stay correct if it does
-    return f"{prefix}{quote}{value}{quote}"
-
-
-# -- comma-separated layouts -------------------------------------------------------------------
-
-
-def _without_comment(ws: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
-    if isinstance(ws, cst.ParenthesizedWhitespace):
-        return ws.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
-    return ws
-
-
-def _separator(items: Sequence[cst.Arg | cst.DictElement], opening: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
-    """The whitespace that follows a comma between two items, as this call or dict writes it."""
-    if len(items) >= 2 and isinstance(items[-2].comma, cst.Comma):
-        return _without_comment(items[-2].comma.whitespace_after)
-    if isinstance(opening, cst.ParenthesizedWhitespace):  # one item, on its own line
-        return _without_comment(opening)
-    return cst.SimpleWhitespace(" ")
-
-
-def _merge(keep: cst.BaseParenthesizableWhitespace, layout: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
-    """`layout`'s line break and indentation, but keep a comment that stood in `keep`."""
-    if isinstance(keep, cst.ParenthesizedWhitespace) and isinstance(layout, cst.ParenthesizedWhitespace):
-        return layout.with_changes(first_line=keep.first_line, empty_lines=keep.empty_lines)
-    return layout
-
-
-def _append(
-    args: Sequence[cst.Arg],
-    new: list[cst.Arg],
-    opening: cst.BaseParenthesizableWhitespace,
-) -> list[cst.Arg]:
-    if not args:
-        return new
-    sep = _separator(args, opening)
-    last = args[-1]
-    if isinstance(last.comma, cst.Comma):  # trailing comma: the new last item takes it over
-        closing_comma: cst.Comma | cst.MaybeSentinel = last.comma.with_changes(
-            whitespace_after=_without_comment(last.comma.whitespace_after)
-        )
-        closing_ws = last.whitespace_after_arg
-        last = last.with_changes(
-            comma=last.comma.with_changes(whitespace_after=_merge(last.comma.whitespace_after, sep))
-        )
-    else:
-        closing_comma = cst.MaybeSentinel.DEFAULT
-        closing_ws = _without_comment(last.whitespace_after_arg)
-        last = last.with_changes(
-            comma=cst.Comma(whitespace_after=_merge(last.whitespace_after_arg, sep)),
-            whitespace_after_arg=cst.SimpleWhitespace(""),
-        )
-    middle = [arg.with_changes(comma=cst.Comma(whitespace_after=sep)) for arg in new[:-1]]
-    final = new[-1].with_changes(comma=closing_comma, whitespace_after_arg=closing_ws)
-    return [*args[:-1], last, *middle, final]
-
-
-def _remove_keyword(args: Sequence[cst.Arg], name: str) -> list[cst.Arg]:
-    index = next(i for i, a in enumerate(args) if a.keyword is not None and a.keyword.value == name)
-    kept = list(args[:index]) + list(args[index + 1 :])
-    if index == len(args) - 1 and kept:
-        # The removed item was last: its predecessor now ends the list the way it did.
-        removed = args[index]
-        kept[-1] = kept[-1].with_changes(comma=removed.comma, whitespace_after_arg=removed.whitespace_after_arg)
-    return kept
-
-
-def _append_dict(node: cst.Dict, new: list[cst.DictElement]) -> cst.Dict:
-    elements = list(node.elements)
-    if not elements:
-        return node.with_changes(elements=new)
-    sep = _separator(elements, node.lbrace.whitespace_after)  # type: ignore[arg-type]
-    last = elements[-1]
-    if isinstance(last.comma, cst.Comma):
-        closing: cst.Comma | cst.MaybeSentinel = last.comma.with_changes(
-            whitespace_after=_without_comment(last.comma.whitespace_after)
-        )
-        last = last.with_changes(
-            comma=last.comma.with_changes(whitespace_after=_merge(last.comma.whitespace_after, sep))
-        )
-    else:
-        closing = cst.MaybeSentinel.DEFAULT
-        last = last.with_changes(comma=cst.Comma(whitespace_after=sep))
-    middle = [e.with_changes(comma=cst.Comma(whitespace_after=sep)) for e in new[:-1]]
-    return node.with_changes(elements=[*elements[:-1], last, *middle, new[-1].with_changes(comma=closing)])
+Edit = Union[
+    ReplaceExpr, SetString, AddKeywords, RemoveKeyword, AddDictItems, InsertAfter, RenameKeyword, RenameImported, AddImported, Custom
+]

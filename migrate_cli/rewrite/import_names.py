@@ -12,11 +12,9 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-import libcst as cst
-
 from migrate_cli.rewrite.analysis import Binding
 from migrate_cli.rewrite.context import ModuleInfo
-from migrate_cli.rewrite.edits import Custom
+from migrate_cli.rewrite.edits import AddImported, RenameImported
 
 _NESTING = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
@@ -77,68 +75,11 @@ def _chain_to(tree: ast.AST, target: ast.AST) -> tuple[int, ...] | None:
     return None
 
 
-def rename_imported(stmt: ast.ImportFrom, old: str, new: str) -> Custom:
+def rename_imported(stmt: ast.ImportFrom, old: str, new: str) -> RenameImported:
     """`from m import old [as x]` -> `from m import new [as x]`."""
-
-    def apply(node: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
-        names = [a.with_changes(name=cst.Name(new)) if _alias_name(a) == old else a for a in node.names]
-        return node.with_changes(names=names)
-
-    return Custom(stmt, apply)
+    return RenameImported(stmt, old, new)
 
 
-def add_imported(stmt: ast.ImportFrom, after: str, new: str) -> Custom:
+def add_imported(stmt: ast.ImportFrom, after: str, new: str) -> AddImported:
     """`from m import after` -> `from m import after, new`, in the statement's own layout."""
-
-    def apply(node: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
-        names = list(node.names)
-        if any(_alias_name(a) == new and a.asname is None for a in names):
-            return node
-        index = next(i for i, a in enumerate(names) if _alias_name(a) == after)
-        current = names[index]
-        separator = _separator(node, names)
-        if isinstance(current.comma, cst.Comma):
-            # A comment after `current,` stays with `current`; the new name takes over the line
-            # break (and indentation) that led to what followed.
-            trailing = current.comma.whitespace_after
-            kept = _keep_comment(trailing, separator)
-            added = cst.ImportAlias(name=cst.Name(new), comma=current.comma.with_changes(whitespace_after=_without_comment(trailing)))
-            names[index] = current.with_changes(comma=current.comma.with_changes(whitespace_after=kept))
-        else:
-            added = cst.ImportAlias(name=cst.Name(new))
-            names[index] = current.with_changes(comma=cst.Comma(whitespace_after=separator))
-        names.insert(index + 1, added)
-        return node.with_changes(names=names)
-
-    return Custom(stmt, apply)
-
-
-def _alias_name(alias: cst.ImportAlias) -> str:
-    return alias.name.value if isinstance(alias.name, cst.Name) else ""
-
-
-def _without_comment(ws: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
-    if isinstance(ws, cst.ParenthesizedWhitespace):
-        return ws.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
-    return ws
-
-
-def _keep_comment(
-    old: cst.BaseParenthesizableWhitespace, layout: cst.BaseParenthesizableWhitespace
-) -> cst.BaseParenthesizableWhitespace:
-    """`layout`'s line break and indentation, with the comment that stood in `old`."""
-    if isinstance(old, cst.ParenthesizedWhitespace) and isinstance(layout, cst.ParenthesizedWhitespace):
-        return layout.with_changes(first_line=old.first_line, empty_lines=old.empty_lines)
-    return layout
-
-
-def _separator(node: cst.ImportFrom, names: list[cst.ImportAlias]) -> cst.BaseParenthesizableWhitespace:
-    """The whitespace after a comma between two names, as this statement writes it."""
-    for alias in names[:-1]:
-        if isinstance(alias.comma, cst.Comma):
-            return _without_comment(alias.comma.whitespace_after)
-    if node.lpar is not None and isinstance(node.lpar.whitespace_after, cst.ParenthesizedWhitespace):
-        return _without_comment(node.lpar.whitespace_after)
-    return cst.SimpleWhitespace(" ")
+    return AddImported(stmt, after, new)

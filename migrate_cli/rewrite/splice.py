@@ -18,7 +18,8 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
-from migrate_cli.rewrite.edits import Edit, InsertAfter, apply_edit, statement_after
+from migrate_cli.rewrite.cst_edits import apply_edit, statement_after
+from migrate_cli.rewrite.edits import Edit, InsertAfter
 
 _WRAPPER = "if True:"
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-import libcst as cst
 
 from migrate_cli.rewrite.clients import client_calls
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import Custom, Edit
+from migrate_cli.rewrite.edits import Edit, RenameKeyword
 from migrate_cli.rewrite.rules.base import Rule
 
 NEW_NAME = "max_completion_tokens"
@@ -51,15 +50,6 @@ class MaxTokensRule(Rule):
             if api_call.keyword(OLD_NAME) is not None:
                 report.review(api_call.call, f"{where} passes both {NEW_NAME}= and {OLD_NAME}=; the target is not known to accept {NEW_NAME}: keep one {OLD_NAME}=")
                 continue
-            edits.append(Custom(api_call.call, _rename_keyword))
+            edits.append(RenameKeyword(api_call.call, NEW_NAME, OLD_NAME))
             report.change(api_call.call, f"{where}: {NEW_NAME}= -> {OLD_NAME}= (the target is not known to accept {NEW_NAME})")
         return edits
-
-
-def _rename_keyword(node: cst.CSTNode) -> cst.CSTNode:
-    assert isinstance(node, cst.Call)
-    args = [
-        arg.with_changes(keyword=cst.Name(OLD_NAME)) if arg.keyword is not None and arg.keyword.value == NEW_NAME else arg
-        for arg in node.args
-    ]
-    return node.with_changes(args=args)
