@@ -42,7 +42,7 @@ KNOWN_PARAMS = frozenset(
     safety_identifier seed service_tier stop store temperature tool_choice tools top_logprobs top_p
     user verbosity web_search_options""".split()
 )
-NO_MODEL_HINT = 'add "model" to the line, or set a default with [tool.migrate] model (--model picks the candidate's model only)'
+NO_MODEL_HINT = 'add "model" to the line, or set a default with [tool.migrate] model (--model only picks the candidate model)'
 
 
 class PromptsFileError(UsageError):
