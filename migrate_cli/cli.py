@@ -124,6 +124,22 @@ def providers_command() -> None:
     stdout().print(table)
 
 
+@app.command("rules")
+@guarded
+def rules_command(
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
+) -> None:
+    """List the rewrite rules: code, name and what each rewrites.
+
+    The codes are what `migrate rewrite --only CODE` / `--skip CODE` take.
+    """
+    from migrate_cli.console import stdout
+    from migrate_cli.rewrite.rule_list import render_rules_json, render_rules_table
+    from migrate_cli.rewrite.rules import RULES
+
+    (render_rules_json if json_output else render_rules_table)(stdout(), RULES)
+
+
 def _register() -> None:
     from migrate_cli.rewrite.command import rewrite
     from migrate_cli.smoke.command import smoke

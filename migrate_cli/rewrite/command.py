@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 OUTPUT_PANEL = "Output"
 FILES_PANEL = "Files"
+RULES_PANEL = "Rules"
 
 
 def rewrite(
@@ -85,6 +86,38 @@ def rewrite(
             show_default=False,
         ),
     ] = None,
+    only: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--only",
+            metavar="CODE",
+            help="Run only these rules (repeatable, or comma-separated; `migrate rules` lists the codes). "
+            "Example: --only MC001,MC004",
+            rich_help_panel=RULES_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    skip: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--skip",
+            metavar="CODE",
+            help="Do not run these rules (repeatable, or comma-separated; wins over --only). Example: --skip MC004",
+            rich_help_panel=RULES_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    interactive: Annotated[
+        bool,
+        typer.Option(
+            "--interactive",
+            "-i",
+            help="Show each change (file:line and its diff) and ask: y apply, n skip, a/d apply/skip the rest "
+            "of the file, A apply everything left, q quit, ? help. Only accepted changes are written. "
+            "Needs a terminal; not with --dry-run/--check/--json.",
+            rich_help_panel=OUTPUT_PANEL,
+        ),
+    ] = False,
     jobs: Annotated[
         Optional[int],
         typer.Option(
@@ -127,14 +160,21 @@ def rewrite(
       migrate rewrite . --json --dry-run > report.json
       migrate rewrite . --exclude 'tests/**' --include '*.pyw'
       migrate rewrite . --model-map gpt-4o=mira --model-map gpt-4o-mini=mira
+      migrate rewrite . --only MC001,MC002 --skip MC004
+      migrate rewrite src --interactive            review and pick each change
     """
     from migrate_cli.config import load_project_config, parse_model_map, resolve_target
     from migrate_cli.console import stderr, stdout
     from migrate_cli.rewrite.files import DEFAULT_INCLUDE, FileFilter, discover
     from migrate_cli.rewrite.model import RewriteSettings
     from migrate_cli.rewrite.report import Mode, render_diffs, render_json, render_summary, to_json
+    from migrate_cli.rewrite.rules import RULES
     from migrate_cli.rewrite.runner import default_jobs, run_rewrite
+    from migrate_cli.rewrite.selection import select_rules
 
+    if interactive:
+        _check_interactive(dry_run=dry_run, check=check, json_output=json_output)
+    selection = select_rules(only, skip, RULES)
     config = load_project_config()
     target = resolve_target(
         config,
@@ -150,13 +190,22 @@ def rewrite(
     discovery = discover(paths, file_filter)
     mode = Mode(dry_run=dry_run, check=check)
 
+    for note in selection.notes:
+        stderr().print(f"note: {note}", markup=False, highlight=False)
+
+    settings = RewriteSettings(target=target, only=selection.only, skip=selection.skip)
     run = run_rewrite(
         discovery.files,
-        RewriteSettings(target=target),
-        write=mode.writes,
+        settings,
+        write=mode.writes and not interactive,  # --interactive: computed first, written as accepted
         jobs=jobs or default_jobs(),
         listing_errors=discovery.errors,
     )
+    if interactive:
+        from migrate_cli.rewrite.interactive import review_run
+
+        stdout().print(f"Target: {target.describe()}", markup=False, highlight=False)
+        run = review_run(run, settings, stdout())
 
     if json_output:
         render_json(stdout(), to_json(target, run, mode))
@@ -167,6 +216,23 @@ def rewrite(
     code = run.exit_code(check=check)
     if code:
         raise typer.Exit(int(code))
+
+
+def _check_interactive(*, dry_run: bool, check: bool, json_output: bool) -> None:
+    """--interactive asks on a terminal before writing: it needs one, and clashes with modes that never write."""
+    import sys
+
+    clashing = [flag for flag, on in (("--dry-run", dry_run), ("--check", check), ("--json", json_output)) if on]
+    if clashing:
+        raise UsageError(
+            f"--interactive cannot be combined with {' or '.join(clashing)}",
+            hint="--interactive asks before each write; --dry-run, --check and --json write nothing",
+        )
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "--interactive needs a terminal to ask on, and standard input is not one",
+            hint="run it in a terminal, or preview the change with --dry-run",
+        )
 
 
 def _globs(config: ProjectConfig, key: str) -> tuple[str, ...]:

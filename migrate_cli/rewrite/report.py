@@ -20,6 +20,8 @@ from migrate_cli.rewrite.model import FileResult
 from migrate_cli.rewrite.runner import Failure, RunResult
 
 JSON_SCHEMA_VERSION = 1
+#: Sites listed under one review reason in the human summary; the rest are counted (JSON has all).
+REVIEW_SITES_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class Site:
 class Summary:
     scanned: int
     changed: tuple[FileResult, ...]
-    #: (rule, reason) -> the sites it applies to, in file order.
+    #: (rule, reason) -> the sites it applies to, by file and line; groups by rule, biggest first.
     review: dict[tuple[str, str], tuple[Site, ...]]
     #: (path, line, rule, message), in file order.
     security: tuple[tuple[str, int, str, str], ...]
@@ -74,11 +76,22 @@ def summarize(run: RunResult) -> Summary:
     return Summary(
         scanned=len(run.outcomes),
         changed=tuple(r for r in run.results if r.status == "changed"),
-        review={key: tuple(sites) for key, sites in review.items()},
+        review=_walkable(review),
         security=tuple(security),
         errors=tuple(r for r in run.results if r.status == "error"),
         input_errors=sum(1 for o in run.outcomes if o.failure is Failure.INPUT),
     )
+
+
+def _walkable(review: dict[tuple[str, str], list[Site]]) -> dict[tuple[str, str], tuple[Site, ...]]:
+    """Review groups in an order a person can work through: by rule, the biggest group of a rule
+    first, then by reason; the sites of a group by file and line."""
+    order = sorted(review, key=lambda key: (key[0], -len(review[key]), key[1]))
+    return {key: tuple(sorted(review[key], key=_site_order)) for key in order}
+
+
+def _site_order(site: Site) -> tuple[str, int, int]:
+    return (site.path, getattr(site, "cell", None) or 0, site.line)
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:
@@ -122,8 +135,10 @@ def render_summary(console: Console, target: Target, run: RunResult, mode: Mode)
         console.print(Text(f"\nTo review: {_count(summary.review_count, 'site')} the rewrite left alone", style="bold yellow"))
         for (rule, reason), sites in summary.review.items():
             console.print(Text(f"  {reason} ", style="yellow") + Text(f"[{rule}]", style="dim"))
-            for site in sites:
+            for site in sites[:REVIEW_SITES_SHOWN]:
                 console.print(Text(f"    {site.path}:{site.line}"))
+            if len(sites) > REVIEW_SITES_SHOWN:
+                console.print(Text(f"    … and {len(sites) - REVIEW_SITES_SHOWN} more (--json lists every site)", style="dim"))
     if summary.security:
         console.print(Text(f"\nSecurity ({_count(len(summary.security), 'finding')}):", style="bold red"))
         for path, line, rule, message in summary.security:
