@@ -298,7 +298,7 @@ REWRITES = [
         import os
         from agents import AsyncOpenAI, set_default_openai_client
 
-        set_default_openai_client(AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"))
+        set_default_openai_client(AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"), use_for_tracing=False)
         """,
         id="agents-reexport",
     ),

@@ -60,7 +60,7 @@ REWRITES = [
         from agents import AsyncOpenAI, set_default_openai_api, set_default_openai_client
 
         client = AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
-        set_default_openai_client(client)
+        set_default_openai_client(client, use_for_tracing=False)
         set_default_openai_api("chat_completions")
         """,
         id="default-client-by-name",
@@ -79,7 +79,7 @@ REWRITES = [
         from agents import set_default_openai_api, set_default_openai_client
 
         set_default_openai_api(api="chat_completions")
-        set_default_openai_client(AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"))
+        set_default_openai_client(AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"), use_for_tracing=False)
         """,
         id="default-client-inline-mc001-inner",
     ),
@@ -236,11 +236,6 @@ def _mc012_reasons(code: str) -> list[str]:
             id="set-default-key",
         ),
         pytest.param(
-            "from agents import AsyncOpenAI, set_default_openai_api, set_default_openai_client\nset_default_openai_api('chat_completions')\nset_default_openai_client(AsyncOpenAI())\n",
-            "pass use_for_tracing=False",
-            id="default-client-key-goes-to-the-trace-exporter",
-        ),
-        pytest.param(
             "from agents import AsyncOpenAI, set_default_openai_client, set_tracing_disabled\nset_tracing_disabled(True)\nset_default_openai_client(AsyncOpenAI())\n",
             'set_default_openai_api("chat_completions")',
             id="default-client-without-chat-completions",
@@ -312,12 +307,21 @@ def test_tracing_flag_the_rule_cannot_see_is_reviewed() -> None:
     assert "pass use_for_tracing=False" in result.review[0].reason
 
 
-def test_default_client_review_items_for_a_bare_setup() -> None:
+def test_default_client_keeps_the_target_key_from_the_trace_exporter() -> None:
     result = rewrite("from agents import AsyncOpenAI, set_default_openai_client\nset_default_openai_client(AsyncOpenAI())\n")
-    reasons = sorted(r.reason for r in result.review if r.rule == "MC012")
-    assert len(reasons) == 2
-    assert "trace exporter" in reasons[0] and 'set_default_openai_api("chat_completions")' in reasons[1]
-    assert [c.rule for c in result.changes] == ["MC001"]
+    assert result.code.endswith(', use_for_tracing=False)\n')
+    reasons = [r.reason for r in result.review if r.rule == "MC012"]
+    assert len(reasons) == 1 and 'set_default_openai_api("chat_completions")' in reasons[0]
+    assert sorted(c.rule for c in result.changes) == ["MC001", "MC012"]
+    assert any("trace exporter" in c.message for c in result.changes)
+
+
+def test_tracing_disabled_file_gets_no_flag() -> None:
+    result = rewrite(
+        "from agents import AsyncOpenAI, set_default_openai_client, set_tracing_disabled\n"
+        "set_tracing_disabled(True)\nset_default_openai_client(AsyncOpenAI())\n"
+    )
+    assert "use_for_tracing" not in result.code
 
 
 def test_readme_example_is_the_tools_output() -> None:
@@ -352,7 +356,7 @@ def test_rewritten_agents_setup_talks_to_the_target_with_its_key(tmp_path, targe
         """,
         target.base_url,
     )
-    assert "use_for_tracing" not in app
+    assert "use_for_tracing=False" in app
     facts = run_probe(
         tmp_path,
         app,
@@ -381,7 +385,7 @@ def test_rewritten_agents_setup_talks_to_the_target_with_its_key(tmp_path, targe
     expected = target.base_url + "/"
     assert facts["default_base"] == facts["provider_base"] == facts["model_base"] == expected
     assert facts["default_key"] == facts["provider_key"] == TARGET_KEY
-    # What the review item says, shown by the SDK itself: the migrated client's key went to the exporter.
-    assert facts["tracing_key_set"] == TARGET_KEY
+    # The migrated client's key never reaches the trace exporter (which sends to api.openai.com).
+    assert facts["tracing_key_set"] != TARGET_KEY
     assert facts["answers"] == ["hi from the target", "hi from the target"]
     assert [(s.path, s.authorization) for s in target.seen] == [("/v1/chat/completions", f"Bearer {TARGET_KEY}")] * 2

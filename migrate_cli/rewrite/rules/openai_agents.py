@@ -13,9 +13,9 @@ What the SDK does beyond the URL, and what this rule does about it:
   listed for review; so is `OpenAIResponsesModel` on a migrated client.
 - `set_default_openai_client(client)` also gives that client's key to the trace exporter, which
   sends it to OpenAI (`https://api.openai.com/v1/traces/ingest`, agents `tracing/processors.py`).
-  For a migrated client that is the target's key: reviewed, unless the call passes
-  `use_for_tracing=False` or the file calls `set_tracing_disabled(True)`; whether traces should
-  still go to OpenAI at all (with `OPENAI_API_KEY`) is the user's call.
+  For a migrated client that is the target's key: the rule adds `use_for_tracing=False` (traces
+  keep using `OPENAI_API_KEY`, as before), unless the file calls `set_tracing_disabled(True)`; an
+  explicit `use_for_tracing=True` is reviewed.
 - `set_default_openai_key(...)` sets the key of the SDK's default OpenAI client: reviewed.
 Source: https://github.com/openai/openai-agents-python (`src/agents/__init__.py`, `_config.py`,
 `models/openai_provider.py`).
@@ -27,7 +27,7 @@ import ast
 from typing import Iterable
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import Edit
+from migrate_cli.rewrite.edits import AddKeywords, Edit
 from migrate_cli.rewrite.framework import (
     SpecConstruction,
     argument,
@@ -86,7 +86,7 @@ class OpenAIAgentsRule(Rule):
                 report.review(call, f"OpenAIResponsesModel calls the Responses API, which most OpenAI-compatible providers do not serve: use OpenAIChatCompletionsModel for {target}")
         if default_clients and not _tracing_disabled(module):
             for call in default_clients:
-                _review_tracing_key(call, report)
+                edits += _keep_key_from_tracing(call, report)
         if on_responses_default and not calls_with_first_string(module, SET_API, "api", "chat_completions"):
             report.review(
                 on_responses_default[0],
@@ -110,13 +110,18 @@ def _tracing_disabled(module: ModuleInfo) -> bool:
     )
 
 
-def _review_tracing_key(call: ast.Call, report: Recorder) -> None:
-    """`set_default_openai_client(client)` without `use_for_tracing=False`: the key goes to OpenAI."""
-    if is_constant(argument(call, 1, "use_for_tracing"), False):
-        return
-    report.review(
-        call,
-        "set_default_openai_client() also hands this client's key (now the target's) to the agents SDK's trace "
-        "exporter, which sends it to OpenAI: pass use_for_tracing=False (traces then use OPENAI_API_KEY, as before) "
-        "or call set_tracing_disabled(True)",
-    )
+def _keep_key_from_tracing(call: ast.Call, report: Recorder) -> list[Edit]:
+    """`set_default_openai_client(client)` would hand the target's key to OpenAI's trace exporter."""
+    flag = argument(call, 1, "use_for_tracing")
+    if is_constant(flag, False):
+        return []
+    if flag is not None:
+        report.review(
+            call,
+            "set_default_openai_client(..., use_for_tracing=...) hands this client's key (now the target's) to the "
+            "agents SDK's trace exporter, which sends it to OpenAI: pass use_for_tracing=False or call "
+            "set_tracing_disabled(True)",
+        )
+        return []
+    report.change(call, "set_default_openai_client(): use_for_tracing=False (the target's key must not go to OpenAI's trace exporter; traces use OPENAI_API_KEY, as before)")
+    return [AddKeywords(call, (("use_for_tracing", "False"),))]
