@@ -6,14 +6,13 @@
    to is the innermost one around it; a compound statement owns only its header lines).
 2. A region that only inserts top-level imports, inside no statement, is a support: it is asked
    about only if no hunk needs it, and otherwise applied with the hunks that do.
-3. Each hunk is applied alone to the original and its names resolved (`symtable`, the compiler's own
-   scope analysis). A name that no longer resolves, though it did before and does after the whole
-   rewrite, is a broken dependency: a support that imports it becomes a need of the hunk; else the
-   hunk is joined with the hunks whose lines mention the name (an import rename and the calls it
-   renames). Repeated until every hunk stands alone. When that cannot be shown (the code does not
-   analyse, a hunk alone does not parse), the whole file becomes one question (name_check.py).
-   An import that binds an existing name to another class (`AsyncAzureOpenAI as LLM` ->
-   `AsyncOpenAI as LLM`) is joined with every edit that mentions the name.
+3. Names: only a name the rewrite binds differently (bound more or fewer times, or an import now
+   binding it to another class) can stop resolving in a partly rewritten file. A hunk whose lines
+   mention such a name needs the supports that import it; where no support does, every hunk that
+   mentions it is joined (renaming `from openai import AzureOpenAI` to `OpenAI` goes with every
+   call it renames; `AsyncAzureOpenAI as LLM` -> `AsyncOpenAI as LLM` with every use of `LLM`).
+   Mentions are words, strings and comments included: that can only join more than needed.
+   When the texts do not parse, the whole file becomes one question.
 4. What names cannot show (hunk_joins.py): a client's URL and its key move together, so no choice
    sends the OpenAI key to the new provider; an edit no engine change is reported on joins the
    nearest reported one, as a part of that change.
@@ -30,7 +29,7 @@ from typing import Iterable, Sequence
 from migrate_cli.rewrite.hunk_joins import join_unreported, join_url_and_key
 from migrate_cli.rewrite.hunks import FileChanges, Hunk, Region, compose, split_text
 from migrate_cli.rewrite.model import Change
-from migrate_cli.rewrite.name_check import DoesNotParse, rebound_names, unresolved_names
+from migrate_cli.rewrite.name_check import DoesNotParse, bound_name_counts, rebound_names
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 JOINED = "these edits depend on each other ({names}): they are applied together"
@@ -52,7 +51,7 @@ def plan_hunks(old: str, new: str, changes: Sequence[Change] = (), *, url: str |
     supports = {i for i, r in enumerate(regions) if _is_support(r, owners, new_lines)} - {i for g in groups for i in g if len(g) > 1}
     groups = [g for g in groups if not (len(g) == 1 and next(iter(g)) in supports)]
     try:
-        hunks = _resolve(base, groups, supports, rebound_names(old, new))
+        hunks = _resolve(base, groups, supports)
     except DoesNotParse:
         hunks = [Hunk(tuple(range(len(regions))), joined=WHOLE_FILE if len(regions) > 1 else None)]
     hunks = join_unreported(_with_changes(hunks, regions, owners, changes))
@@ -136,53 +135,59 @@ class _Group:
     joined_for: set[str]
 
 
-def _resolve(base: FileChanges, groups: list[set[int]], supports: set[int], rebound: frozenset[str]) -> list[Hunk]:
-    excused = unresolved_names(base.old) | unresolved_names(base.new)
-    work = [_Group(set(g), set(), set()) for g in groups]
+def _resolve(base: FileChanges, groups: list[set[int]], supports: set[int]) -> list[Hunk]:
+    """Join the groups that need each other for a name, and give each the supports it needs.
+
+    Only a name bound a different number of times after the rewrite than before, or bound to
+    another thing by an import, can stop resolving in a partly rewritten file (every other name is
+    bound exactly as in both texts). So for each such name: a group whose lines mention it needs the
+    supports that import it; without such a support, every group mentioning it is joined (an import
+    rename and the calls it renames). Mentions are words of the lines, strings and comments
+    included: that can only join more than needed. Linear in the size of the change, where
+    resolving each group's partly applied file would cost a parse of the file per group.
+    """
+    changed = _binding_changes(base.old, base.new)
     binds = {s: _bound_by(base, s) for s in supports}
-    words = [_words(base, g.regions) for g in work]
+    parent = list(range(len(groups)))
 
-    # An import that now binds a name to another class (`AsyncAzureOpenAI as LLM` -> `AsyncOpenAI as
-    # LLM`) changes every line using that name: the import and those edits stand or fall together.
-    for name in sorted(rebound):
-        members = [j for j, w in enumerate(words) if name in w]
-        if len(members) > 1:
-            merged = _Group(set(), set(), {name})
-            for j in members:
-                merged.regions |= work[j].regions
-                merged.joined_for |= work[j].joined_for
-            work = [g for j, g in enumerate(work) if j not in members] + [merged]
-            words = [w for j, w in enumerate(words) if j not in members] + [_words(base, merged.regions)]
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
 
-    def missing(group: _Group) -> frozenset[str]:
-        text = compose(base.old_lines, base.new_lines, base.regions, group.regions | group.needs)
-        return unresolved_names(text) - excused
+    needs: list[set[int]] = [set() for _ in groups]
+    mentions: dict[str, list[int]] = {}
+    for index, group in enumerate(groups):
+        for name in _words(base, group) & changed:
+            mentions.setdefault(name, []).append(index)
+    joined_for: dict[int, set[str]] = {}
+    for name, members in mentions.items():
+        providers = {s for s, bound in binds.items() if name in bound}
+        if providers:
+            for index in members:
+                needs[index] |= providers
+        elif len(members) > 1:
+            first = root(members[0])
+            for index in members[1:]:
+                parent[root(index)] = first
+            joined_for.setdefault(first, set()).add(name)
 
-    settled = False
-    while not settled:
-        settled = True
-        for index, group in enumerate(work):
-            names = missing(group)
-            if not names:
-                continue
-            settled = False
-            found = {s for s, bound in binds.items() if bound & names} - group.needs
-            if found:
-                group.needs |= found
-                break
-            partners = [j for j, w in enumerate(words) if j != index and w & names]
-            if not partners:
-                raise DoesNotParse(f"no edit here defines {', '.join(sorted(names))}")
-            merged = _Group(set(group.regions), set(group.needs), group.joined_for | names)
-            for j in partners:
-                merged.regions |= work[j].regions
-                merged.needs |= work[j].needs
-                merged.joined_for |= work[j].joined_for
-            gone = {index, *partners}
-            work = [g for j, g in enumerate(work) if j not in gone] + [merged]
-            words = [w for j, w in enumerate(words) if j not in gone] + [_words(base, merged.regions)]
-            break
-    return _hunks(work, supports)
+    merged: dict[int, _Group] = {}
+    for index, group in enumerate(groups):
+        into = merged.setdefault(root(index), _Group(set(), set(), set()))
+        into.regions |= group
+        into.needs |= needs[index]
+    for first, names in joined_for.items():
+        merged[root(first)].joined_for |= names
+    return _hunks(list(merged.values()), supports)
+
+
+def _binding_changes(old: str, new: str) -> frozenset[str]:
+    """Names bound a different number of times in `new` than in `old`, or rebound by an import."""
+    before, after = bound_name_counts(old), bound_name_counts(new)
+    counted = {name for name in before.keys() | after.keys() if before.get(name, 0) != after.get(name, 0)}
+    return frozenset(counted) | rebound_names(old, new)
 
 
 def _hunks(work: list[_Group], supports: set[int]) -> list[Hunk]:
@@ -211,6 +216,7 @@ def _bound_by(base: FileChanges, support: int) -> frozenset[str]:
 
 
 def _words(base: FileChanges, regions: Iterable[int]) -> frozenset[str]:
+    """Every identifier-like word of the regions' old and new lines."""
     text = "".join(
         "".join(base.old_lines[r.old_start : r.old_end]) + "".join(base.new_lines[r.new_start : r.new_end])
         for r in (base.regions[i] for i in regions)

@@ -83,9 +83,18 @@ def line_regions(old_lines: Sequence[str], new_lines: Sequence[str]) -> tuple[Re
     (`BASE_URL = ...` above `API_KEY = ...`) become separate regions, which hunk_deps joins again
     where the lines belong to one statement.
     """
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    # Only the part between the common head and tail goes to difflib (a rewrite touches a few lines
+    # of a file; difflib's cost grows with the square of what it is given).
+    head = 0
+    while head < min(len(old_lines), len(new_lines)) and old_lines[head] == new_lines[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old_lines), len(new_lines)) - head and old_lines[-1 - tail] == new_lines[-1 - tail]:
+        tail += 1
+    matcher = difflib.SequenceMatcher(None, old_lines[head : len(old_lines) - tail], new_lines[head : len(new_lines) - tail])
     regions: list[Region] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         if tag == "equal":
             continue
         if tag == "replace" and i2 - i1 == j2 - j1:

@@ -1,12 +1,14 @@
 """Does partly rewritten code still hold together? Name resolution for `--interactive`.
 
-`unresolved_names(code)` lists the names a module reads that nothing binds, by the compiler's own
-scope analysis (`symtable`): module bindings, enclosing scopes, `global` declarations, builtins.
-hunk_deps.py uses it to find edits that depend on each other (a call now reading `os` needs the
-`import os` the rewrite added); `refusal()` is the last check before a partly accepted file is written.
+hunk_deps.py finds the names a rewrite binds differently (`bound_name_counts`, `rebound_names`:
+an added `import os`, an import renamed from `AzureOpenAI` to `OpenAI`) to tell which edits depend
+on each other. `refusal()` is the last check before a partly accepted file is written: it resolves
+every name the file reads (`unresolved_names`, by the compiler's own scope analysis, `symtable`:
+module bindings, enclosing scopes, `global` declarations, builtins) and compares with the original
+and the full rewrite.
 
 Names are compared as sets over the module: a name bound only inside some other function is not
-"defined" for this purpose, so the check errs towards joining edits, never towards a broken file.
+"defined" for this purpose, so the check errs towards refusing, never towards a broken file.
 """
 
 from __future__ import annotations
@@ -51,14 +53,43 @@ def unresolved_names(code: str) -> frozenset[str]:
     return frozenset(read - bound - _KNOWN)
 
 
-def import_bindings(code: str) -> dict[str, frozenset[str]]:
-    """name -> what the imports of the code bind it to (`{"LLM": {"openai.AsyncOpenAI"}}`)."""
+def bound_name_counts(code: str) -> dict[str, int]:
+    """How many times each name is bound anywhere in the code (imports, assignments, defs, arguments...)."""
+    tree = _parse(code)
+    counts: dict[str, int] = {}
+
+    def add(name: str) -> None:
+        counts[name] = counts.get(name, 0) + 1
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            add(node.name)
+        elif isinstance(node, ast.arg):
+            add(node.arg)
+        elif isinstance(node, ast.alias):
+            add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+            add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                add(name)
+    return counts
+
+
+def _parse(code: str) -> ast.Module:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(code)
+            return ast.parse(code)
     except (SyntaxError, ValueError, RecursionError) as exc:
         raise DoesNotParse(str(exc)) from None
+
+
+def import_bindings(code: str) -> dict[str, frozenset[str]]:
+    """name -> what the imports of the code bind it to (`{"LLM": {"openai.AsyncOpenAI"}}`)."""
+    tree = _parse(code)
     bindings: dict[str, set[str]] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

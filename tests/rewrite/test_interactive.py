@@ -184,7 +184,7 @@ def test_dependent_edits_are_asked_once(run, project: Path) -> None:  # type: ig
     term = run("az.py", "-i")
     shown = term.expect("]? ")
     assert "change 1 of 1 in this file" in shown
-    assert "these edits depend on each other (AzureOpenAI)" in shown
+    assert "these edits depend on each other (AzureOpenAI, OpenAI): they are applied together" in shown
     term.send("y\n")
     assert term.wait() == 0
     written = (project / "az.py").read_text()
