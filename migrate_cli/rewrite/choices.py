@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Sequence
 
 from migrate_cli.rewrite.hunks import Hunk
-from migrate_cli.rewrite.model import FileResult, ReviewItem
+from migrate_cli.rewrite.model import Change, FileResult, ReviewItem
 
 
 class Answer(Enum):
@@ -97,9 +97,7 @@ def reviewed_result(result: FileResult, accepted: Sequence[Hunk], skipped: Seque
     a message that no longer says it was replaced.
     """
     skipped_lines = frozenset(n for h in skipped for n in h.lines)
-    review = [
-        ReviewItem(change.rule, change.line, SKIPPED) for hunk in skipped for change in hunk.changes
-    ]
+    review = [_skipped_item(change) for hunk in skipped for change in hunk.changes]
     review += [
         ReviewItem("-", min(hunk.lines, default=fallback_line), SKIPPED) for hunk in skipped if not hunk.changes
     ]
@@ -116,3 +114,8 @@ def reviewed_result(result: FileResult, accepted: Sequence[Hunk], skipped: Seque
         diff=diff,
     )
 
+
+def _skipped_item(change: Change) -> ReviewItem:
+    # A notebook's entries carry their cell, so the summary says `nb.ipynb:cell 3:2`.
+    cell = getattr(change, "cell", None)
+    return ReviewItem(change.rule, change.line, SKIPPED, **({"cell": cell} if cell is not None else {}))

@@ -10,6 +10,10 @@ open is left as it is now.
 
 A file the engine's text rewrite does not reproduce (a notebook, an env file, or a file that changed
 since the dry run) is asked about as a whole and, if accepted, rewritten by runner.process_file.
+Env files come last: whether their OPENAI_BASE_URL line may move depends on what the code still
+reads once the answers are in (a skipped client still reading $OPENAI_BASE_URL keeps it: moving it
+would send that client's OpenAI key to the target), so they are rewritten with the reads of the
+code as written, not as the dry run planned it.
 
 Quitting (`q`, Ctrl-D) writes what was accepted, in the current file too, and skips the rest.
 Ctrl-C stops at once: files already finished stay written, the current one is left untouched, and
@@ -19,7 +23,8 @@ the exit code is 130.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
 from rich.console import Console
@@ -82,10 +87,16 @@ def review_run(run: RunResult, settings: RewriteSettings, console: Console, ask:
     walk = _Walk(settings, console, ask, url_readers=getattr(run, "url_readers", None))
     outcomes = list(run.outcomes)
     todo = [i for i, o in enumerate(outcomes) if o.result.status == "changed"]
+    if walk.url_readers is not None:  # env files in the run: they go last (a stable sort)
+        todo.sort(key=lambda i: files.is_env_file(outcomes[i].result.path))
     if not todo:
         console.print("Nothing to change.", markup=False)
     try:
         for number, index in enumerate(todo, 1):
+            if walk.url_readers is not None and files.is_env_file(outcomes[index].result.path):
+                from migrate_cli.rewrite.envfiles import UrlReaders
+
+                walk.url_readers = UrlReaders.of(o.result for o in outcomes)  # the code as answered
             outcomes[index] = _review_file(walk, outcomes[index], f"[{number}/{len(todo)}]")
     except KeyboardInterrupt:
         console.print()
@@ -149,8 +160,9 @@ def _prepare(result: FileResult, settings: RewriteSettings) -> _Prepared | None:
 def _show_hunk(console: Console, path: str, prepared: _Prepared, hunk: Hunk, applied: frozenset[int], where: str) -> None:
     plan = prepared.plan
     console.print(Text.assemble((f"\n{path}:{plan.line_of(hunk)}", "bold"), (f"  {where}", "dim")))
-    for change in hunk.changes:
-        console.print(Text.assemble((f"  {change.rule} ", "dim"), redact(change.message, prepared.secrets)))
+    said = Counter((change.rule, redact(change.message, prepared.secrets)) for change in hunk.changes)
+    for (rule, message), times in said.items():  # the same edit at several sites of one hunk: once
+        console.print(Text.assemble((f"  {rule} ", "dim"), message, (f" (x{times})" if times > 1 else "", "dim")))
     if hunk.joined:
         console.print(Text(f"  {hunk.joined}", style="yellow"))
     pending = [i for i in hunk.needs if i not in applied]
@@ -189,7 +201,7 @@ def _write(walk: _Walk, outcome: Outcome, prepared: _Prepared, accepted: list[Hu
     walk.accepted += len(accepted)
     walk.skipped += len(skipped)
     if not accepted:
-        return Outcome(reviewed_result(result, [], skipped, ""))
+        return Outcome(_with_reads(walk, reviewed_result(result, [], skipped, ""), prepared.source.text, prepared.source.text))
     applied = plan.applied(accepted)
     problem = refusal(plan, applied)
     if problem is not None:
@@ -208,7 +220,16 @@ def _write(walk: _Walk, outcome: Outcome, prepared: _Prepared, accepted: list[Hu
     walk.written.append(result.path)
     walk.console.print(Text(f"wrote {result.path} ({len(accepted)} of {len(plan.hunks)} changes)", style="green"))
     diff = unified_diff(result.path, prepared.source.text, text, prepared.secrets)
-    return Outcome(reviewed_result(result, accepted, skipped, diff))
+    return Outcome(_with_reads(walk, reviewed_result(result, accepted, skipped, diff), prepared.source.text, text))
+
+
+def _with_reads(walk: _Walk, result: FileResult, before: str, written: str) -> FileResult:
+    """With env files in the run: the URL env vars the code read, and reads as written (not as planned)."""
+    if walk.url_readers is None:
+        return result
+    from migrate_cli.rewrite.url_env_reads import before_and_after
+
+    return replace(result, url_env_reads=before_and_after(before, written))
 
 
 def _failed(walk: _Walk, outcome: Outcome, message: str, failure: Failure) -> Outcome:
@@ -230,7 +251,12 @@ def _review_whole_file(walk: _Walk, outcome: Outcome, counter: str) -> Outcome:
     as_one = [_as_hunk(fresh.result)]
     if walk.stopped or not (walk.everything or _ask_whole_file(walk, fresh.result, counter)):
         walk.skipped += 1
-        return Outcome(reviewed_result(fresh.result, [], as_one, ""))
+        skipped = reviewed_result(fresh.result, [], as_one, "")
+        if walk.url_readers is not None:
+            # Left as it was, the file still reads every URL env var it read before.
+            before = tuple(r for r in skipped.url_env_reads if not r.after)
+            skipped = replace(skipped, url_env_reads=(*before, *(replace(r, after=True) for r in before)))
+        return Outcome(skipped)
     walk.accepted += 1
     if process(False).result.diff != fresh.result.diff:
         return _failed(walk, outcome, "changed on disk while the questions were open; left as it is now", Failure.WRITE)
