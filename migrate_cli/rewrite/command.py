@@ -59,7 +59,7 @@ def rewrite(
             "--include",
             metavar="GLOB",
             help="Also process files matching GLOB (gitignore syntax, relative to PATH; repeatable). "
-            "Default: *.py.",
+            "Default: *.py and *.ipynb.",
             rich_help_panel=FILES_PANEL,
             show_default=False,
         ),
@@ -71,6 +71,18 @@ def rewrite(
             metavar="GLOB",
             help="Skip files and directories matching GLOB (gitignore syntax, relative to PATH; "
             "repeatable).",
+            rich_help_panel=FILES_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    env_files: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--env-files/--no-env-files",
+            help="Also rewrite .env, .env.* and *.env files (even git-ignored ones): add the target's key "
+            "variable, empty, after OPENAI_API_KEY; point OPENAI_BASE_URL/OPENAI_API_BASE at the target only "
+            "where the code read them for clients it moved. Values are never shown. "
+            "Default: env_files in [tool.migrate], else off.",
             rich_help_panel=FILES_PANEL,
             show_default=False,
         ),
@@ -140,9 +152,15 @@ def rewrite(
     are kept; writes are atomic and keep encoding, newlines and file mode.
 
     Directories are walked respecting .gitignore; .git, virtualenvs, site-packages,
-    node_modules, __pycache__, build, dist, .tox, .nox and *.egg-info are skipped. A file named
-    on the command line is always processed. Files that cannot contain a client are never
-    parsed. Files that do not parse are listed and left untouched; the rest are rewritten.
+    node_modules, __pycache__, .ipynb_checkpoints, build, dist, .tox, .nox and *.egg-info are
+    skipped. A file named on the command line is always processed. Files that cannot contain a
+    client are never parsed. Files that do not parse are listed and left untouched; the rest are
+    rewritten.
+
+    Notebooks (*.ipynb) are rewritten cell by cell, their cells analysed together as one
+    namespace; cells with IPython magics or shell lines are skipped (and listed when they mention
+    OpenAI); outputs and the JSON layout are kept byte for byte. Their places read
+    nb.ipynb:cell 3:2 (cell 3 from the top, line 2 of it). Env files: see --env-files.
 
     The human summary goes to stderr; diffs (--dry-run) and --json go to stdout.
 
@@ -160,12 +178,13 @@ def rewrite(
       migrate rewrite . --json --dry-run > report.json
       migrate rewrite . --exclude 'tests/**' --include '*.pyw'
       migrate rewrite . --model-map gpt-4o=mira --model-map gpt-4o-mini=mira
+      migrate rewrite . --env-files --dry-run      also .env files (values masked)
       migrate rewrite . --only MC001,MC002 --skip MC004
       migrate rewrite src --interactive            review and pick each change
     """
     from migrate_cli.config import load_project_config, parse_model_map, resolve_target
     from migrate_cli.console import stderr, stdout
-    from migrate_cli.rewrite.files import DEFAULT_INCLUDE, FileFilter, discover
+    from migrate_cli.rewrite.files import DEFAULT_INCLUDE, ENV_FILE_GLOBS, FileFilter, discover, is_env_file
     from migrate_cli.rewrite.model import RewriteSettings
     from migrate_cli.rewrite.report import Mode, render_diffs, render_json, render_summary, to_json
     from migrate_cli.rewrite.rules import RULES
@@ -183,9 +202,13 @@ def rewrite(
         api_key_env=api_key_env,
         model_map=parse_model_map(model_map or ()),
     )
+    if env_files is None:  # an env file named on the command line asks for env files
+        env_files = bool(config.get("env_files", False)) or any(is_env_file(p) for p in paths)
+    env_globs = ENV_FILE_GLOBS if env_files else ()
     file_filter = FileFilter(
-        include=(*DEFAULT_INCLUDE, *_globs(config, "include"), *(include or ())),
+        include=(*DEFAULT_INCLUDE, *env_globs, *_globs(config, "include"), *(include or ())),
         exclude=(*_globs(config, "exclude"), *(exclude or ())),
+        unignore=env_globs,
     )
     discovery = discover(paths, file_filter)
     mode = Mode(dry_run=dry_run, check=check)
@@ -193,7 +216,7 @@ def rewrite(
     for note in selection.notes:
         stderr().print(f"note: {note}", markup=False, highlight=False)
 
-    settings = RewriteSettings(target=target, only=selection.only, skip=selection.skip)
+    settings = RewriteSettings(target=target, only=selection.only, skip=selection.skip, env_files=env_files)
     run = run_rewrite(
         discovery.files,
         settings,

@@ -3,7 +3,9 @@
 Discovery walks the PATH arguments the way `git` would see them: `.gitignore` files at every level
 (and `.git/info/exclude`) are honoured, virtualenvs, caches and build output are never entered, and
 `--include/--exclude` globs (gitignore syntax, relative to the PATH argument) refine the default
-`*.py`. A file named on the command line is always processed: the user asked for it.
+`*.py` and `*.ipynb`. With `--env-files`, env files (`ENV_FILE_GLOBS`) are listed too, even when
+.gitignore ignores them: they hold keys, so they nearly always are, and they are where the new key
+goes. A file named on the command line is always processed: the user asked for it.
 
 Reading decodes exactly as Python does (BOM, PEP 263 cookie) and keeps newlines as they are;
 writing goes through a temporary file in the same directory and `os.replace`, so a crash leaves
@@ -25,7 +27,9 @@ import pathspec
 
 from migrate_cli.errors import UsageError
 
-DEFAULT_INCLUDE = ("*.py",)
+DEFAULT_INCLUDE = ("*.py", "*.ipynb")
+#: `--env-files`: `.env`, `.env.local`, `.env.example`, `prod.env` ... (gitignore syntax).
+ENV_FILE_GLOBS = (".env", ".env.*", "*.env")
 
 # Directories that hold somebody else's code or generated output. Entered only when a PATH
 # argument names them directly.
@@ -40,6 +44,7 @@ SKIPPED_DIR_NAMES = frozenset(
         "site-packages",
         "node_modules",
         "__pycache__",
+        ".ipynb_checkpoints",
         "build",
         "dist",
         ".tox",
@@ -56,22 +61,34 @@ def is_skipped_dir_name(name: str) -> bool:
     return name in SKIPPED_DIR_NAMES or name.endswith(".egg-info")
 
 
+def is_env_file(path: str) -> bool:
+    """A file ENV_FILE_GLOBS matches, by its name."""
+    name = os.path.basename(path)
+    return name == ".env" or name.startswith(".env.") or (name.endswith(".env") and name != ".env")
+
+
 @dataclass(frozen=True)
 class FileFilter:
     """`--include/--exclude` globs, gitignore syntax, matched on the path relative to the PATH."""
 
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = ()
+    #: Files matching these are listed even where .gitignore ignores them (`--env-files`).
+    unignore: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_include", pathspec.GitIgnoreSpec.from_lines(self.include))
         object.__setattr__(self, "_exclude", pathspec.GitIgnoreSpec.from_lines(self.exclude))
+        object.__setattr__(self, "_unignore", pathspec.GitIgnoreSpec.from_lines(self.unignore))
 
     def wants_file(self, rel: str) -> bool:
         return bool(self._include.match_file(rel)) and not self._exclude.match_file(rel)  # type: ignore[attr-defined]
 
     def wants_dir(self, rel: str) -> bool:
         return not self._exclude.match_file(rel + "/")  # type: ignore[attr-defined]
+
+    def overrides_ignore(self, rel: str) -> bool:
+        return bool(self.unignore) and bool(self._unignore.match_file(rel))  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -164,7 +181,9 @@ class _Walker:
                     continue
                 yield from self._walk(path, rel + "/", rules)
             elif entry.is_file():
-                if self.file_filter.wants_file(rel) and not _ignored(rules, rel_anchor + entry.name):
+                if self.file_filter.wants_file(rel) and (
+                    not _ignored(rules, rel_anchor + entry.name) or self.file_filter.overrides_ignore(rel)
+                ):
                     yield path
 
     def _anchor_rel(self, directory: str) -> str:

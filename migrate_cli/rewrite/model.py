@@ -19,6 +19,9 @@ class RewriteSettings:
     only: frozenset[str] | None = None
     #: Rule codes not to run (`--skip`).
     skip: frozenset[str] = frozenset()
+    #: `--env-files`: also note which OpenAI URL env vars the code reads (`UrlEnvRead`), which the
+    #: env-file rewrite needs to decide whether to point them at the target.
+    env_files: bool = False
 
     def enabled(self, code: str) -> bool:
         return (self.only is None or code in self.only) and code not in self.skip
@@ -31,6 +34,8 @@ class Change:
     rule: str
     line: int
     message: str
+    #: In a notebook: the cell (1-based, every cell counted) that `line` counts within.
+    cell: int | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class ReviewItem:
     rule: str
     line: int
     reason: str
+    #: In a notebook: the cell (1-based, every cell counted) that `line` counts within.
+    cell: int | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,19 @@ class SecurityFinding:
     rule: str
     line: int
     message: str
+    #: In a notebook: the cell (1-based, every cell counted) that `line` counts within.
+    cell: int | None = None
+
+
+@dataclass(frozen=True)
+class UrlEnvRead:
+    """A read of OPENAI_BASE_URL / OPENAI_API_BASE in a file's code, before or after its rewrite."""
+
+    var: str
+    line: int
+    #: False: in the code as it was (the rewrite may have replaced it); True: still in the new code.
+    after: bool
+    cell: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,3 +105,5 @@ class FileResult:
     security: tuple[SecurityFinding, ...] = ()
     diff: str = ""
     error: str | None = None
+    #: Only with `RewriteSettings.env_files`: the URL env vars the code read and still reads.
+    url_env_reads: tuple[UrlEnvRead, ...] = ()

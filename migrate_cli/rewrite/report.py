@@ -2,6 +2,8 @@
 
 `summarize` and `to_json` decide what is said and are pure; the `render_*` functions only print.
 Everything shown comes from `FileResult`s, whose diffs and messages are already redacted.
+A place in a notebook is `nb.ipynb:cell 3:2` in the summary and has a `cell` field in JSON
+(locations.py); entries of other files have no `cell` field.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from rich.text import Text
 
 from migrate_cli.config import Target
 from migrate_cli.rewrite.diff import render_diff
-from migrate_cli.rewrite.model import FileResult
+from migrate_cli.rewrite.locations import location
+from migrate_cli.rewrite.model import Change, FileResult, ReviewItem, SecurityFinding
 from migrate_cli.rewrite.runner import Failure, RunResult
 
 JSON_SCHEMA_VERSION = 1
@@ -46,6 +49,7 @@ class Mode:
 class Site:
     path: str
     line: int
+    cell: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,8 @@ class Summary:
     changed: tuple[FileResult, ...]
     #: (rule, reason) -> the sites it applies to, by file and line; groups by rule, biggest first.
     review: dict[tuple[str, str], tuple[Site, ...]]
-    #: (path, line, rule, message), in file order.
-    security: tuple[tuple[str, int, str, str], ...]
+    #: (path, line, rule, message, cell), in file order.
+    security: tuple[tuple[str, int, str, str, int | None], ...]
     errors: tuple[FileResult, ...]
     #: How many of the errors are bad input (decode/parse) rather than a failed write or a bug.
     input_errors: int
@@ -70,9 +74,9 @@ def summarize(run: RunResult) -> Summary:
     security = []
     for result in run.results:
         for item in result.review:
-            review[(item.rule, item.reason)].append(Site(result.path, item.line))
+            review[(item.rule, item.reason)].append(Site(result.path, item.line, item.cell))
         for finding in result.security:
-            security.append((result.path, finding.line, finding.rule, finding.message))
+            security.append((result.path, finding.line, finding.rule, finding.message, finding.cell))
     return Summary(
         scanned=len(run.outcomes),
         changed=tuple(r for r in run.results if r.status == "changed"),
@@ -136,13 +140,13 @@ def render_summary(console: Console, target: Target, run: RunResult, mode: Mode)
         for (rule, reason), sites in summary.review.items():
             console.print(Text(f"  {reason} ", style="yellow") + Text(f"[{rule}]", style="dim"))
             for site in sites[:REVIEW_SITES_SHOWN]:
-                console.print(Text(f"    {site.path}:{site.line}"))
+                console.print(Text(f"    {location(site.path, site.line, site.cell)}"))
             if len(sites) > REVIEW_SITES_SHOWN:
                 console.print(Text(f"    … and {len(sites) - REVIEW_SITES_SHOWN} more (--json lists every site)", style="dim"))
     if summary.security:
         console.print(Text(f"\nSecurity ({_count(len(summary.security), 'finding')}):", style="bold red"))
-        for path, line, rule, message in summary.security:
-            console.print(Text(f"  {path}:{line} ") + Text(f"[{rule}] ", style="dim") + Text(message))
+        for path, line, rule, message, cell in summary.security:
+            console.print(Text(f"  {location(path, line, cell)} ") + Text(f"[{rule}] ", style="dim") + Text(message))
     if summary.errors:
         console.print(Text(f"\nErrors ({_count(len(summary.errors), 'file')} left untouched):", style="bold red"))
         for result in summary.errors:
@@ -173,13 +177,13 @@ def to_json(target: Target, run: RunResult, mode: Mode) -> dict[str, Any]:
         "written": mode.writes,
         "changed": [r.path for r in summary.changed],
         "review": [
-            {"path": r.path, "line": i.line, "rule": i.rule, "reason": i.reason}
+            {"path": r.path, "line": i.line, **_cell(i), "rule": i.rule, "reason": i.reason}
             for r in run.results
             for i in r.review
         ],
         "security": [
-            {"path": path, "line": line, "rule": rule, "message": message}
-            for path, line, rule, message in summary.security
+            {"path": path, "line": line, **({"cell": cell} if cell is not None else {}), "rule": rule, "message": message}
+            for path, line, rule, message, cell in summary.security
         ],
         "errors": [{"path": r.path, "message": r.error or ""} for r in summary.errors],
         "files": [_file_json(r) for r in notable],
@@ -198,14 +202,19 @@ def _file_json(result: FileResult) -> dict[str, Any]:
     data: dict[str, Any] = {
         "path": result.path,
         "status": result.status,
-        "changes": [{"rule": c.rule, "line": c.line, "message": c.message} for c in result.changes],
-        "review": [{"rule": i.rule, "line": i.line, "reason": i.reason} for i in result.review],
-        "security": [{"rule": s.rule, "line": s.line, "message": s.message} for s in result.security],
+        "changes": [{"rule": c.rule, "line": c.line, **_cell(c), "message": c.message} for c in result.changes],
+        "review": [{"rule": i.rule, "line": i.line, **_cell(i), "reason": i.reason} for i in result.review],
+        "security": [{"rule": s.rule, "line": s.line, **_cell(s), "message": s.message} for s in result.security],
         "diff": result.diff,
     }
     if result.error is not None:
         data["error"] = result.error
     return data
+
+
+def _cell(item: Change | ReviewItem | SecurityFinding) -> dict[str, int]:
+    """A notebook entry's cell number; absent for other files, so their entries are as before."""
+    return {} if item.cell is None else {"cell": item.cell}
 
 
 def render_json(console: Console, data: dict[str, Any]) -> None:

@@ -18,13 +18,16 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from migrate_cli.errors import ExitCode
 from migrate_cli.redact import env_secrets, redact
 from migrate_cli.rewrite import files
 from migrate_cli.rewrite.diff import unified_diff
 from migrate_cli.rewrite.model import FileResult, RewriteSettings, SourceError
+
+if TYPE_CHECKING:
+    from migrate_cli.rewrite.envfiles import UrlReaders
 
 # Below this many files that pass the pre-filter, starting worker processes costs more than it
 # saves (see benchmarks/rewrite_bench.py for the figures behind it).
@@ -64,6 +67,8 @@ class RunResult:
     outcomes: tuple[Outcome, ...]
     #: True when nothing was written (--dry-run / --check).
     dry: bool
+    #: What the run's code reads of the OpenAI URL env vars; env files were rewritten with it.
+    url_readers: "UrlReaders | None" = None
 
     @property
     def results(self) -> tuple[FileResult, ...]:
@@ -100,6 +105,12 @@ def run_rewrite(
     """Rewrite `paths` (in the given order; results come back in the same order)."""
     # Imported before any worker is forked, so workers start with the engine (and parser) loaded.
     from migrate_cli.rewrite.engine import might_contain_client
+    from migrate_cli.rewrite.envfiles import UrlReaders
+
+    # Env files go last, in this process: whether a URL line moves depends on what all the code read.
+    given, env_paths = paths, [p for p in paths if files.is_env_file(p)]
+    if env_paths:
+        paths = [p for p in paths if not files.is_env_file(p)]
 
     outcomes: dict[str, Outcome] = {
         path: Outcome(FileResult(path, "error", error=message), Failure.INPUT)
@@ -127,10 +138,16 @@ def run_rewrite(
             done = map(task, candidates)
     for outcome in done:
         outcomes[outcome.result.path] = outcome
+    readers = None
+    if env_paths:
+        readers = UrlReaders.of(o.result for o in outcomes.values())
+        env_task = _Task(settings, write, readers)
+        for path in env_paths:
+            outcomes[path] = env_task(path)
 
-    order = {path: i for i, path in enumerate(paths)}
+    order = {path: i for i, path in enumerate(given)}
     ranked = sorted(outcomes.values(), key=lambda o: (order.get(o.result.path, -1), o.result.path))
-    return RunResult(outcomes=tuple(ranked), dry=not write)
+    return RunResult(outcomes=tuple(ranked), dry=not write, url_readers=readers)
 
 
 def _in_pool(task: _Task, paths: list[str], jobs: int, batch: int) -> list[Outcome]:
@@ -201,6 +218,7 @@ class _Task:
 
     settings: RewriteSettings
     write: bool
+    url_readers: "UrlReaders | None" = None
 
     def picklable(self) -> "_Task":
         """The same task with plain dicts: the Target's read-only mapping proxy cannot be pickled."""
@@ -209,15 +227,16 @@ class _Task:
 
     def __call__(self, path: str) -> Outcome:
         try:
-            return process_file(path, self.settings, write=self.write)
+            return process_file(path, self.settings, write=self.write, url_readers=self.url_readers)
         except Exception as exc:  # noqa: BLE001 - the run goes on; the file is left untouched
             return _error(path, f"internal error: {type(exc).__name__}: {exc}", Failure.INTERNAL)
 
 
-def process_file(path: str, settings: RewriteSettings, *, write: bool) -> Outcome:
+def process_file(path: str, settings: RewriteSettings, *, write: bool, url_readers: "UrlReaders | None" = None) -> Outcome:
     """Read, pre-filter, rewrite, diff and (unless `write` is False) write one file.
 
-    Never raises for a problem with the file: that becomes the file's error entry.
+    Never raises for a problem with the file: that becomes the file's error entry. Notebooks and
+    env files go to special_files.py; an env file's URL lines move only with `url_readers`.
     """
     from migrate_cli.rewrite.engine import might_contain_client, rewrite_source
 
@@ -227,6 +246,10 @@ def process_file(path: str, settings: RewriteSettings, *, write: bool) -> Outcom
         return _error(path, f"cannot read: {exc.strerror or exc}", Failure.INPUT)
     if not might_contain_client(data):
         return Outcome(FileResult(path, "unchanged"))
+    if path.endswith(".ipynb") or files.is_env_file(path):
+        from migrate_cli.rewrite.special_files import process_special
+
+        return process_special(path, data, stamp, settings, write=write, url_readers=url_readers)
     try:
         source = files.decode_source(data)
     except files.SourceDecodeError as exc:
@@ -245,6 +268,10 @@ def process_file(path: str, settings: RewriteSettings, *, write: bool) -> Outcom
         "review": tuple(_redacted(r, "reason", secrets) for r in result.review),
         "security": tuple(_redacted(s, "message", secrets) for s in result.security),
     }
+    if settings.env_files:
+        from migrate_cli.rewrite.url_env_reads import before_and_after
+
+        findings["url_env_reads"] = before_and_after(source.text, result.code)
     if not result.changed or result.code == source.text:
         return Outcome(FileResult(path, "unchanged", **findings))
 

@@ -96,9 +96,9 @@ def test_a_virtualenv_under_any_name_is_skipped(tmp_path: Path) -> None:
     assert found(tmp_path) == ["keep.py"]
 
 
-def test_default_include_is_py_only(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"a.py": "", "b.pyi": "", "c.txt": "", "d.pyw": "", "e.ipynb": "{}"})
-    assert found(tmp_path) == ["a.py"]
+def test_default_include_is_py_and_notebooks(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"a.py": "", "b.pyi": "", "c.txt": "", "d.pyw": "", "e.ipynb": "{}", ".env": ""})
+    assert found(tmp_path) == ["a.py", "e.ipynb"]
 
 
 def test_include_and_exclude_globs_relative_to_the_path_argument(tmp_path: Path) -> None:
