@@ -164,14 +164,17 @@ def rewrite_env_file(text: str, target: Target, readers: UrlReaders = UrlReaders
 
 def _url_decision(entry: _Entry, target: Target, readers: UrlReaders) -> Change | ReviewItem | None:
     var, line, url = entry.name, entry.first + 1, target.base_url
-    if entry.value_span is None or not (entry.value == "" or target.same_url(entry.value) or is_openai_url(entry.value)):
+    value = entry.value
+    if entry.value_span is None or not (value == "" or target.same_url(value) or is_openai_url(value)):
         return ReviewItem(ENV_FILES_RULE, line, f"{var} is set to something other than OpenAI's URL (a proxy, a local server, or a reference; value not shown): left as is; point it at {url} if the clients that read it should move")
-    if target.same_url(entry.value) or var not in readers.read and var not in readers.still_read:
+    if target.same_url(value):
         return None
     sites = readers.still_read.get(var, ())
     if sites:
         listed = ", ".join(sites[:_LISTED_SITES]) + (f" and {len(sites) - _LISTED_SITES} more" if len(sites) > _LISTED_SITES else "")
         return ReviewItem(ENV_FILES_RULE, line, f"{var} is left on OpenAI: code this run did not move still reads it ({listed}), with the OpenAI key from ${OPENAI_KEY_ENV}; point it at {url} once those clients have moved")
+    if var not in readers.read:
+        return None  # nothing in this run reads it: nothing to move it for
     note = " (`migrate smoke` takes its baseline URL from $OPENAI_BASE_URL: run it without this file loaded, or with --baseline-base-url)" if var == "OPENAI_BASE_URL" else ""
     return Change(ENV_FILES_RULE, line, f"{var} -> {url}: the code of this run read it only for clients now moved to the target{note}")
 
