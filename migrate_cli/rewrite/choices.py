@@ -117,5 +117,4 @@ def reviewed_result(result: FileResult, accepted: Sequence[Hunk], skipped: Seque
 
 def _skipped_item(change: Change) -> ReviewItem:
     # A notebook's entries carry their cell, so the summary says `nb.ipynb:cell 3:2`.
-    cell = getattr(change, "cell", None)
-    return ReviewItem(change.rule, change.line, SKIPPED, **({"cell": cell} if cell is not None else {}))
+    return ReviewItem(change.rule, change.line, SKIPPED, cell=change.cell)

@@ -95,7 +95,7 @@ def _walkable(review: dict[tuple[str, str], list[Site]]) -> dict[tuple[str, str]
 
 
 def _site_order(site: Site) -> tuple[str, int, int]:
-    return (site.path, getattr(site, "cell", None) or 0, site.line)
+    return (site.path, site.cell or 0, site.line)
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:
