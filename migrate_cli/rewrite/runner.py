@@ -262,12 +262,7 @@ def process_file(path: str, settings: RewriteSettings, *, write: bool, url_reade
     except RecursionError:
         return _error(path, "cannot parse: the code is nested too deeply", Failure.INPUT)
 
-    secrets = (*result.secrets, *env_secrets((settings.target.api_key_env, *_SECRET_ENV_NAMES)))
-    findings = {
-        "changes": tuple(_redacted(c, "message", secrets) for c in result.changes),
-        "review": tuple(_redacted(r, "reason", secrets) for r in result.review),
-        "security": tuple(_redacted(s, "message", secrets) for s in result.security),
-    }
+    secrets, findings = redacted_findings(result, settings)
     if settings.env_files:
         from migrate_cli.rewrite.url_env_reads import before_and_after
 
@@ -293,6 +288,17 @@ def process_file(path: str, settings: RewriteSettings, *, write: bool, url_reade
         except OSError as exc:
             return _error(path, f"cannot write: {exc.strerror or exc}", Failure.WRITE)
     return Outcome(FileResult(path, "changed", diff=diff, **findings))
+
+
+def redacted_findings(result, settings: RewriteSettings) -> tuple[tuple[str, ...], dict[str, tuple]]:  # type: ignore[no-untyped-def]
+    """The values to redact for this file, and its changes/review/security entries with them redacted."""
+    secrets = (*result.secrets, *env_secrets((settings.target.api_key_env, *_SECRET_ENV_NAMES)))
+    findings = {
+        "changes": tuple(_redacted(c, "message", secrets) for c in result.changes),
+        "review": tuple(_redacted(r, "reason", secrets) for r in result.review),
+        "security": tuple(_redacted(s, "message", secrets) for s in result.security),
+    }
+    return secrets, findings
 
 
 def _redacted(item, attribute: str, secrets: Sequence[str]):  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ from migrate_cli.rewrite.envfiles import UrlReaders, rewrite_env_file
 from migrate_cli.rewrite.model import FileResult, RewriteSettings
 from migrate_cli.rewrite.notebook import NotebookResult, rewrite_notebook
 from migrate_cli.rewrite.notebook_json import NotebookFormatError
-from migrate_cli.rewrite.runner import _SECRET_ENV_NAMES, Failure, Outcome, _error, _redacted
+from migrate_cli.rewrite.runner import _SECRET_ENV_NAMES, Failure, Outcome, _error, redacted_findings
 
 _SECRET_NAME_PARTS = ("KEY", "TOKEN", "SECRET", "PASSWORD")
 
@@ -45,13 +45,8 @@ def process_notebook(path: str, data: bytes, stamp: files.Stamp, settings: Rewri
     except RecursionError:
         return _error(path, "cannot parse: the code is nested too deeply", Failure.INPUT)
 
-    secrets = (*result.secrets, *env_secrets((settings.target.api_key_env, *_SECRET_ENV_NAMES)))
-    findings = {
-        "changes": tuple(_redacted(c, "message", secrets) for c in result.changes),
-        "review": tuple(_redacted(r, "reason", secrets) for r in result.review),
-        "security": tuple(_redacted(s, "message", secrets) for s in result.security),
-        "url_env_reads": result.url_env_reads,
-    }
+    secrets, findings = redacted_findings(result, settings)
+    findings["url_env_reads"] = result.url_env_reads
     if not result.changed:
         return Outcome(FileResult(path, "unchanged", **findings))
     failed = _write(path, bom + result.text.encode("utf-8"), stamp, write)

@@ -23,7 +23,7 @@ from migrate_cli.rewrite.edits import Edit
 from migrate_cli.rewrite.model_ids import is_openai_model_id
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
-from migrate_cli.rewrite.rules.litellm_calls import model_route, says_openai
+from migrate_cli.rewrite.rules.litellm_calls import model_route, says_openai, unknown_route_is_reviewed
 from migrate_cli.rewrite.values import constant_string
 
 LLM_CALLEES = frozenset({"crewai.LLM", "crewai.llm.LLM"})
@@ -43,10 +43,7 @@ class _LLM(ConstructionRule):
             route = model_route(call, module, provider_param="provider")
         if route == "other":
             return
-        if route == "unknown" and not says_openai(call, module):
-            model = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "model"), None)
-            shown = module.segment(model) if model is not None else "(not given)"
-            report.review(call, f"{label}(model={shown}): which provider serves this model is only known at run time: if it is an OpenAI model, pass base_url={module.target.base_url!r} and the ${module.target.api_key_env} key as api_key")
+        if route == "unknown" and unknown_route_is_reviewed(call, label, "base_url", module, report):
             return
         yield from super().rewrite_call(call, label, module, report)
 

@@ -21,7 +21,7 @@ from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
-from migrate_cli.rewrite.rules.litellm_calls import model_route, says_openai
+from migrate_cli.rewrite.rules.litellm_calls import model_route, says_openai, unknown_route_is_reviewed
 from migrate_cli.rewrite.values import string_value
 
 LM_CALLEES = frozenset({"dspy.LM", "dspy.clients.LM", "dspy.clients.lm.LM"})
@@ -35,10 +35,7 @@ class _LM(ConstructionRule):
         route = model_route(call, module, provider_param="custom_llm_provider")
         if route == "other":
             return
-        if route == "unknown" and not says_openai(call, module):
-            model = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "model"), None)
-            shown = module.segment(model) if model is not None else "(not given)"
-            report.review(call, f"dspy.LM({shown}): which provider serves this model is only known at run time: if it is \"openai/...\", pass api_base={module.target.base_url!r} and the ${module.target.api_key_env} key as api_key")
+        if route == "unknown" and unknown_route_is_reviewed(call, "dspy.LM", "api_base", module, report, model_form="{}"):
             return
         yield from super().rewrite_call(call, label, module, report)
 

@@ -82,6 +82,22 @@ def says_openai(call: ast.Call, module: ModuleInfo) -> bool:
     return False
 
 
+def unknown_route_is_reviewed(
+    call: ast.Call, label: str, url_param: str, module: ModuleInfo, report: Recorder, model_form: str = "model={}"
+) -> bool:
+    """A model only known at run time and nothing else naming OpenAI: review it and say how to move it."""
+    if says_openai(call, module):
+        return False
+    model = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "model"), None)
+    shown = module.segment(model) if model is not None else "(not given)"
+    report.review(
+        call,
+        f"{label}({model_form.format(shown)}): which provider serves this model is only known at run time: if it is an "
+        f"OpenAI model, pass {url_param}={module.target.base_url!r} and the ${module.target.api_key_env} key as api_key",
+    )
+    return True
+
+
 class LiteLLMRule(ConstructionRule):
     code = "MC014"
     name = "litellm"
