@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from migrate_cli.rewrite.hunk_joins import join_unreported, join_url_and_key
-from migrate_cli.rewrite.hunks import FileChanges, Hunk, Region, compose, split_text
+from migrate_cli.rewrite.hunks import FileChanges, Hunk, Region, split_text
 from migrate_cli.rewrite.model import Change
 from migrate_cli.rewrite.name_check import DoesNotParse, bound_name_counts, rebound_names
 

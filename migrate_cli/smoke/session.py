@@ -41,7 +41,7 @@ class SmokeSession:
         from migrate_cli.smoke.cases import validate_prompts_file
         from migrate_cli.smoke.evaluate import dry_run_lines
         from migrate_cli.smoke.pricing import load_prices
-        from migrate_cli.smoke.report import render_dry_run, render_endpoints
+        from migrate_cli.smoke.report import render_dry_run
 
         plan = self.plan
         self._announce(stderr())

@@ -168,7 +168,7 @@ def test_bad_prompts_file_is_refused_before_any_request(
     prompts = write_prompts(workdir / "p.jsonl", [CASES[0], CASES[2], bad_line])  # type: ignore[list-item]
     result = smoke(prompts, "--results", "res.jsonl", "--report", "r.json")
     assert result.exit_code == 2
-    assert f"p.jsonl:3: " in result.stderr and expected in result.stderr
+    assert "p.jsonl:3: " in result.stderr and expected in result.stderr
     assert "Traceback" not in result.stderr
     assert smoke.baseline.requests == [] and smoke.candidate.requests == []
     assert not (workdir / "r.json").exists()

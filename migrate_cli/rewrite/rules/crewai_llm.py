@@ -23,7 +23,7 @@ from migrate_cli.rewrite.edits import Edit
 from migrate_cli.rewrite.model_ids import is_openai_model_id
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
-from migrate_cli.rewrite.rules.litellm_calls import model_route, says_openai, unknown_route_is_reviewed
+from migrate_cli.rewrite.rules.litellm_calls import model_route, unknown_route_is_reviewed
 from migrate_cli.rewrite.values import constant_string
 
 LLM_CALLEES = frozenset({"crewai.LLM", "crewai.llm.LLM"})

@@ -21,7 +21,7 @@ from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
-from migrate_cli.rewrite.rules.litellm_calls import model_route, says_openai, unknown_route_is_reviewed
+from migrate_cli.rewrite.rules.litellm_calls import model_route, unknown_route_is_reviewed
 from migrate_cli.rewrite.values import string_value
 
 LM_CALLEES = frozenset({"dspy.LM", "dspy.clients.LM", "dspy.clients.lm.LM"})
