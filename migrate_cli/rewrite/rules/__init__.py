@@ -10,6 +10,7 @@ from migrate_cli.rewrite.rules.autogen_config import AutogenRule
 from migrate_cli.rewrite.rules.azure import AzureRule
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.client import ClientRule
+from migrate_cli.rewrite.rules.client_options import ClientOptionsRule
 from migrate_cli.rewrite.rules.crewai_llm import CrewAIRule
 from migrate_cli.rewrite.rules.dspy_lm import DSPyRule
 from migrate_cli.rewrite.rules.env_writes import EnvWritesRule
@@ -32,6 +33,7 @@ RULES: tuple[Rule, ...] = (
     ModelIdsRule(),
     MaxTokensRule(),
     ModuleConstantRule(),
+    ClientOptionsRule(),
     LangChainRule(),
     LlamaIndexRule(),
     OpenAIAgentsRule(),
