@@ -124,8 +124,8 @@ def smoke(
     without a price is reported as unpriced, never as $0.
 
     Exit codes: 0 done; 1 --fail-on or --min-similarity not met; 2 bad input or options (nothing
-    sent); 3 a key was rejected or a provider unreachable; 130 interrupted (what finished is
-    kept in --results and --report).
+    sent); 3 a key was rejected, a provider unreachable, calls lost after retries, or every call
+    on a side failed; 130 interrupted (what finished is kept in --results and --report).
 
     Examples:
 

@@ -154,9 +154,14 @@ class SmokeSession:
             where = f"; kept in {', '.join(kept)}" if kept else ""
             err.print(f"interrupted: {summary.cases} case(s) finished{where}", markup=False)
             return int(ExitCode.INTERRUPTED)
+        for line in summary.failed_calls():
+            err.print(line, markup=False)
         regressions = summary.regressions(self.plan.fail_on, self.plan.min_similarity)
         for line in regressions:
             err.print(f"regression: {line}", markup=False)
+        # Worst outcome first: calls lost to a provider make the run incomplete, whatever it found.
+        if summary.provider_failed():
+            return int(ExitCode.FAILURE)
         return int(ExitCode.CHANGES) if regressions else 0
 
     # --- helpers -------------------------------------------------------------------------------

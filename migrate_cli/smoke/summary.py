@@ -22,6 +22,25 @@ SIDES: tuple[SideName, SideName] = ("baseline", "candidate")
 VERDICTS: tuple[Verdict, ...] = ("same", "equivalent", "drift", "broken")
 DEFAULT_ROW_LIMIT = 40
 
+# Failed calls that are findings about the provider's compatibility: the case is `broken`, and
+# `--fail-on broken` decides whether that fails the run. Every other kind means calls were lost
+# (the run could not measure what it was asked to), which is a provider failure (exit 3).
+COMPATIBILITY_ERRORS = frozenset({"bad_request", "unknown_model"})
+
+# What to do about each kind of failed call, for the line that reports it.
+ERROR_ADVICE = {
+    "unknown_model": "check the model name (--model, --model-map, or the case's model) and that the "
+                     "base URL is the API root (most end in /v1)",
+    "bad_request": "the provider rejects a parameter of these cases (the report names it): drop it "
+                   "from those cases or expect the difference",
+    "rate_limit": "the provider's rate limit held after retries: lower --concurrency or raise --max-retries",
+    "server": "the provider failed after retries: run again later or raise --max-retries",
+    "timeout": "no answer within --timeout after retries: raise --timeout or lower --concurrency",
+    "connection": "the host could not be reached: check the base URL and the network",
+    "auth": "the key was rejected: check the key variable named above",
+    "other": "an unexpected answer: the report (--report FILE.json) has each case's error",
+}
+
 
 class SideCell(NamedTuple):
     prompt_tokens: int | None
@@ -74,11 +93,15 @@ class SideTotals:
     ttft_total: float = 0.0
     ttft_count: int = 0
     stream_usage_missing: int = 0
+    #: The first message of each kind of error (already redacted), to quote in the summary.
+    first_errors: dict[str, str] = field(default_factory=dict)
 
     def add(self, side: SideResult) -> None:
         self.responses += 1
         if side.error is not None:
             self.errors[side.error.kind] += 1
+            status = f"{side.error.status}: " if side.error.status else ""
+            self.first_errors.setdefault(side.error.kind, status + side.error.message)
         if side.latency_s is not None and side.error is None:
             self.latency_total += side.latency_s
             self.latency_count += 1
@@ -202,6 +225,26 @@ class RunSummary:
     def hidden_rows(self) -> int:
         return self.cases - len(self.rows.shown())
 
+    def failed_calls(self) -> list[str]:
+        """One line per side and kind of failed call: how many, the first message, what to do."""
+        lines = []
+        for side in SIDES:
+            totals = self.sides[side]
+            for kind, count in sorted(totals.errors.items()):
+                lines.append(f"{side}: {count} of {totals.responses} call(s) failed with {kind} "
+                             f"({totals.first_errors[kind]}): {ERROR_ADVICE.get(kind, ERROR_ADVICE['other'])}")
+        return lines
+
+    def provider_failed(self) -> bool:
+        """True when calls were lost to the provider (limits, 5xx, timeouts, connections: the
+        run is incomplete), or when every call on a side failed (nothing was measured there)."""
+        for totals in self.sides.values():
+            if set(totals.errors) - COMPATIBILITY_ERRORS:
+                return True
+            if totals.responses and totals.error_count == totals.responses:
+                return True
+        return False
+
     def regressions(self, fail_on: Iterable[str] = (), min_similarity: float | None = None) -> list[str]:
         """Thresholds the run breaks, in words; empty when it passes (exit 1 otherwise)."""
         found = [f"{self.verdicts[v]} case(s) {v}" for v in fail_on if self.verdicts[v]]
@@ -220,6 +263,7 @@ class RunSummary:
             "cost_delta_pct": _round(self.cost_delta_pct, 2),
             "cost_delta_cases": self.paired_cases,
             "errors": {side: self.sides[side].error_count for side in SIDES},
+            "failed_calls": self.failed_calls(),
             "sides": {side: self.sides[side].to_dict() for side in SIDES},
         }
 

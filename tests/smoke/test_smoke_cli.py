@@ -269,6 +269,38 @@ def test_failures_are_recorded_per_case_and_counted(smoke: Smoke, workdir: Path)
     assert report["summary"]["errors"] == {"baseline": 0, "candidate": 1}
     assert "regression: 1 case(s) broken" in result.stderr
     assert "bad_request" in result.stdout
+    # Which side, how many, the provider's words and what to do, on one line.
+    assert ("candidate: 1 of 3 call(s) failed with bad_request (400: Unrecognized request argument "
+            "supplied: seed): the provider rejects a parameter") in result.stderr
+    # A rejected parameter is a finding, not a lost call: without --fail-on the run passes.
+    assert smoke(prompts).exit_code == 0
+
+
+def test_a_wrong_base_url_fails_the_run_with_what_to_check(smoke: Smoke, workdir: Path) -> None:
+    """Every candidate call answered 404 (here: the base URL lacks /v1): nothing was measured on
+    that side, so the run fails (exit 3) and says what to check."""
+    prompts = write_prompts(workdir / "p.jsonl", CASES)
+    result = smoke(prompts, "--base-url", smoke.candidate.url.removesuffix("/v1"), "--report", "r.json")
+    assert result.exit_code == 3
+    assert ("candidate: 3 of 3 call(s) failed with unknown_model (404: no route for POST /chat/completions): "
+            "check the model name (--model, --model-map, or the case's model) and that the base URL is "
+            "the API root (most end in /v1)") in result.stderr
+    assert "Traceback" not in result.stderr
+    report = read_report(workdir / "r.json")
+    assert len(report["summary"]["failed_calls"]) == 1 and report["summary"]["errors"]["candidate"] == 3
+
+
+def test_calls_lost_after_retries_make_the_run_incomplete(smoke: Smoke, workdir: Path) -> None:
+    smoke.candidate.fail(500, times=2, message="upstream overloaded")
+    prompts = write_prompts(workdir / "p.jsonl", CASES)
+    result = smoke(prompts, "--concurrency", "1", "--max-retries", "1", "--report", "r.json")
+    # The first case's call failed twice (once retried): lost. The other two got answers.
+    assert result.exit_code == 3
+    assert ("candidate: 1 of 3 call(s) failed with server (500: upstream overloaded): the provider failed "
+            "after retries: run again later or raise --max-retries") in result.stderr
+    assert len(smoke.candidate.chat_requests()) == 4
+    verdicts = [case["verdict"] for case in read_report(workdir / "r.json")["cases"]]
+    assert verdicts.count("broken") == 1
 
 
 def test_dry_run_sends_nothing_and_needs_no_keys(smoke: Smoke, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -68,6 +68,33 @@ def test_errors_are_counted_per_side_and_kind_and_not_priced() -> None:
     assert summary.regressions(["broken"]) == ["2 case(s) broken"]
 
 
+@pytest.mark.parametrize(
+    ("candidate_sides", "failed"),
+    [
+        (["ok", "ok"], False),
+        (["ok", "bad_request"], False),  # a finding about the provider: the case is broken, no more
+        (["ok", "unknown_model"], False),
+        (["unknown_model", "unknown_model"], True),  # nothing measured on that side
+        (["ok", "rate_limit"], True),  # calls lost: the run is incomplete
+        (["ok", "server"], True),
+        (["ok", "timeout"], True),
+        (["ok", "connection"], True),
+        (["ok", "other"], True),
+    ],
+)
+def test_provider_failed_when_calls_are_lost_or_a_side_never_answered(candidate_sides: list[str], failed: bool) -> None:
+    summary = RunSummary()
+    for i, kind in enumerate(candidate_sides):
+        candidate = side("candidate", cost=0.001) if kind == "ok" else side("candidate", error=kind)
+        summary.add(case(f"c{i}", side("baseline", cost=0.001), candidate))
+    assert summary.provider_failed() is failed
+    expected = [] if set(candidate_sides) == {"ok"} else [
+        f"candidate: {candidate_sides.count(kind)} of {len(candidate_sides)} call(s) failed with {kind} (failed): "
+        for kind in sorted(set(candidate_sides) - {"ok"})
+    ]
+    assert [line[: line.index("): ") + 3] for line in summary.failed_calls()] == expected
+
+
 def test_token_gap_compares_reported_prompt_tokens_with_the_estimate() -> None:
     summary = RunSummary()
     summary.add(case("a", side("baseline", prompt=100, estimate=100), side("candidate", prompt=120, estimate=100)))
