@@ -147,7 +147,10 @@ def parse_line(text: str, *, line: int, default_model: str | None, where: str) -
         return None
     try:
         # Keep leading blanks so the column in an error is the column in the file.
-        data = json.loads(text.rstrip("\r\n"), parse_constant=_reject_constant)
+        data = json.loads(text.rstrip("\r\n"), parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise PromptsFileError(f"{where}: key '{exc}' appears twice in one object (JSON would keep "
+                               "only the last one silently): remove one") from None
     except ValueError as exc:
         detail = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else exc
         raise PromptsFileError(f"{where}: not valid JSON ({detail})") from None
@@ -182,6 +185,18 @@ def parse_line(text: str, *, line: int, default_model: str | None, where: str) -
         if check is not None and (problem := check(params[key])) is not None:
             fail(attach(f"'{key}'", problem))
     return Case(id=case_id, line=line, messages=messages, model=model, params=params)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        raise _DuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key)))  # type: ignore[func-returns-value]
+    return data
 
 
 def _reject_constant(name: str) -> None:

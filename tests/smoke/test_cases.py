@@ -104,6 +104,9 @@ def test_cases_stream_before_a_later_bad_line(tmp_path: Path) -> None:
 BAD_LINES = [
     ('{"prompt": "x"', "not valid JSON (Expecting ',' delimiter at column 15)"),
     ('{"prompt": "x", "temperature": NaN}', "not valid JSON (NaN is not valid JSON)"),
+    ('{"prompt": "x", "model": "gpt-4o", "model": "gpt-4o-mini"}',
+     "key 'model' appears twice in one object (JSON would keep only the last one silently): remove one"),
+    ('{"messages": [{"role": "user", "content": "a", "content": "b"}]}', "key 'content' appears twice"),
     ("[1, 2]", "each line must be a JSON object, got a list"),
     ('"just text"', "each line must be a JSON object, got a string"),
     ('{"model": "gpt-4o"}', "needs exactly one of 'messages' or 'prompt' (neither given)"),
