@@ -37,7 +37,7 @@ ERROR_ADVICE = {
     "server": "the provider failed after retries: run again later or raise --max-retries",
     "timeout": "no answer within --timeout after retries: raise --timeout or lower --concurrency",
     "connection": "the host could not be reached: check the base URL and the network",
-    "auth": "the key was rejected: check the key variable named above",
+    "auth": "the key was refused: check this side's key variable and its plan or permissions",
     "other": "an unexpected answer: the report (--report FILE.json) has each case's error",
 }
 
