@@ -123,16 +123,19 @@ def decide_api_key(
     what: str = "api_key",
     key_code: Callable[[], str | None] | None = None,
     follow_constants: bool = True,
+    source_envs: frozenset[str] = frozenset({OPENAI_KEY_ENV}),
 ) -> Decision:
+    """What to do with a client's key argument. A read of one of `source_envs` (the variables
+    the old provider's key came from) becomes a read of the target's variable."""
     env_name = module.target.api_key_env
     if follow_constants and isinstance(value, ast.Name) and (followed := follow(value, module)) is not None:
         return _followed_key(value, followed, module, what)
     env = env_read(value, module.analysis) if value is not None else None
     if env is not None and env.var == env_name:
         return Decision("keep")
-    if env is not None and env.var == OPENAI_KEY_ENV and not env.may_be_none:
+    if env is not None and env.var in source_envs and not env.may_be_none:
         return Decision("edit", [SetString(env.name_node, env_name)], note=f"{what} -> ${env_name}")  # type: ignore[arg-type]
-    if env is not None and env.var == OPENAI_KEY_ENV:
+    if env is not None and env.var in source_envs:
         # `os.getenv("MIRA_API_KEY")` would give None when the variable is unset, and the SDKs then
         # fall back to $OPENAI_API_KEY: the OpenAI key would be sent to the new provider. A strict
         # read fails loudly instead.

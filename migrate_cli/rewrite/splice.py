@@ -19,7 +19,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from migrate_cli.rewrite.cst_edits import apply_edit, statement_after
-from migrate_cli.rewrite.edits import Edit, InsertAfter
+from migrate_cli.rewrite.edits import Edit, InsertAfter, RemoveKeyword
 
 _WRAPPER = "if True:"
 
@@ -222,7 +222,10 @@ class _EditTransformer(cst.CSTTransformer):
                 edits = self.by_range.get(key)
                 if edits and key not in self.matched and self._accepts(original, edits[0]):
                     self.matched.add(key)
-                    for edit in edits:
+                    # Keywords are removed after the new ones are added: the new ones then take
+                    # over the layout of the old last argument (its trailing comma, or the line
+                    # break before ")"), which would be lost with the last argument removed first.
+                    for edit in sorted(edits, key=lambda e: isinstance(e, RemoveKeyword)):
                         if isinstance(edit, InsertAfter):
                             self._after.append(statement_after(edit))
                         else:

@@ -33,11 +33,34 @@ REWRITES = [
         from openai import OpenAI
 
         client = OpenAI(
-            api_key=os.getenv("MIRA_API_KEY"),
+            api_key=os.environ["MIRA_API_KEY"],
             base_url="https://api.vmira.ai/v1",
         )
         """,
+        # Not os.getenv("MIRA_API_KEY"): unset, it gives None, and the SDK then sends
+        # $OPENAI_API_KEY to the target. A strict read fails loudly instead.
         id="quickstart-getenv",
+    ),
+    pytest.param(
+        """\
+        from openai import AsyncAzureOpenAI
+
+        def build(get_token, api_version, endpoint):
+            return AsyncAzureOpenAI(
+                azure_ad_token_provider=get_token, api_version=api_version, azure_endpoint=endpoint
+            )
+        """,
+        """\
+        import os
+        from openai import AsyncOpenAI
+
+        def build(get_token, api_version, endpoint):
+            return AsyncOpenAI(
+                api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"
+            )
+        """,
+        # Every argument goes: the new ones keep the old layout, ")" stays on its own line.
+        id="entra-token-provider-every-argument-replaced",
     ),
     pytest.param(
         """\

@@ -25,15 +25,17 @@ from typing import Iterable, Iterator
 from migrate_cli.redact import redact
 from migrate_cli.rewrite.clients import client_calls
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import AddKeywords, Edit, InsertAfter, RemoveKeyword, ReplaceExpr, SetString
+from migrate_cli.rewrite.edits import AddKeywords, Edit, InsertAfter, RemoveKeyword, ReplaceExpr
 from migrate_cli.rewrite.import_names import add_imported, binding_import, rename_imported, uses_of
 from migrate_cli.rewrite.model_ids import map_model_id, split_model_id
 from migrate_cli.rewrite.names import AZURE_CLIENT_NAMES, OPENAI_MODULES, short_name
 from migrate_cli.rewrite.policy import decide_api_key, decide_base_url
 from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.values import env_read, string_value
+from migrate_cli.rewrite.values import OPENAI_KEY_ENV, string_value
 
 AZURE_KEY_ENVS = frozenset({"AZURE_OPENAI_API_KEY", "AZURE_OPENAI_KEY"})
+# Where the converted client's key came from: Azure's variables, or OpenAI's (some code reuses it).
+_KEY_SOURCES = AZURE_KEY_ENVS | {OPENAI_KEY_ENV}
 # Arguments only an Azure client has, with why each one goes.
 AZURE_ONLY = (
     ("azure_endpoint", "the Azure resource; base_url now says where requests go"),
@@ -93,20 +95,13 @@ class AzureRule(Rule):
         label = short_name(module.qualify(call.func).single or "AzureOpenAI")
         keywords = {k.arg: k.value for k in call.keywords}
         notes = [f"{label} -> {_PLAIN_CLASS[label]}"]
-        key_value = keywords.get("api_key")
-        env = env_read(key_value, module.analysis) if key_value is not None else None
-        if env is not None and env.var in AZURE_KEY_ENVS:
-            yield SetString(env.name_node, module.target.api_key_env)  # type: ignore[arg-type]
-            notes.append(f"api_key -> ${module.target.api_key_env}")
-            key_insert = None
-        else:
-            key = decide_api_key(key_value, module, report, call)
-            if key.action == "review":
-                report.review(call, f"{label}(...): {key.reason}")
-            yield from key.edits
-            key_insert = key.code if key.action == "insert" else None
-            if key.note and key.action in ("insert", "edit"):
-                notes.append(key.note)
+        key = decide_api_key(keywords.get("api_key"), module, report, call, source_envs=_KEY_SOURCES)
+        if key.action == "review":
+            report.review(call, f"{label}(...): {key.reason}")
+        yield from key.edits
+        key_insert = key.code if key.action == "insert" else None
+        if key.note and key.action in ("insert", "edit"):
+            notes.append(key.note)
 
         url_value = keywords.get("base_url")  # Azure's v1 endpoint form: `base_url=".../openai/v1/"`
         url_insert = None
