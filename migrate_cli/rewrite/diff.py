@@ -45,7 +45,7 @@ def unified_diff(path: str, before: str, after: str, secrets: Iterable[str] = ()
     tail = _common_prefix(old[head:][::-1], new[head:][::-1])
     skip = max(0, head - CONTEXT_LINES)
     keep_tail = max(0, tail - CONTEXT_LINES)
-    shown = path.replace("\\", "/")
+    shown = path.replace("\\", "/").lstrip("/")  # as git shows an absolute path: a/tmp/x.py, not a//tmp/x.py
     chunks = difflib.unified_diff(
         [display_line(line) for line in old[skip : len(old) - keep_tail]],
         [display_line(line) for line in new[skip : len(new) - keep_tail]],

@@ -27,6 +27,10 @@ def test_header_and_three_lines_of_context() -> None:
     )
 
 
+def test_an_absolute_path_is_shown_as_git_shows_it() -> None:
+    assert unified_diff("/srv/app.py", BEFORE, AFTER).startswith("--- a/srv/app.py\n+++ b/srv/app.py\n@@ ")
+
+
 def test_no_change_no_diff() -> None:
     assert unified_diff("a.py", BEFORE, BEFORE) == ""
 
