@@ -280,14 +280,23 @@ def process_file(path: str, settings: RewriteSettings, *, write: bool, url_reade
         return _error(path, f"cannot encode: {exc}", Failure.INPUT)
 
     diff = unified_diff(path, source.text, result.code, secrets)
-    if write:
-        try:
-            files.write_atomic(path, new_data, expected=stamp)
-        except files.FileChangedError as exc:
-            return _error(path, str(exc), Failure.WRITE)
-        except OSError as exc:
-            return _error(path, f"cannot write: {exc.strerror or exc}", Failure.WRITE)
+    failed = write_file(path, new_data, stamp, write)
+    if failed is not None:
+        return failed
     return Outcome(FileResult(path, "changed", diff=diff, **findings))
+
+
+def write_file(path: str, data: bytes, stamp: files.Stamp, write: bool) -> Outcome | None:
+    """Write `data` (unless `write` is False); the file's error outcome if that fails, else None."""
+    if not write:
+        return None
+    try:
+        files.write_atomic(path, data, expected=stamp)
+    except files.FileChangedError as exc:
+        return _error(path, str(exc), Failure.WRITE)
+    except OSError as exc:
+        return _error(path, f"cannot write: {exc.strerror or exc}", Failure.WRITE)
+    return None
 
 
 def redacted_findings(result, settings: RewriteSettings) -> tuple[tuple[str, ...], dict[str, tuple]]:  # type: ignore[no-untyped-def]

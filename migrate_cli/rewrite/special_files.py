@@ -20,7 +20,7 @@ from migrate_cli.rewrite.envfiles import UrlReaders, rewrite_env_file
 from migrate_cli.rewrite.model import FileResult, RewriteSettings
 from migrate_cli.rewrite.notebook import NotebookResult, rewrite_notebook
 from migrate_cli.rewrite.notebook_json import NotebookFormatError
-from migrate_cli.rewrite.runner import _SECRET_ENV_NAMES, Failure, Outcome, _error, redacted_findings
+from migrate_cli.rewrite.runner import _SECRET_ENV_NAMES, Failure, Outcome, _error, redacted_findings, write_file
 
 _SECRET_NAME_PARTS = ("KEY", "TOKEN", "SECRET", "PASSWORD")
 
@@ -49,7 +49,7 @@ def process_notebook(path: str, data: bytes, stamp: files.Stamp, settings: Rewri
     findings["url_env_reads"] = result.url_env_reads
     if not result.changed:
         return Outcome(FileResult(path, "unchanged", **findings))
-    failed = _write(path, bom + result.text.encode("utf-8"), stamp, write)
+    failed = write_file(path, bom + result.text.encode("utf-8"), stamp, write)
     if failed is not None:
         return failed
     return Outcome(FileResult(path, "changed", diff=notebook_diff(path, result, secrets), **findings))
@@ -72,7 +72,7 @@ def process_env_file(
     findings = {"changes": result.changes, "review": result.review}
     if not result.changed or result.text == text:
         return Outcome(FileResult(path, "unchanged", **findings))
-    failed = _write(path, bom + result.text.encode("utf-8"), stamp, write)
+    failed = write_file(path, bom + result.text.encode("utf-8"), stamp, write)
     if failed is not None:
         return failed
     # The display copies hold no values; the redaction is a second net for a key in an odd place.
@@ -96,15 +96,3 @@ def _utf8(data: bytes) -> tuple[bytes, str | None]:
         return bom, data[len(bom) :].decode("utf-8")
     except UnicodeDecodeError:
         return bom, None
-
-
-def _write(path: str, data: bytes, stamp: files.Stamp, write: bool) -> Outcome | None:
-    if not write:
-        return None
-    try:
-        files.write_atomic(path, data, expected=stamp)
-    except files.FileChangedError as exc:
-        return _error(path, str(exc), Failure.WRITE)
-    except OSError as exc:
-        return _error(path, f"cannot write: {exc.strerror or exc}", Failure.WRITE)
-    return None
