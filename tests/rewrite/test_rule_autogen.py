@@ -252,13 +252,6 @@ def test_hard_coded_key_in_an_entry_is_a_security_finding() -> None:
 # -- the rewritten code, run for real against a local OpenAI-compatible server -------------------
 
 
-@pytest.fixture
-def target():
-    from framework_helpers import FakeTarget, serve
-
-    yield from serve(FakeTarget())
-
-
 @pytest.mark.skipif(importlib.util.find_spec("autogen_ext") is None, reason="autogen-ext[openai] is not installed")
 def test_rewritten_0_4_client_talks_to_the_target(tmp_path: Path, target) -> None:
     from framework_helpers import TARGET_KEY, rewrite_for, run_probe

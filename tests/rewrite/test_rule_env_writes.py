@@ -223,13 +223,6 @@ def test_setdefault_key_is_moved_and_reviewed() -> None:
     assert any("setdefault keeps" in r.reason for r in result.review if r.rule == "MC015")
 
 
-@pytest.fixture
-def target():
-    from framework_helpers import FakeTarget, serve
-
-    yield from serve(FakeTarget())
-
-
 def test_sdk_configured_only_by_the_rewritten_env_writes_reaches_the_target(tmp_path: Path, target) -> None:
     """The openai SDK reads OPENAI_BASE_URL/OPENAI_API_KEY at construction: after the rewrite, the
     pair written in code points at the target, whatever the decoy OpenAI values in the environment."""

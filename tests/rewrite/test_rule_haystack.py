@@ -199,11 +199,9 @@ def test_secret_bound_to_something_else_is_reviewed() -> None:
 
 
 @pytest.fixture
-def target(monkeypatch: pytest.MonkeyPatch):
-    from framework_helpers import FakeTarget, serve
-
+def target(target, monkeypatch: pytest.MonkeyPatch):  # the shared one (conftest.py), without telemetry
     monkeypatch.setenv("HAYSTACK_TELEMETRY_ENABLED", "False")  # the probe must not phone home
-    yield from serve(FakeTarget())
+    return target
 
 
 @pytest.mark.skipif(importlib.util.find_spec("haystack") is None, reason="haystack-ai is not installed")

@@ -264,13 +264,6 @@ def test_change_log_says_why_the_provider_is_pinned() -> None:
 needs_litellm = pytest.mark.skipif(importlib.util.find_spec("litellm") is None, reason="litellm is not installed (too heavy for the test extra)")
 
 
-@pytest.fixture
-def target():
-    from framework_helpers import FakeTarget, serve
-
-    yield from serve(FakeTarget())
-
-
 @needs_litellm
 def test_rewritten_calls_reach_the_target_with_its_key(tmp_path: Path, target, monkeypatch: pytest.MonkeyPatch) -> None:
     from framework_helpers import TARGET_KEY, rewrite_for, run_probe

@@ -267,13 +267,6 @@ def test_readme_example_is_the_tools_output() -> None:
 # -- the rewritten code, imported and run with the real pydantic-ai -----------------------------
 
 
-@pytest.fixture
-def target():
-    from framework_helpers import FakeTarget, serve
-
-    yield from serve(FakeTarget(reply="hi from the target"))
-
-
 def test_rewritten_pydantic_ai_model_talks_to_the_target_with_its_key(tmp_path, target) -> None:
     pytest.importorskip("pydantic_ai.providers.openai")
     from framework_helpers import TARGET_KEY, rewrite_for, run_probe
