@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from migrate_cli.config import resolve_target  # noqa: E402
-from migrate_cli.rewrite.engine import might_contain_client, rewrite_source  # noqa: E402
-from migrate_cli.rewrite.model import RewriteSettings  # noqa: E402
-from migrate_cli.rewrite.notebook import rewrite_notebook  # noqa: E402
+from migrate_cli.config import resolve_target
+from migrate_cli.rewrite.engine import might_contain_client, rewrite_source
+from migrate_cli.rewrite.model import RewriteSettings
+from migrate_cli.rewrite.notebook import rewrite_notebook
 
 CODE_CELLS = 40
 IMAGE_BYTES = 300_000  # per image output; one per code cell
@@ -40,15 +40,35 @@ def build_notebook() -> tuple[str, str]:
         elif n in (5, 25):
             source = f"client_{n} = OpenAI()\nreply_{n} = client_{n}.chat.completions.create(model='gpt-4o-mini', messages=[])\n"
         else:
-            source = "".join(f"values_{n}_{i} = np.arange({i}) * {n}\nprint(json.dumps(values_{n}_{i}.tolist()))\n" for i in range(8))
+            source = "".join(
+                f"values_{n}_{i} = np.arange({i}) * {n}\nprint(json.dumps(values_{n}_{i}.tolist()))\n" for i in range(8)
+            )
         code.append(source)
-        cells.append({
-            "cell_type": "code", "execution_count": n + 1, "metadata": {}, "source": source.splitlines(keepends=True),
-            "outputs": [{"data": {"image/png": image, "text/plain": ["<Figure>"]}, "metadata": {}, "output_type": "display_data"}],
-        })
+        cells.append(
+            {
+                "cell_type": "code",
+                "execution_count": n + 1,
+                "metadata": {},
+                "source": source.splitlines(keepends=True),
+                "outputs": [
+                    {
+                        "data": {"image/png": image, "text/plain": ["<Figure>"]},
+                        "metadata": {},
+                        "output_type": "display_data",
+                    }
+                ],
+            }
+        )
         if n % 4 == 0:
-            cells.append({"cell_type": "markdown", "metadata": {}, "source": [f"## Step {n}\n", "Some prose about the data."]})
-    nb = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}}, "nbformat": 4, "nbformat_minor": 5}
+            cells.append(
+                {"cell_type": "markdown", "metadata": {}, "source": [f"## Step {n}\n", "Some prose about the data."]}
+            )
+    nb = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n", "".join(code)
 
 
@@ -70,7 +90,9 @@ def main() -> None:
     source = best(lambda: rewrite_source(module, settings))
     prefilter = best(lambda: might_contain_client(data))
     loads = best(lambda: json.loads(text))
-    print(f"python {sys.version.split()[0]}; notebook: {len(data) / 1e6:.1f} MB, {CODE_CELLS} code cells, {module.count(chr(10))} lines of code")
+    print(
+        f"python {sys.version.split()[0]}; notebook: {len(data) / 1e6:.1f} MB, {CODE_CELLS} code cells, {module.count(chr(10))} lines of code"
+    )
     print(f"  rewrite_notebook           {notebook * 1000:8.1f} ms")
     print(f"  rewrite_source (same code) {source * 1000:8.1f} ms")
     print(f"  notebook layer adds        {(notebook - source) * 1000:8.1f} ms  ({notebook / source:.2f}x)")

@@ -43,7 +43,10 @@ IMPORTS = [
 CLIENT_FORMS = [
     ("from openai import OpenAI\n", "client_{n} = OpenAI()\n"),
     ("from openai import OpenAI\n", 'client_{n} = OpenAI(api_key=os.environ["OPENAI_API_KEY"], timeout=20.0)\n'),
-    ("import openai\n", 'client_{n} = openai.OpenAI(\n    base_url=os.getenv("OPENAI_BASE_URL"),\n    max_retries=3,\n)\n'),
+    (
+        "import openai\n",
+        'client_{n} = openai.OpenAI(\n    base_url=os.getenv("OPENAI_BASE_URL"),\n    max_retries=3,\n)\n',
+    ),
     ("from openai import AsyncOpenAI\n", 'aclient_{n} = AsyncOpenAI(api_key=os.getenv("OPENAI_API_KEY"))\n'),
     ("import openai as oa\n", "def make_client_{n}(retries: int = 2):\n    return oa.Client(max_retries=retries)\n"),
     ("import openai\n", 'openai.api_key = os.environ.get("OPENAI_API_KEY")\n'),
@@ -80,7 +83,7 @@ def filler_function(rng: random.Random, i: int) -> str:
 def filler_class(rng: random.Random, i: int) -> str:
     fields = "\n".join(f"    field_{j}: int = {rng.randint(0, 99)}" for j in range(rng.randint(2, 6)))
     return (
-        f"@dataclass\nclass Record{i}:\n    \"\"\"A row of report {i}.\"\"\"\n\n{fields}\n"
+        f'@dataclass\nclass Record{i}:\n    """A row of report {i}."""\n\n{fields}\n'
         f"    tags: list[str] = field(default_factory=list)\n\n"
         f"    def to_json(self) -> str:\n        return json.dumps(self.__dict__, sort_keys=True)\n\n\n"
     )
@@ -231,7 +234,10 @@ def bench_help(runs: int) -> None:
 def import_cost(module: str, runs: int = 5) -> float:
     """Best wall time to import `module` in a fresh interpreter, minus the bare start-up."""
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-    return min(float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout) for _ in range(runs))
+    return min(
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+        for _ in range(runs)
+    )
 
 
 def prefilter_cost() -> None:
@@ -255,7 +261,9 @@ def prefilter_cost() -> None:
     ):
         start = time.perf_counter()
         hits = sum(1 for data in blobs if check(data))
-        print(f"   {label:<30} {time.perf_counter() - start:6.3f} s over {len(blobs)} files ({size:.0f} MB), {hits} hits")
+        print(
+            f"   {label:<30} {time.perf_counter() - start:6.3f} s over {len(blobs)} files ({size:.0f} MB), {hits} hits"
+        )
 
 
 def profile() -> None:

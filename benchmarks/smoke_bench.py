@@ -26,15 +26,18 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(__file__).resolve().parent / ".work"
 SERVER = ROOT / "tests" / "smoke" / "server.py"
-KEYS = {"BENCH_BASELINE_KEY": "sk-bench-baseline-0000000000000000", "BENCH_CANDIDATE_KEY": "sk-bench-candidate-000000000000000"}
+KEYS = {
+    "BENCH_BASELINE_KEY": "sk-bench-baseline-0000000000000000",
+    "BENCH_CANDIDATE_KEY": "sk-bench-candidate-000000000000000",
+}
 
 BARE_LOOP = r"""
 import asyncio, itertools, json, sys, time
@@ -88,7 +91,9 @@ def write_prompts(cases: int) -> Path:
 def server(delay: float, key: str) -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, str(SERVER), "--delay", str(delay), "--key", key],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         port = int(process.stdout.readline())  # type: ignore[union-attr]
@@ -101,8 +106,10 @@ def server(delay: float, key: str) -> Iterator[str]:
 @contextmanager
 def servers(delay: float) -> Iterator[tuple[str, str]]:
     with ExitStack() as stack:
-        yield (stack.enter_context(server(delay, KEYS["BENCH_BASELINE_KEY"])),
-               stack.enter_context(server(delay, KEYS["BENCH_CANDIDATE_KEY"])))
+        yield (
+            stack.enter_context(server(delay, KEYS["BENCH_BASELINE_KEY"])),
+            stack.enter_context(server(delay, KEYS["BENCH_CANDIDATE_KEY"])),
+        )
 
 
 @dataclass(frozen=True)
@@ -117,10 +124,25 @@ class Run:
 def run_smoke(urls: tuple[str, str], prompts: Path, *extra: str) -> Run:
     """One `migrate smoke` child process: wall and CPU seconds, exit code, peak RSS."""
     command = [
-        sys.executable, "-m", "migrate_cli.cli", "smoke", str(prompts),
-        "--baseline-base-url", urls[0], "--baseline-api-key-env", "BENCH_BASELINE_KEY",
-        "--base-url", urls[1], "--api-key-env", "BENCH_CANDIDATE_KEY",
-        "--model", "mira", "--max-retries", "0", "--json", *extra,
+        sys.executable,
+        "-m",
+        "migrate_cli.cli",
+        "smoke",
+        str(prompts),
+        "--baseline-base-url",
+        urls[0],
+        "--baseline-api-key-env",
+        "BENCH_BASELINE_KEY",
+        "--base-url",
+        urls[1],
+        "--api-key-env",
+        "BENCH_CANDIDATE_KEY",
+        "--model",
+        "mira",
+        "--max-retries",
+        "0",
+        "--json",
+        *extra,
     ]
     env = {**os.environ, **KEYS, "NO_COLOR": "1"}
     started = time.perf_counter()
@@ -152,19 +174,34 @@ def bench_latency() -> None:
     print(f"1. latency: {cases} cases, servers answer after {delay * 1000:.0f} ms, --concurrency {concurrency}")
     print(f"   start-up (1-case run incl. one {delay * 1000:.0f} ms round trip): {start:.2f} s")
     print(f"   wall: {wall:.2f} s (best of 3: {', '.join(f'{w:.2f}' for w in walls)})")
-    print(f"   ideal {cases} x {delay} / {concurrency} = {ideal:.2f} s (+ start-up = {ideal + start:.2f} s); "
-          f"whole rounds {waves:.2f} s")
+    print(
+        f"   ideal {cases} x {delay} / {concurrency} = {ideal:.2f} s (+ start-up = {ideal + start:.2f} s); "
+        f"whole rounds {waves:.2f} s"
+    )
     print(f"   ratio wall / (ideal + start-up) = {wall / (ideal + start):.2f}x   (target <= 1.3x)")
-    print(f"   for scale: a bare asyncio loop making the same calls with the same SDK takes {bare:.2f} s "
-          f"after its imports ({bare / ideal:.2f}x the ideal)")
+    print(
+        f"   for scale: a bare asyncio loop making the same calls with the same SDK takes {bare:.2f} s "
+        f"after its imports ({bare / ideal:.2f}x the ideal)"
+    )
 
 
 def bare_loop(urls: tuple[str, str], prompts: Path, concurrency: int) -> tuple[float, float]:
     """Wall and CPU seconds of the loop alone (imports, client set-up and a warm-up pass excluded)."""
     output = subprocess.run(
-        [sys.executable, "-c", BARE_LOOP, urls[0], urls[1], str(prompts), str(concurrency),
-         KEYS["BENCH_BASELINE_KEY"], KEYS["BENCH_CANDIDATE_KEY"]],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            BARE_LOOP,
+            urls[0],
+            urls[1],
+            str(prompts),
+            str(concurrency),
+            KEYS["BENCH_BASELINE_KEY"],
+            KEYS["BENCH_CANDIDATE_KEY"],
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     wall, cpu = output.split()
     return float(wall), float(cpu)
@@ -185,12 +222,18 @@ def bench_throughput(cases: int) -> None:
     bare_cpu = min(cpu for _, cpu in bare) / cases * 1000
     smoke_cpu = min(cpu for _, cpu in smoke) / cases * 1000
     print(f"2. throughput: servers answer at once, --concurrency {concurrency}, paired calls (2 requests per case)")
-    print(f"   bare asyncio loop, same SDK: {bare_rate:,.0f} cases/s, {bare_cpu:.1f} ms CPU per case "
-          f"(wall runs: {', '.join(f'{cases / w:,.0f}' for w, _ in bare)})")
-    print(f"   migrate smoke (marginal, {cases} vs {2 * cases} cases): {smoke_rate:,.0f} cases/s, "
-          f"{smoke_cpu:.1f} ms CPU per case (wall runs: {', '.join(f'{cases / w:,.0f}' for w, _ in smoke)})")
-    print(f"   ratio: {smoke_rate / bare_rate:.0%} of the bare loop's cases/s; by CPU per case "
-          f"{bare_cpu / smoke_cpu:.0%}   (target >= 80%)")
+    print(
+        f"   bare asyncio loop, same SDK: {bare_rate:,.0f} cases/s, {bare_cpu:.1f} ms CPU per case "
+        f"(wall runs: {', '.join(f'{cases / w:,.0f}' for w, _ in bare)})"
+    )
+    print(
+        f"   migrate smoke (marginal, {cases} vs {2 * cases} cases): {smoke_rate:,.0f} cases/s, "
+        f"{smoke_cpu:.1f} ms CPU per case (wall runs: {', '.join(f'{cases / w:,.0f}' for w, _ in smoke)})"
+    )
+    print(
+        f"   ratio: {smoke_rate / bare_rate:.0%} of the bare loop's cases/s; by CPU per case "
+        f"{bare_cpu / smoke_cpu:.0%}   (target >= 80%)"
+    )
 
 
 def bench_memory(cases: int) -> None:
@@ -201,10 +244,14 @@ def bench_memory(cases: int) -> None:
         small = run_smoke(urls, write_prompts(1000), "--concurrency", "32")
         run = run_smoke(urls, prompts, "--concurrency", "32", "--results", str(results), "--report", str(report))
     print(f"3. memory: {cases:,} cases, --concurrency 32, with --results and --report (exit {run.code})")
-    print(f"   peak RSS: {run.peak_rss_kib / 1024:.0f} MB   (target < 300 MB); "
-          f"a 1,000-case run peaks at {small.peak_rss_kib / 1024:.0f} MB")
-    print(f"   wall: {run.wall:.1f} s ({cases / run.wall:,.0f} cases/s); results {results.stat().st_size / 1e6:.0f} MB, "
-          f"report {report.stat().st_size / 1e6:.0f} MB on disk")
+    print(
+        f"   peak RSS: {run.peak_rss_kib / 1024:.0f} MB   (target < 300 MB); "
+        f"a 1,000-case run peaks at {small.peak_rss_kib / 1024:.0f} MB"
+    )
+    print(
+        f"   wall: {run.wall:.1f} s ({cases / run.wall:,.0f} cases/s); results {results.stat().st_size / 1e6:.0f} MB, "
+        f"report {report.stat().st_size / 1e6:.0f} MB on disk"
+    )
 
 
 def main() -> None:

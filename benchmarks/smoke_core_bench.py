@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(__file__).resolve().parent / ".work"
 sys.path.insert(0, str(ROOT))
 
-WORDS = "the quick brown fox jumps over a lazy dog while seven wizards quietly judge boxing matches".split()
+WORDS = ["the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "while", "seven", "wizards", "quietly", "judge", "boxing", "matches"]
 
 
 def sentence(rng: random.Random, words: int) -> str:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from migrate_cli.errors import UsageError
 
@@ -182,7 +183,7 @@ def _validate(table: Mapping[str, Any], path: Path) -> dict[str, Any]:
         if not isinstance(value, expected):
             raise UsageError(f"{path}: '{key}' must be {_type_name(expected)}")
     if not all(isinstance(v, str) for v in table.get("model_map", {}).values()):
-        raise UsageError(f"{path}: model_map values must be model-id strings (like \"gpt-4o\" = \"mira\")")
+        raise UsageError(f'{path}: model_map values must be model-id strings (like "gpt-4o" = "mira")')
     for key in ("api_key_env", "baseline_api_key_env"):
         if key in table:
             check_env_name(table[key], source=f"{path}: {key}")
@@ -190,7 +191,14 @@ def _validate(table: Mapping[str, Any], path: Path) -> dict[str, Any]:
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:
-    names = {str: "a string", list: "a list", dict: "a table", bool: "true or false", int: "an integer", float: "a number"}
+    names = {
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+        bool: "true or false",
+        int: "an integer",
+        float: "a number",
+    }
     kinds = expected if isinstance(expected, tuple) else (expected,)
     return " or ".join(names[k] for k in kinds)
 
@@ -260,8 +268,7 @@ def resolve_target(
             preset = known
         elif key_env is None:
             raise UsageError(
-                f"base URL {url} is not a known provider, so migrate cannot tell which env var "
-                "holds its key",
+                f"base URL {url} is not a known provider, so migrate cannot tell which env var holds its key",
                 hint="add --api-key-env NAME (or api_key_env in [tool.migrate])",
             )
         else:

@@ -5,14 +5,14 @@ Kept free of heavy imports: `migrate --help` loads this module.
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 TARGET_PANEL = "Target provider"
 
 Provider = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--provider",
         metavar="NAME",
@@ -21,7 +21,7 @@ Provider = Annotated[
     ),
 ]
 BaseUrl = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--base-url",
         metavar="URL",
@@ -30,7 +30,7 @@ BaseUrl = Annotated[
     ),
 ]
 ApiKeyEnv = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--api-key-env",
         metavar="NAME",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 # sk-..., sk-proj-..., sk-mira-..., gsk_... (Groq), xai-..., and OpenRouter's sk-or-v1-...: a known
 # prefix followed by a long run of key characters. Placeholders such as "sk-placeholder" stay

@@ -18,7 +18,11 @@ def write(path: Path, text: str) -> Path:
 
 def test_default_is_vmira() -> None:
     target = resolve_target()
-    assert (target.base_url, target.api_key_env, target.provider) == ("https://api.vmira.ai/v1", "MIRA_API_KEY", "vmira")
+    assert (target.base_url, target.api_key_env, target.provider) == (
+        "https://api.vmira.ai/v1",
+        "MIRA_API_KEY",
+        "vmira",
+    )
     assert target.origin == "default"
     assert "vmira" in target.describe() and "$MIRA_API_KEY" in target.describe()
 
@@ -61,7 +65,10 @@ def test_bad_url_is_refused() -> None:
 
 
 def test_pyproject_config_then_flags(tmp_path: Path) -> None:
-    write(tmp_path / "pyproject.toml", '[project]\nname = "x"\n\n[tool.migrate]\nprovider = "deepseek"\nmodel_map = { "gpt-4o" = "deepseek-chat" }\n')
+    write(
+        tmp_path / "pyproject.toml",
+        '[project]\nname = "x"\n\n[tool.migrate]\nprovider = "deepseek"\nmodel_map = { "gpt-4o" = "deepseek-chat" }\n',
+    )
     (tmp_path / ".git").mkdir()
     config = load_project_config(tmp_path / "src")
     assert config.path == tmp_path / "pyproject.toml"

@@ -15,14 +15,12 @@ resolves to both, and rules treat that as ambiguous rather than guess.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 # Names `from openai import *` binds that rules care about (openai/__init__.py's client exports).
 STAR_EXPORTS = {
-    "openai": frozenset(
-        {"OpenAI", "AsyncOpenAI", "Client", "AsyncClient", "AzureOpenAI", "AsyncAzureOpenAI"}
-    ),
+    "openai": frozenset({"OpenAI", "AsyncOpenAI", "Client", "AsyncClient", "AzureOpenAI", "AsyncAzureOpenAI"}),
 }
 
 LOCAL = "<local>"  # prefix of qualified names bound in the module itself (def, class, assignment)

@@ -15,9 +15,9 @@ The answers follow `git add -p`, plus one for every file at once:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Sequence
 
 from migrate_cli.rewrite.hunks import Hunk
 from migrate_cli.rewrite.model import Change, FileResult, ReviewItem
@@ -89,7 +89,9 @@ def choice_for(answer: Answer) -> Choice:
     }[answer]
 
 
-def reviewed_result(result: FileResult, accepted: Sequence[Hunk], skipped: Sequence[Hunk], diff: str, fallback_line: int = 1) -> FileResult:
+def reviewed_result(
+    result: FileResult, accepted: Sequence[Hunk], skipped: Sequence[Hunk], diff: str, fallback_line: int = 1
+) -> FileResult:
     """`result` (the dry run's) as it stands once only the `accepted` hunks are written.
 
     Changes of skipped hunks become review items, so the summary lists each one with file:line for
@@ -98,12 +100,9 @@ def reviewed_result(result: FileResult, accepted: Sequence[Hunk], skipped: Seque
     """
     skipped_lines = frozenset(n for h in skipped for n in h.lines)
     review = [_skipped_item(change) for hunk in skipped for change in hunk.changes]
-    review += [
-        ReviewItem("-", min(hunk.lines, default=fallback_line), SKIPPED) for hunk in skipped if not hunk.changes
-    ]
+    review += [ReviewItem("-", min(hunk.lines, default=fallback_line), SKIPPED) for hunk in skipped if not hunk.changes]
     security = tuple(
-        replace(finding, message=KEY_LEFT) if finding.line in skipped_lines else finding
-        for finding in result.security
+        replace(finding, message=KEY_LEFT) if finding.line in skipped_lines else finding for finding in result.security
     )
     return replace(
         result,

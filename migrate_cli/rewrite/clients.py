@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+
 from migrate_cli.rewrite.analysis import Scope
 from migrate_cli.rewrite.context import ModuleInfo
 from migrate_cli.rewrite.names import AZURE_CLIENT_NAMES, CLIENT_NAMES, OPENAI_MODULES
@@ -34,17 +35,31 @@ from migrate_cli.rewrite.policy import decide_base_url
 # Source: openai-python `src/openai/resources/` (chat/completions, responses, embeddings, ...).
 MODEL_ENDPOINTS = frozenset(
     {
-        "chat.completions.create", "chat.completions.parse", "chat.completions.stream",
-        "beta.chat.completions.create", "beta.chat.completions.parse", "beta.chat.completions.stream",
-        "responses.create", "responses.parse", "responses.stream",
+        "chat.completions.create",
+        "chat.completions.parse",
+        "chat.completions.stream",
+        "beta.chat.completions.create",
+        "beta.chat.completions.parse",
+        "beta.chat.completions.stream",
+        "responses.create",
+        "responses.parse",
+        "responses.stream",
         "completions.create",
         "embeddings.create",
         "moderations.create",
-        "images.generate", "images.edit", "images.create_variation",
-        "audio.speech.create", "audio.transcriptions.create", "audio.translations.create",
+        "images.generate",
+        "images.edit",
+        "images.create_variation",
+        "audio.speech.create",
+        "audio.transcriptions.create",
+        "audio.translations.create",
         # SDK 0.x module resources (`openai.ChatCompletion.create(model=...)`).
-        "ChatCompletion.create", "ChatCompletion.acreate", "Completion.create", "Completion.acreate",
-        "Embedding.create", "Embedding.acreate",
+        "ChatCompletion.create",
+        "ChatCompletion.acreate",
+        "Completion.create",
+        "Completion.acreate",
+        "Embedding.create",
+        "Embedding.acreate",
     }
 )
 _METHODS = frozenset(endpoint.rsplit(".", 1)[-1] for endpoint in MODEL_ENDPOINTS)

@@ -6,7 +6,7 @@ and rich's renderers are imported inside the function.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -54,7 +54,7 @@ def rewrite(
         ),
     ] = False,
     include: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--include",
             metavar="GLOB",
@@ -65,18 +65,17 @@ def rewrite(
         ),
     ] = None,
     exclude: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--exclude",
             metavar="GLOB",
-            help="Skip files and directories matching GLOB (gitignore syntax, relative to PATH; "
-            "repeatable).",
+            help="Skip files and directories matching GLOB (gitignore syntax, relative to PATH; repeatable).",
             rich_help_panel=FILES_PANEL,
             show_default=False,
         ),
     ] = None,
     env_files: Annotated[
-        Optional[bool],
+        bool | None,
         typer.Option(
             "--env-files/--no-env-files",
             help="Also rewrite .env, .env.* and *.env files (even git-ignored ones): add the target's key "
@@ -88,7 +87,7 @@ def rewrite(
         ),
     ] = None,
     model_map: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--model-map",
             metavar="OLD=NEW",
@@ -99,7 +98,7 @@ def rewrite(
         ),
     ] = None,
     only: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--only",
             metavar="CODE",
@@ -110,7 +109,7 @@ def rewrite(
         ),
     ] = None,
     skip: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--skip",
             metavar="CODE",
@@ -131,7 +130,7 @@ def rewrite(
         ),
     ] = False,
     jobs: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             "--jobs",
             "-j",

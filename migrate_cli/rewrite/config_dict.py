@@ -91,7 +91,9 @@ def follow_config(splat: ast.expr, call: ast.Call, module: ModuleInfo) -> Config
 
 def _follow(name: str, bindings: list, literal: ast.Dict, module: ModuleInfo) -> ConfigDict | NotFollowed | None:
     if any(string_value(k) is None for k in literal.keys):
-        return NotFollowed(f"the dict literal {name} is built from has keys that are not string literals (or `**` entries)")
+        return NotFollowed(
+            f"the dict literal {name} is built from has keys that are not string literals (or `**` entries)"
+        )
     assignment = next((s for s in module.analysis.assignments if getattr(s, "value", None) is literal), None)
     if assignment is None:
         return None
@@ -108,10 +110,14 @@ def _follow(name: str, bindings: list, literal: ast.Dict, module: ModuleInfo) ->
             unpacked_by.append(grand)
         elif isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Store):
             if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and stmt.targets[0] is parent):
-                return NotFollowed(f"{name}[...] is changed at line {stmt.lineno} (`{_first_line(module, stmt)}`) in a way the rewrite cannot follow")
+                return NotFollowed(
+                    f"{name}[...] is changed at line {stmt.lineno} (`{_first_line(module, stmt)}`) in a way the rewrite cannot follow"
+                )
             key = string_value(parent.slice)
             if key is None:
-                return NotFollowed(f"{name}[{module.segment(parent.slice)}] is set at line {stmt.lineno} with a key the rewrite cannot read")
+                return NotFollowed(
+                    f"{name}[{module.segment(parent.slice)}] is set at line {stmt.lineno} with a key the rewrite cannot read"
+                )
             if in_loop or nested:
                 where = "a loop" if in_loop else "a nested function"
                 return NotFollowed(f"{name}[{key!r}] is set inside {where} at line {stmt.lineno}")
@@ -120,7 +126,9 @@ def _follow(name: str, bindings: list, literal: ast.Dict, module: ModuleInfo) ->
             entries.append(DictValue(key, stmt.value, not any(s is stmt for s in block)))
             sets.append(stmt)
         elif not _is_read(node, parent, grand):
-            return NotFollowed(f"{name} is used at line {node.lineno} (`{_first_line(module, stmt)}`), which may change it")
+            return NotFollowed(
+                f"{name} is used at line {node.lineno} (`{_first_line(module, stmt)}`), which may change it"
+            )
     if not unpacked_by:
         return None
     first_call = min(_position(c) for c in unpacked_by)
@@ -145,8 +153,7 @@ def _uses(owner: ast.AST, name: str, bindings: list, module: ModuleInfo):
     analysis = module.analysis
     # An explicit stack: user code can nest deeper than Python's recursion limit.
     stack: list[tuple[ast.AST, ast.AST | None, ast.AST | None, ast.stmt | None, bool, bool]] = [
-        (child, owner, None, child if isinstance(child, ast.stmt) else None, False, False)
-        for child in _children(owner)
+        (child, owner, None, child if isinstance(child, ast.stmt) else None, False, False) for child in _children(owner)
     ]
     while stack:
         node, parent, grand, stmt, in_loop, nested = stack.pop()
@@ -183,14 +190,23 @@ def _locate(tree: ast.Module, target: ast.stmt) -> tuple[ast.AST, list[ast.stmt]
             return None
         if isinstance(container, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             owner = container
-        inner = next((b for b in _blocks(container) if b and _position(b[0]) <= _position(target) and _end(target) <= _end(b[-1])), None)
+        inner = next(
+            (
+                b
+                for b in _blocks(container)
+                if b and _position(b[0]) <= _position(target) and _end(target) <= _end(b[-1])
+            ),
+            None,
+        )
         if inner is None:
             return None
         body = inner
 
 
 def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
-    blocks = [getattr(stmt, name) for name in ("body", "orelse", "finalbody") if isinstance(getattr(stmt, name, None), list)]
+    blocks = [
+        getattr(stmt, name) for name in ("body", "orelse", "finalbody") if isinstance(getattr(stmt, name, None), list)
+    ]
     blocks += [handler.body for handler in getattr(stmt, "handlers", ())]
     blocks += [case.body for case in getattr(stmt, "cases", ())]
     return blocks

@@ -58,7 +58,9 @@ class Constant:
         return self.assignment.lineno if self.assignment is not None else 0
 
     def describe_uses(self) -> str:
-        return ", ".join(f"{use.label} at line {use.node.lineno}" for use in sorted(self.uses, key=lambda u: u.node.lineno))
+        return ", ".join(
+            f"{use.label} at line {use.node.lineno}" for use in sorted(self.uses, key=lambda u: u.node.lineno)
+        )
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,13 @@ def follow(name: ast.Name, module: ModuleInfo) -> Constant | Imported | None:
         constant = _index(module).constants.get(name.id)
         if constant is None or not any(use.node is name for use in constant.uses):
             # Read by a call the index does not know (another rule's): it serves something else too.
-            return _blocked(name.id, bindings, module, constant, f"{name.id} is read at line {name.lineno}, where MC006 does not follow it")
+            return _blocked(
+                name.id,
+                bindings,
+                module,
+                constant,
+                f"{name.id} is read at line {name.lineno}, where MC006 does not follow it",
+            )
         return constant
     return None
 
@@ -176,14 +184,18 @@ def _sites(module: ModuleInfo):
             plan = rule.plan(call, label, module)
             if plan is None or plan.problem is not None or plan.shares_config:
                 continue
-            if type(rule).rewrite_call is not ConstructionRule.rewrite_call and not _passes_own_checks(rule, call, label, module):
+            if type(rule).rewrite_call is not ConstructionRule.rewrite_call and not _passes_own_checks(
+                rule, call, label, module
+            ):
                 continue  # e.g. dspy.LM("anthropic/...", api_base=URL): that rule leaves the call alone
             urls = [v.expr for v in plan.values(rule.spec.url_params)]
             keys = [v.expr for v in plan.values(rule.spec.key_params)] if keys_are_strings else []
             yield f"{label}()", call.lineno, urls, keys
 
     if module.rule_enabled("MC002"):
-        settings = [(stmt, target) for stmt in module.analysis.assignments if (target := _module_client_setting(stmt, module))]
+        settings = [
+            (stmt, target) for stmt in module.analysis.assignments if (target := _module_client_setting(stmt, module))
+        ]
         # MC002 leaves an Azure-style (api_type) module config alone entirely.
         if settings and not any(target.attr == "api_type" for _, target in settings):
             urls = [stmt.value for stmt, target in settings if target.attr in _MODULE_URL_ATTRIBUTES]  # type: ignore[attr-defined]
@@ -219,7 +231,12 @@ def _module_client_setting(stmt: ast.stmt, module: ModuleInfo) -> ast.Attribute 
 def _new_constant(name: str, bindings: list[Binding], module: ModuleInfo) -> Constant:
     assigns = [b for b in bindings if b.kind == "assign"]
     if len(bindings) > 1:
-        return Constant(name, None, None, blocked=f"{name} is assigned {len(bindings)} times in this module, so its value at the client is not known")
+        return Constant(
+            name,
+            None,
+            None,
+            blocked=f"{name} is assigned {len(bindings)} times in this module, so its value at the client is not known",
+        )
     value = assigns[0].value
     assignment = next((s for s in module.analysis.assignments if getattr(s, "value", None) is value), None)
     if assignment is None or value is None:
@@ -246,10 +263,16 @@ def _check_every_read(index: Index, module: ModuleInfo) -> None:
         if not isinstance(node, ast.Name) or node.id not in index.constants or id(node) in known:
             continue
         constant = index.constants[node.id]
-        if constant.blocked is None and isinstance(node.ctx, ast.Load) and _bindings(node, module) is module_bindings.get(node.id):
+        if (
+            constant.blocked is None
+            and isinstance(node.ctx, ast.Load)
+            and _bindings(node, module) is module_bindings.get(node.id)
+        ):
             line = module.lines[node.lineno - 1].strip()
             shown = line if len(line) <= 60 else line[:57] + "..."
-            constant.blocked = f"{node.id} is also read at line {node.lineno} (`{_redacted(shown)}`), not as a client's URL or key"
+            constant.blocked = (
+                f"{node.id} is also read at line {node.lineno} (`{_redacted(shown)}`), not as a client's URL or key"
+            )
 
 
 def _check_kinds(index: Index) -> None:
@@ -269,7 +292,10 @@ def _check_owners_migrate(index: Index, module: ModuleInfo) -> None:
                 if any(use.node is value for use in constant.uses):
                     if blocks_count and constant.blocked is not None:
                         return True
-                    if constant.value is None or decide_base_url(constant.value, module, follow_constants=False).action == "foreign":
+                    if (
+                        constant.value is None
+                        or decide_base_url(constant.value, module, follow_constants=False).action == "foreign"
+                    ):
                         return True
                     continue
             if decide_base_url(value, module, follow_constants=False).action == "foreign":

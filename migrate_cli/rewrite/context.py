@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterable
+from typing import Any
 
 from migrate_cli.config import Target
 from migrate_cli.rewrite.analysis import ModuleAnalysis, QName, Scope

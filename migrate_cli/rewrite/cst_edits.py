@@ -5,8 +5,8 @@ Only `splice.py` imports this module, and only when a file has something to chan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 import libcst as cst
 
@@ -23,7 +23,6 @@ from migrate_cli.rewrite.edits import (
     ReplaceExpr,
     SetString,
 )
-
 
 
 def apply_edit(node: cst.CSTNode, edit: Edit) -> cst.CSTNode:
@@ -52,14 +51,15 @@ def apply_edit(node: cst.CSTNode, edit: Edit) -> cst.CSTNode:
         assert isinstance(node, cst.Dict)
         quote = next((e.key.quote for e in node.elements if isinstance(getattr(e, "key", None), cst.SimpleString)), '"')
         items = [
-            cst.DictElement(cst.SimpleString(f"{quote}{key}{quote}"), _expression(code))
-            for key, code in edit.items
+            cst.DictElement(cst.SimpleString(f"{quote}{key}{quote}"), _expression(code)) for key, code in edit.items
         ]
         return _append_dict(node, items)
     if isinstance(edit, RenameKeyword):
         assert isinstance(node, cst.Call)
         args = [
-            arg.with_changes(keyword=cst.Name(edit.new)) if arg.keyword is not None and arg.keyword.value == edit.old else arg
+            arg.with_changes(keyword=cst.Name(edit.new))
+            if arg.keyword is not None and arg.keyword.value == edit.old
+            else arg
             for arg in node.args
         ]
         return node.with_changes(args=args)
@@ -101,7 +101,9 @@ def _without_comment(ws: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthes
     return ws
 
 
-def _separator(items: Sequence[cst.Arg | cst.DictElement], opening: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+def _separator(
+    items: Sequence[cst.Arg | cst.DictElement], opening: cst.BaseParenthesizableWhitespace
+) -> cst.BaseParenthesizableWhitespace:
     """The whitespace that follows a comma between two items, as this call or dict writes it."""
     if len(items) >= 2 and isinstance(items[-2].comma, cst.Comma):
         return _without_comment(items[-2].comma.whitespace_after)
@@ -110,7 +112,9 @@ def _separator(items: Sequence[cst.Arg | cst.DictElement], opening: cst.BasePare
     return cst.SimpleWhitespace(" ")
 
 
-def _merge(keep: cst.BaseParenthesizableWhitespace, layout: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+def _merge(
+    keep: cst.BaseParenthesizableWhitespace, layout: cst.BaseParenthesizableWhitespace
+) -> cst.BaseParenthesizableWhitespace:
     """`layout`'s line break and indentation, but keep a comment that stood in `keep`."""
     if isinstance(keep, cst.ParenthesizedWhitespace) and isinstance(layout, cst.ParenthesizedWhitespace):
         return layout.with_changes(first_line=keep.first_line, empty_lines=keep.empty_lines)
@@ -189,7 +193,9 @@ def _add_imported(node: cst.CSTNode, after: str, new: str) -> cst.CSTNode:
         # break (and indentation) that led to what followed.
         trailing = current.comma.whitespace_after
         kept = _merge(trailing, separator)
-        added = cst.ImportAlias(name=cst.Name(new), comma=current.comma.with_changes(whitespace_after=_without_comment(trailing)))
+        added = cst.ImportAlias(
+            name=cst.Name(new), comma=current.comma.with_changes(whitespace_after=_without_comment(trailing))
+        )
         names[index] = current.with_changes(comma=current.comma.with_changes(whitespace_after=kept))
     else:
         added = cst.ImportAlias(name=cst.Name(new))

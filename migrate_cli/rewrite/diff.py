@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from rich.console import Console
 from rich.text import Text
@@ -55,9 +55,7 @@ def unified_diff(path: str, before: str, after: str, secrets: Iterable[str] = ()
     )
     text = "".join(chunks)
     if skip:
-        text = _HUNK.sub(
-            lambda m: f"@@ -{int(m[1]) + skip}{m[2]} +{int(m[3]) + skip}{m[4]} @@", text
-        )
+        text = _HUNK.sub(lambda m: f"@@ -{int(m[1]) + skip}{m[2]} +{int(m[3]) + skip}{m[4]} @@", text)
     return redact(text, secrets)
 
 

@@ -10,8 +10,9 @@ over files with nothing to change never pays for it.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Union
+from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -96,9 +97,18 @@ class Custom:
 
     node: ast.AST
     #: Imports libcst itself when it runs.
-    apply: Callable[["cst.CSTNode"], "cst.CSTNode"]
+    apply: Callable[[cst.CSTNode], cst.CSTNode]
 
 
 Edit = Union[
-    ReplaceExpr, SetString, AddKeywords, RemoveKeyword, AddDictItems, InsertAfter, RenameKeyword, RenameImported, AddImported, Custom
+    ReplaceExpr,
+    SetString,
+    AddKeywords,
+    RemoveKeyword,
+    AddDictItems,
+    InsertAfter,
+    RenameKeyword,
+    RenameImported,
+    AddImported,
+    Custom,
 ]

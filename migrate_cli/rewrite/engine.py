@@ -67,7 +67,9 @@ def parse(code: str) -> ast.Module:
         raise SourceError(f"cannot parse: {exc}") from None
 
 
-def _apply(code: str, tree: ast.Module, edits: list, imports: set[str], from_imports: set[tuple[str, str]] = frozenset()) -> str:
+def _apply(
+    code: str, tree: ast.Module, edits: list, imports: set[str], from_imports: set[tuple[str, str]] = frozenset()
+) -> str:
     from migrate_cli.rewrite.splice import apply_edits  # libcst is imported only when needed
 
     lines = source_lines(code)
@@ -98,7 +100,9 @@ def _imports_module(tree: ast.Module, module: str) -> bool:
 
 def _imports_from(tree: ast.Module, module: str, name: str) -> bool:
     return any(
-        isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module == module
+        isinstance(stmt, ast.ImportFrom)
+        and stmt.level == 0
+        and stmt.module == module
         and any(a.name == name and a.asname is None for a in stmt.names)
         for stmt in tree.body
     )

@@ -41,8 +41,8 @@ Pure: text in, text out.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from migrate_cli.config import Target
 from migrate_cli.rewrite.lines import source_lines
@@ -57,7 +57,9 @@ _LISTED_SITES = 3
 _ASSIGNMENT = re.compile(
     r"(?P<lead>[ \t]*)(?P<export>export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?P<eq>[ \t]*=[ \t]*)(?P<rest>.*)", re.S
 )
-_COMMENTED_ASSIGNMENT = re.compile(r"(?P<head>[ \t]*#+[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]*[ \t]*=[ \t]*)(?P<rest>.*)", re.S)
+_COMMENTED_ASSIGNMENT = re.compile(
+    r"(?P<head>[ \t]*#+[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]*[ \t]*=[ \t]*)(?P<rest>.*)", re.S
+)
 _INLINE_COMMENT = re.compile(r"[ \t]+#")
 _KEY_LIKE_TOKEN = re.compile(r"[A-Za-z0-9_\-+/=.:]{20,}")
 
@@ -72,7 +74,7 @@ class UrlReaders:
     still_read: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, results: Iterable[FileResult]) -> "UrlReaders":
+    def of(cls, results: Iterable[FileResult]) -> UrlReaders:
         read: set[str] = set()
         still: dict[str, list[str]] = {}
         for result in results:
@@ -132,7 +134,13 @@ def rewrite_env_file(text: str, target: Target, readers: UrlReaders = UrlReaders
     key_env = target.api_key_env
     if openai_key is not None and key_env not in assigned:
         insert_after[openai_key.last] = _key_line(openai_key, key_env, lines)
-        changes.append(Change(ENV_FILES_RULE, openai_key.first + 1, f"added {key_env}= after {OPENAI_KEY_ENV}: fill in your key for {target.base_url} ({OPENAI_KEY_ENV} stays: `migrate smoke` uses it for the baseline)"))
+        changes.append(
+            Change(
+                ENV_FILES_RULE,
+                openai_key.first + 1,
+                f"added {key_env}= after {OPENAI_KEY_ENV}: fill in your key for {target.base_url} ({OPENAI_KEY_ENV} stays: `migrate smoke` uses it for the baseline)",
+            )
+        )
 
     for entry in entries:
         if entry.kind != "assign" or entry.name not in OPENAI_URL_ENVS:
@@ -166,17 +174,35 @@ def _url_decision(entry: _Entry, target: Target, readers: UrlReaders) -> Change 
     var, line, url = entry.name, entry.first + 1, target.base_url
     value = entry.value
     if entry.value_span is None or not (value == "" or target.same_url(value) or is_openai_url(value)):
-        return ReviewItem(ENV_FILES_RULE, line, f"{var} is set to something other than OpenAI's URL (a proxy, a local server, or a reference; value not shown): left as is; point it at {url} if the clients that read it should move")
+        return ReviewItem(
+            ENV_FILES_RULE,
+            line,
+            f"{var} is set to something other than OpenAI's URL (a proxy, a local server, or a reference; value not shown): left as is; point it at {url} if the clients that read it should move",
+        )
     if target.same_url(value):
         return None
     sites = readers.still_read.get(var, ())
     if sites:
-        listed = ", ".join(sites[:_LISTED_SITES]) + (f" and {len(sites) - _LISTED_SITES} more" if len(sites) > _LISTED_SITES else "")
-        return ReviewItem(ENV_FILES_RULE, line, f"{var} is left on OpenAI: code this run did not move still reads it ({listed}), with the OpenAI key from ${OPENAI_KEY_ENV}; point it at {url} once those clients have moved")
+        listed = ", ".join(sites[:_LISTED_SITES]) + (
+            f" and {len(sites) - _LISTED_SITES} more" if len(sites) > _LISTED_SITES else ""
+        )
+        return ReviewItem(
+            ENV_FILES_RULE,
+            line,
+            f"{var} is left on OpenAI: code this run did not move still reads it ({listed}), with the OpenAI key from ${OPENAI_KEY_ENV}; point it at {url} once those clients have moved",
+        )
     if var not in readers.read:
         return None  # nothing in this run reads it: nothing to move it for
-    note = " (`migrate smoke` takes its baseline URL from $OPENAI_BASE_URL: run it without this file loaded, or with --baseline-base-url)" if var == "OPENAI_BASE_URL" else ""
-    return Change(ENV_FILES_RULE, line, f"{var} -> {url}: the code of this run read it only for clients now moved to the target{note}")
+    note = (
+        " (`migrate smoke` takes its baseline URL from $OPENAI_BASE_URL: run it without this file loaded, or with --baseline-base-url)"
+        if var == "OPENAI_BASE_URL"
+        else ""
+    )
+    return Change(
+        ENV_FILES_RULE,
+        line,
+        f"{var} -> {url}: the code of this run read it only for clients now moved to the target{note}",
+    )
 
 
 def _key_line(openai_key: _Entry, key_env: str, lines: list[str]) -> str:

@@ -19,9 +19,9 @@ import os
 import stat
 import tempfile
 import tokenize
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Iterator, Sequence
 
 import pathspec
 
@@ -105,9 +105,7 @@ def discover(paths: Sequence[str], file_filter: FileFilter = FileFilter()) -> Di
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         listed = ", ".join(missing)
-        raise UsageError(
-            f"no such file or directory: {listed}", hint="pass files or directories that exist"
-        )
+        raise UsageError(f"no such file or directory: {listed}", hint="pass files or directories that exist")
     found: dict[str, str] = {}  # real path -> path as shown
     errors: list[tuple[str, str]] = []
     for arg in paths:
@@ -258,7 +256,7 @@ class Stamp:
     mode: int
 
     @classmethod
-    def of(cls, st: os.stat_result) -> "Stamp":
+    def of(cls, st: os.stat_result) -> Stamp:
         return cls(st.st_mtime_ns, st.st_size, stat.S_IMODE(st.st_mode))
 
 

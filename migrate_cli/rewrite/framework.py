@@ -10,7 +10,7 @@ construction end up at the target, is this argument a client built for the targe
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
@@ -55,7 +55,10 @@ class SpecConstruction(ConstructionRule):
 
     def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
         if self.positional_limit is not None and len(call.args) > self.positional_limit:
-            report.review(call, f"{label}(...) with {len(call.args)} positional arguments may pass the URL or key by position: left as is; use keywords")
+            report.review(
+                call,
+                f"{label}(...) with {len(call.args)} positional arguments may pass the URL or key by position: left as is; use keywords",
+            )
             return
         yield from super().rewrite_call(call, label, module, report)
 

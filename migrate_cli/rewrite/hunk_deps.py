@@ -23,8 +23,8 @@ from __future__ import annotations
 import ast
 import re
 import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterable, Sequence
 
 from migrate_cli.rewrite.hunk_joins import join_unreported, join_url_and_key
 from migrate_cli.rewrite.hunks import FileChanges, Hunk, Region, split_text
@@ -36,7 +36,9 @@ JOINED = "these edits depend on each other ({names}): they are applied together"
 WHOLE_FILE = "the edits of this file could not be separated safely: they are applied together"
 
 
-def plan_hunks(old: str, new: str, changes: Sequence[Change] = (), *, url: str | None = None, key_env: str | None = None) -> FileChanges:
+def plan_hunks(
+    old: str, new: str, changes: Sequence[Change] = (), *, url: str | None = None, key_env: str | None = None
+) -> FileChanges:
     """The questions to ask about turning `old` into `new`, each with the engine changes about it.
 
     `url` and `key_env` are the target's: edits that move only a URL there and edits that move only
@@ -48,7 +50,9 @@ def plan_hunks(old: str, new: str, changes: Sequence[Change] = (), *, url: str |
         return base
     owners = _statement_owners(old, len(old_lines))
     groups = _by_statement(regions, owners)
-    supports = {i for i, r in enumerate(regions) if _is_support(r, owners, new_lines)} - {i for g in groups for i in g if len(g) > 1}
+    supports = {i for i, r in enumerate(regions) if _is_support(r, owners, new_lines)} - {
+        i for g in groups for i in g if len(g) > 1
+    }
     groups = [g for g in groups if not (len(g) == 1 and next(iter(g)) in supports)]
     try:
         hunks = _resolve(base, groups, supports)
@@ -227,7 +231,9 @@ def _words(base: FileChanges, regions: Iterable[int]) -> frozenset[str]:
 # -- messages -------------------------------------------------------------------------------
 
 
-def _with_changes(hunks: list[Hunk], regions: Sequence[Region], owners: list[int | None], changes: Sequence[Change]) -> list[Hunk]:
+def _with_changes(
+    hunks: list[Hunk], regions: Sequence[Region], owners: list[int | None], changes: Sequence[Change]
+) -> list[Hunk]:
     """Give each hunk the lines it covers and the engine changes on them (else the nearest hunk's)."""
     if not hunks:
         return hunks

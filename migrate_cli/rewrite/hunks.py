@@ -21,8 +21,8 @@ Pure: text in, values out.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from migrate_cli.rewrite.diff import CONTEXT_LINES, display_line
 from migrate_cli.rewrite.lines import source_lines
@@ -91,7 +91,9 @@ def line_regions(old_lines: Sequence[str], new_lines: Sequence[str]) -> tuple[Re
     tail = 0
     while tail < min(len(old_lines), len(new_lines)) - head and old_lines[-1 - tail] == new_lines[-1 - tail]:
         tail += 1
-    matcher = difflib.SequenceMatcher(None, old_lines[head : len(old_lines) - tail], new_lines[head : len(new_lines) - tail])
+    matcher = difflib.SequenceMatcher(
+        None, old_lines[head : len(old_lines) - tail], new_lines[head : len(new_lines) - tail]
+    )
     regions: list[Region] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
@@ -109,7 +111,9 @@ def split_text(old: str, new: str) -> tuple[tuple[str, ...], tuple[str, ...], tu
     return old_lines, new_lines, line_regions(old_lines, new_lines)
 
 
-def compose(old_lines: Sequence[str], new_lines: Sequence[str], regions: Sequence[Region], applied: Iterable[int]) -> str:
+def compose(
+    old_lines: Sequence[str], new_lines: Sequence[str], regions: Sequence[Region], applied: Iterable[int]
+) -> str:
     """The old text with only the regions in `applied` (indexes into `regions`) replaced."""
     chosen = set(applied)
     out: list[str] = []

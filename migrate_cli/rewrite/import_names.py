@@ -10,7 +10,7 @@ These helpers find the statement that binds a name where it is used, count the u
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrate_cli.rewrite.analysis import Binding
 from migrate_cli.rewrite.context import ModuleInfo

@@ -69,7 +69,9 @@ def from_import_insertion(tree: ast.Module, module: str) -> int:
         block.append(body[index])
         index += 1
     package = module.split(".")[0]
-    same = [s for s in block if isinstance(s, ast.ImportFrom) and s.level == 0 and (s.module or "").split(".")[0] == package]
+    same = [
+        s for s in block if isinstance(s, ast.ImportFrom) and s.level == 0 and (s.module or "").split(".")[0] == package
+    ]
     anchor = same[-1] if same else (block[-1] if block else None)
     if anchor is not None:
         return (anchor.end_lineno or anchor.lineno) + 1

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.text import Text
@@ -44,9 +45,9 @@ from migrate_cli.rewrite.choices import (
 )
 from migrate_cli.rewrite.diff import render_diff, unified_diff
 from migrate_cli.rewrite.hunk_deps import plan_hunks
-from migrate_cli.rewrite.name_check import refusal
 from migrate_cli.rewrite.hunks import FileChanges, Hunk, compose_file, hunk_diff
 from migrate_cli.rewrite.model import FileResult, RewriteSettings, SourceError
+from migrate_cli.rewrite.name_check import refusal
 from migrate_cli.rewrite.runner import _SECRET_ENV_NAMES, Failure, Outcome, RunResult, process_file
 
 #: Reads one answer line; None at end of input (Ctrl-D).
@@ -82,7 +83,9 @@ class _Walk:
     skipped: int = 0
 
 
-def review_run(run: RunResult, settings: RewriteSettings, console: Console, ask: AskLine = read_stdin_line) -> RunResult:
+def review_run(
+    run: RunResult, settings: RewriteSettings, console: Console, ask: AskLine = read_stdin_line
+) -> RunResult:
     """Ask about every change of the dry `run`; write what is accepted; the run as it now stands."""
     walk = _Walk(settings, console, ask, url_readers=getattr(run, "url_readers", None))
     outcomes = list(run.outcomes)
@@ -130,7 +133,14 @@ def _review_file(walk: _Walk, outcome: Outcome, counter: str) -> Outcome:
         if walk.stopped or rest is False:
             skipped.append(hunk)
             continue
-        _show_hunk(walk.console, result.path, prepared, hunk, plan.applied(accepted), f"{counter} change {number} of {len(plan.hunks)} in this file")
+        _show_hunk(
+            walk.console,
+            result.path,
+            prepared,
+            hunk,
+            plan.applied(accepted),
+            f"{counter} change {number} of {len(plan.hunks)} in this file",
+        )
         choice = _choose(walk, HUNK_KEYS, whole_file=False)
         (accepted if choice.accept else skipped).append(hunk)
         rest = choice.rest_of_file if choice.rest_of_file is not None else rest
@@ -157,7 +167,9 @@ def _prepare(result: FileResult, settings: RewriteSettings) -> _Prepared | None:
     return _Prepared(source, stamp, plan, tuple(secrets))
 
 
-def _show_hunk(console: Console, path: str, prepared: _Prepared, hunk: Hunk, applied: frozenset[int], where: str) -> None:
+def _show_hunk(
+    console: Console, path: str, prepared: _Prepared, hunk: Hunk, applied: frozenset[int], where: str
+) -> None:
     plan = prepared.plan
     console.print(Text.assemble((f"\n{path}:{plan.line_of(hunk)}", "bold"), (f"  {where}", "dim")))
     said = Counter((change.rule, redact(change.message, prepared.secrets)) for change in hunk.changes)
@@ -201,12 +213,19 @@ def _write(walk: _Walk, outcome: Outcome, prepared: _Prepared, accepted: list[Hu
     walk.accepted += len(accepted)
     walk.skipped += len(skipped)
     if not accepted:
-        return Outcome(_with_reads(walk, reviewed_result(result, [], skipped, ""), prepared.source.text, prepared.source.text))
+        return Outcome(
+            _with_reads(walk, reviewed_result(result, [], skipped, ""), prepared.source.text, prepared.source.text)
+        )
     applied = plan.applied(accepted)
     problem = refusal(plan, applied)
     if problem is not None:
         # The hunks were cut so that this cannot happen; if it does, the file is kept as it was.
-        return _failed(walk, outcome, f"not written: {problem} (a bug in migrate's grouping of changes: please report it)", Failure.INTERNAL)
+        return _failed(
+            walk,
+            outcome,
+            f"not written: {problem} (a bug in migrate's grouping of changes: please report it)",
+            Failure.INTERNAL,
+        )
     text = compose_file(plan, applied)
     try:
         data = files.encode_source(text, prepared.source.encoding)
@@ -268,7 +287,9 @@ def _review_whole_file(walk: _Walk, outcome: Outcome, counter: str) -> Outcome:
 
 
 def _ask_whole_file(walk: _Walk, result: FileResult, counter: str) -> bool:
-    walk.console.print(Text.assemble((f"\n{result.path}", "bold"), (f"  {counter} its changes are asked about together", "dim")))
+    walk.console.print(
+        Text.assemble((f"\n{result.path}", "bold"), (f"  {counter} its changes are asked about together", "dim"))
+    )
     for change in result.changes:
         walk.console.print(Text.assemble((f"  {change.rule} ", "dim"), change.message))
     render_diff(walk.console, result.diff)  # already redacted by the runner
@@ -280,4 +301,8 @@ def _ask_whole_file(walk: _Walk, result: FileResult, counter: str) -> bool:
 
 def _as_hunk(result: FileResult) -> Hunk:
     """A whole file's changes as one hunk, for the record of what was skipped."""
-    return Hunk(regions=(), changes=result.changes, lines=frozenset(c.line for c in result.changes) | {s.line for s in result.security})
+    return Hunk(
+        regions=(),
+        changes=result.changes,
+        lines=frozenset(c.line for c in result.changes) | {s.line for s in result.security},
+    )

@@ -10,8 +10,8 @@ OpenAI-compatible route, which the migrated base URL now points at the target.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 # OpenAI's model families (platform.openai.com/docs/models): chat and reasoning models, legacy
 # completions, embeddings, audio, images, moderation, and fine-tunes (`ft:gpt-4o-mini:org::id`).

@@ -76,7 +76,10 @@ MODEL_SITES: tuple[ModelSite, ...] = (
     # llama-index-llms-openai: `OpenAI(model="gpt-4o", ...)`, model is the first parameter.
     ModelSite(
         "LlamaIndex",
-        _paths(("OpenAI", "OpenAIResponses"), ("llama_index.llms.openai", "llama_index.llms.openai.base", "llama_index.llms")),
+        _paths(
+            ("OpenAI", "OpenAIResponses"),
+            ("llama_index.llms.openai", "llama_index.llms.openai.base", "llama_index.llms"),
+        ),
         positional=0,
         url_params=("api_base",),
     ),
@@ -110,7 +113,16 @@ MODEL_SITES: tuple[ModelSite, ...] = (
     ModelSite(
         "litellm",
         _paths(
-            ("completion", "acompletion", "text_completion", "atext_completion", "embedding", "aembedding", "responses", "aresponses"),
+            (
+                "completion",
+                "acompletion",
+                "text_completion",
+                "atext_completion",
+                "embedding",
+                "aembedding",
+                "responses",
+                "aresponses",
+            ),
             ("litellm",),
         ),
         positional=0,
@@ -157,7 +169,10 @@ MODEL_SITES: tuple[ModelSite, ...] = (
     # Haystack 2.x OpenAI components (haystack/components/generators/chat/openai.py).
     ModelSite(
         "Haystack",
-        _paths(("OpenAIChatGenerator",), ("haystack.components.generators.chat", "haystack.components.generators.chat.openai"))
+        _paths(
+            ("OpenAIChatGenerator",),
+            ("haystack.components.generators.chat", "haystack.components.generators.chat.openai"),
+        )
         | _paths(("OpenAIGenerator",), ("haystack.components.generators", "haystack.components.generators.openai"))
         | _paths(("OpenAITextEmbedder", "OpenAIDocumentEmbedder"), ("haystack.components.embedders",)),
         url_params=("api_base_url",),
@@ -165,7 +180,10 @@ MODEL_SITES: tuple[ModelSite, ...] = (
     # Semantic Kernel: `OpenAIChatCompletion(ai_model_id="gpt-4o", async_client=AsyncOpenAI(...))`.
     ModelSite(
         "Semantic Kernel",
-        _paths(("OpenAIChatCompletion", "OpenAITextCompletion", "OpenAITextEmbedding"), ("semantic_kernel.connectors.ai.open_ai",)),
+        _paths(
+            ("OpenAIChatCompletion", "OpenAITextCompletion", "OpenAITextEmbedding"),
+            ("semantic_kernel.connectors.ai.open_ai",),
+        ),
         keywords=("ai_model_id",),
         client_params=("async_client",),
     ),
@@ -173,7 +191,14 @@ MODEL_SITES: tuple[ModelSite, ...] = (
 
 #: Lower-case bytes a file using one of these sites contains, when it need not mention "openai".
 MODEL_SITE_NEEDLES: tuple[bytes, ...] = (
-    b"litellm", b"dspy", b"crewai", b"pydantic_ai", b"instructor", b"from agents", b"import autogen", b"from autogen",
+    b"litellm",
+    b"dspy",
+    b"crewai",
+    b"pydantic_ai",
+    b"instructor",
+    b"from agents",
+    b"import autogen",
+    b"from autogen",
 )
 
 SITES_BY_CALLEE: dict[str, ModelSite] = {name: site for site in MODEL_SITES for name in site.callees}

@@ -17,13 +17,24 @@ import ast
 import builtins
 import symtable
 import warnings
-from typing import Iterable
+from collections.abc import Iterable
 
 from migrate_cli.rewrite.hunks import FileChanges, compose
 
 _KNOWN = frozenset(dir(builtins)) | {
-    "__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__", "__builtins__",
-    "__path__", "__cached__", "__annotations__", "__dict__", "__module__", "__qualname__",
+    "__file__",
+    "__name__",
+    "__doc__",
+    "__spec__",
+    "__loader__",
+    "__package__",
+    "__builtins__",
+    "__path__",
+    "__cached__",
+    "__annotations__",
+    "__dict__",
+    "__module__",
+    "__qualname__",
 }
 
 

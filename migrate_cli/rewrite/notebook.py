@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence, TypeVar
+from typing import TypeVar
 
 from migrate_cli.rewrite.engine import might_contain_client, parse, rewrite_source
 from migrate_cli.rewrite.lines import source_lines
@@ -110,7 +111,9 @@ def rewrite_notebook(text: str, settings: RewriteSettings) -> NotebookResult:
     if layout.has_worksheets and not layout.cells:
         raise NotebookFormatError("nbformat 3 notebooks are not supported: open and save it in Jupyter to upgrade it")
     if layout.nbformat != 4:
-        raise NotebookFormatError(f"nbformat {layout.nbformat!r} is not supported (only nbformat 4 notebooks are rewritten)")
+        raise NotebookFormatError(
+            f"nbformat {layout.nbformat!r} is not supported (only nbformat 4 notebooks are rewritten)"
+        )
 
     code_cells = [
         _CodeCell(location, _joined(location.source))
@@ -124,9 +127,7 @@ def rewrite_notebook(text: str, settings: RewriteSettings) -> NotebookResult:
     program = _Program.join(runnable)
     result = rewrite_source(program.code, settings)
     new_codes = program.split(result.code)
-    edits = tuple(
-        CellEdit(cell.number, cell.code, new) for cell, new in zip(runnable, new_codes) if new != cell.code
-    )
+    edits = tuple(CellEdit(cell.number, cell.code, new) for cell, new in zip(runnable, new_codes) if new != cell.code)
     reads: tuple[UrlEnvRead, ...] = ()
     if settings.env_files:
         after = _Program.of_pieces(runnable, program.pieces_of(result.code))
@@ -224,14 +225,14 @@ class _Program:
     salt: str
 
     @classmethod
-    def join(cls, cells: Sequence[_CodeCell]) -> "_Program":
+    def join(cls, cells: Sequence[_CodeCell]) -> _Program:
         salt = "0"
         while any(f"({salt})" in cell.code and "# migrate: end of cell" in cell.code for cell in cells):
             salt = str(int(salt) + 1)
         return cls.of_pieces(cells, [_terminated(cell.code) for cell in cells], salt)
 
     @classmethod
-    def of_pieces(cls, cells: Sequence[_CodeCell], pieces: Sequence[str], salt: str = "0") -> "_Program":
+    def of_pieces(cls, cells: Sequence[_CodeCell], pieces: Sequence[str], salt: str = "0") -> _Program:
         starts, line, parts = [], 1, []
         for index, piece in enumerate(pieces):
             if index:

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from migrate_cli.redact import redact
 from migrate_cli.rewrite.constants import Constant, Imported, follow
@@ -56,7 +56,9 @@ def url_literal(module: ModuleInfo) -> str:
     return json.dumps(module.target.base_url)
 
 
-def decide_base_url(value: ast.expr | None, module: ModuleInfo, what: str = "base_url", follow_constants: bool = True) -> Decision:
+def decide_base_url(
+    value: ast.expr | None, module: ModuleInfo, what: str = "base_url", follow_constants: bool = True
+) -> Decision:
     target = module.target
     if follow_constants and isinstance(value, ast.Name) and (followed := follow(value, module)) is not None:
         return _followed_url(value, followed, module, what)
@@ -85,13 +87,19 @@ def decide_base_url(value: ast.expr | None, module: ModuleInfo, what: str = "bas
 def _followed_url(name: ast.Name, followed: Constant | Imported, module: ModuleInfo, what: str) -> Decision:
     url = module.target.base_url
     if isinstance(followed, Imported):
-        return Decision("foreign", reason=f"{what}={name.id} is imported from {followed.source}: left as is; if it is OpenAI's URL, point it at {url} in {followed.source}")
+        return Decision(
+            "foreign",
+            reason=f"{what}={name.id} is imported from {followed.source}: left as is; if it is OpenAI's URL, point it at {url} in {followed.source}",
+        )
     if followed.value is not None:
         inner = decide_base_url(followed.value, module, f"{what}={name.id}", follow_constants=False)
         if inner.action in ("foreign", "keep") or followed.blocked is None:
             # "edit": MC006 rewrites the constant's assignment; the call keeps the name.
             return inner if inner.action == "foreign" else Decision("keep")
-    return Decision("foreign", reason=f"{what}={name.id}: the module constant is not rewritten ({followed.blocked}): left as is; point this client at {url} by hand")
+    return Decision(
+        "foreign",
+        reason=f"{what}={name.id}: the module constant is not rewritten ({followed.blocked}): left as is; point this client at {url} by hand",
+    )
 
 
 def _points_at_openai(value: ast.expr, module: ModuleInfo) -> bool:
@@ -152,7 +160,9 @@ def decide_api_key(
 
     code = key_code() if key_code is not None else default_key_code(module, anchor, report)
     if code is None:
-        return Decision("review", reason=f"{what}: `os` is rebound here, so os.environ cannot be written; set it by hand")
+        return Decision(
+            "review", reason=f"{what}: `os` is rebound here, so os.environ cannot be written; set it by hand"
+        )
     if value is None:
         return Decision("insert", code=code, note=f"{what} -> ${env_name}")
     literal = key_literal(value, module.analysis)  # "sk-..." or Haystack's Secret.from_token("sk-...")
@@ -171,7 +181,10 @@ def _followed_key(name: ast.Name, followed: Constant | Imported, module: ModuleI
     target = module.target
     holds = f"make sure it holds the key for {target.base_url} (${target.api_key_env})"
     if isinstance(followed, Imported):
-        return Decision("review", reason=f"{what}={name.id} is imported from {followed.source}: kept; {holds}, e.g. by migrating {followed.source}")
+        return Decision(
+            "review",
+            reason=f"{what}={name.id} is imported from {followed.source}: kept; {holds}, e.g. by migrating {followed.source}",
+        )
     value = followed.value
     env = env_read(value, module.analysis)
     if env is not None and env.var == target.api_key_env:
@@ -179,7 +192,10 @@ def _followed_key(name: ast.Name, followed: Constant | Imported, module: ModuleI
     if value is not None and key_is_rewritable(value, module) and followed.blocked is None:
         return Decision("keep")  # MC006 rewrites the constant's assignment; the call keeps the name
     if followed.blocked is not None:
-        return Decision("review", reason=f"{what}={name.id} is kept: the module constant is not rewritten ({followed.blocked}); {holds}")
+        return Decision(
+            "review",
+            reason=f"{what}={name.id} is kept: the module constant is not rewritten ({followed.blocked}); {holds}",
+        )
     shown = redact(module.segment(value)) if value is not None else name.id
     return Decision("review", reason=f"{what}={name.id} (= {shown}) is kept: {holds}")
 

@@ -136,13 +136,17 @@ def render_summary(console: Console, target: Target, run: RunResult, mode: Mode)
         console.print(Text(f"{verb} ", style="green") + Text(result.path + _change_rules(result)))
 
     if summary.review:
-        console.print(Text(f"\nTo review: {_count(summary.review_count, 'site')} the rewrite left alone", style="bold yellow"))
+        console.print(
+            Text(f"\nTo review: {_count(summary.review_count, 'site')} the rewrite left alone", style="bold yellow")
+        )
         for (rule, reason), sites in summary.review.items():
             console.print(Text(f"  {reason} ", style="yellow") + Text(f"[{rule}]", style="dim"))
             for site in sites[:REVIEW_SITES_SHOWN]:
                 console.print(Text(f"    {location(site.path, site.line, site.cell)}"))
             if len(sites) > REVIEW_SITES_SHOWN:
-                console.print(Text(f"    … and {len(sites) - REVIEW_SITES_SHOWN} more (--json lists every site)", style="dim"))
+                console.print(
+                    Text(f"    … and {len(sites) - REVIEW_SITES_SHOWN} more (--json lists every site)", style="dim")
+                )
     if summary.security:
         console.print(Text(f"\nSecurity ({_count(len(summary.security), 'finding')}):", style="bold red"))
         for path, line, rule, message, cell in summary.security:
@@ -162,9 +166,7 @@ def render_diffs(console: Console, run: RunResult) -> None:
 def to_json(target: Target, run: RunResult, mode: Mode) -> dict[str, Any]:
     """The `--json` object. `files` lists every file that changed, failed, or has findings."""
     summary = summarize(run)
-    notable = [
-        r for r in run.results if r.status != "unchanged" or r.review or r.security or r.changes
-    ]
+    notable = [r for r in run.results if r.status != "unchanged" or r.review or r.security or r.changes]
     return {
         "version": JSON_SCHEMA_VERSION,
         "target": {
@@ -182,7 +184,13 @@ def to_json(target: Target, run: RunResult, mode: Mode) -> dict[str, Any]:
             for i in r.review
         ],
         "security": [
-            {"path": path, "line": line, **({"cell": cell} if cell is not None else {}), "rule": rule, "message": message}
+            {
+                "path": path,
+                "line": line,
+                **({"cell": cell} if cell is not None else {}),
+                "rule": rule,
+                "message": message,
+            }
             for path, line, rule, message, cell in summary.security
         ],
         "errors": [{"path": r.path, "message": r.error or ""} for r in summary.errors],

@@ -7,7 +7,8 @@ The codes are what `migrate rewrite --only/--skip` take; the list comes straight
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.table import Column, Table
@@ -27,7 +28,12 @@ def rules_json(rules: Sequence[Rule]) -> dict[str, Any]:
 
 
 def render_rules_table(console: Console, rules: Sequence[Rule]) -> None:
-    table = Table(Column("code", no_wrap=True), Column("name", no_wrap=True), Column("what it rewrites", overflow="fold"), box=None)
+    table = Table(
+        Column("code", no_wrap=True),
+        Column("name", no_wrap=True),
+        Column("what it rewrites", overflow="fold"),
+        box=None,
+    )
     for row in rule_rows(rules):
         table.add_row(row["code"], row["name"], row["summary"])
     console.print(table)

@@ -15,10 +15,11 @@ import gc
 import os
 import signal
 import sys
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from migrate_cli.errors import ExitCode
 from migrate_cli.redact import env_secrets, redact
@@ -68,7 +69,7 @@ class RunResult:
     #: True when nothing was written (--dry-run / --check).
     dry: bool
     #: What the run's code reads of the OpenAI URL env vars; env files were rewritten with it.
-    url_readers: "UrlReaders | None" = None
+    url_readers: UrlReaders | None = None
 
     @property
     def results(self) -> tuple[FileResult, ...]:
@@ -113,8 +114,7 @@ def run_rewrite(
         paths = [p for p in paths if not files.is_env_file(p)]
 
     outcomes: dict[str, Outcome] = {
-        path: Outcome(FileResult(path, "error", error=message), Failure.INPUT)
-        for path, message in listing_errors
+        path: Outcome(FileResult(path, "error", error=message), Failure.INPUT) for path, message in listing_errors
     }
     task = _Task(settings, write)
     if jobs > 1 and len(paths) >= MIN_FILES_TO_SHARE_PREFILTER:
@@ -168,8 +168,7 @@ def _in_pool(task: _Task, paths: list[str], jobs: int, batch: int) -> list[Outco
     gc.freeze()
     try:
         futures = [
-            executor.submit(_run_in_worker, paths[start : start + batch])
-            for start in range(0, len(paths), batch)
+            executor.submit(_run_in_worker, paths[start : start + batch]) for start in range(0, len(paths), batch)
         ]
         gc.unfreeze()
         return [outcome for future in futures for outcome in future.result()]
@@ -195,10 +194,10 @@ def _mp_context():  # type: ignore[no-untyped-def]
 
 # The task a worker runs, set once per worker by its initializer instead of being pickled again
 # with every chunk of paths.
-_worker_task: "_Task | None" = None
+_worker_task: _Task | None = None
 
 
-def _worker_init(task: "_Task") -> None:
+def _worker_init(task: _Task) -> None:
     global _worker_task
     # Ctrl-C is the parent's to handle; a worker killed mid-file would only lose time.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -218,9 +217,9 @@ class _Task:
 
     settings: RewriteSettings
     write: bool
-    url_readers: "UrlReaders | None" = None
+    url_readers: UrlReaders | None = None
 
-    def picklable(self) -> "_Task":
+    def picklable(self) -> _Task:
         """The same task with plain dicts: the Target's read-only mapping proxy cannot be pickled."""
         target = replace(self.settings.target, model_map=dict(self.settings.target.model_map))
         return replace(self, settings=replace(self.settings, target=target))
@@ -228,11 +227,13 @@ class _Task:
     def __call__(self, path: str) -> Outcome:
         try:
             return process_file(path, self.settings, write=self.write, url_readers=self.url_readers)
-        except Exception as exc:  # noqa: BLE001 - the run goes on; the file is left untouched
+        except Exception as exc:
             return _error(path, f"internal error: {type(exc).__name__}: {exc}", Failure.INTERNAL)
 
 
-def process_file(path: str, settings: RewriteSettings, *, write: bool, url_readers: "UrlReaders | None" = None) -> Outcome:
+def process_file(
+    path: str, settings: RewriteSettings, *, write: bool, url_readers: UrlReaders | None = None
+) -> Outcome:
     """Read, pre-filter, rewrite, diff and (unless `write` is False) write one file.
 
     Never raises for a problem with the file: that becomes the file's error entry. Notebooks and

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from migrate_cli.errors import UsageError
 from migrate_cli.rewrite.rules.base import Rule

@@ -26,7 +26,13 @@ _SECRET_NAME_PARTS = ("KEY", "TOKEN", "SECRET", "PASSWORD")
 
 
 def process_special(
-    path: str, data: bytes, stamp: files.Stamp, settings: RewriteSettings, *, write: bool, url_readers: UrlReaders | None
+    path: str,
+    data: bytes,
+    stamp: files.Stamp,
+    settings: RewriteSettings,
+    *,
+    write: bool,
+    url_readers: UrlReaders | None,
 ) -> Outcome:
     """A notebook or an env file that passed the pre-filter (runner.process_file routes them here)."""
     if path.endswith(".ipynb"):
@@ -57,7 +63,9 @@ def process_notebook(path: str, data: bytes, stamp: files.Stamp, settings: Rewri
 
 def notebook_diff(path: str, result: NotebookResult, secrets: tuple[str, ...]) -> str:
     """One unified diff per changed cell, headed `--- a/nb.ipynb (cell 3)`; lines count within the cell."""
-    return "".join(unified_diff(f"{path} (cell {cell.number})", cell.before, cell.after, secrets) for cell in result.cells)
+    return "".join(
+        unified_diff(f"{path} (cell {cell.number})", cell.before, cell.after, secrets) for cell in result.cells
+    )
 
 
 def process_env_file(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -69,7 +69,9 @@ def _end(stmt: ast.AST) -> tuple[int, int]:
 
 
 def _bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
-    bodies = [getattr(stmt, name) for name in ("body", "orelse", "finalbody") if isinstance(getattr(stmt, name, None), list)]
+    bodies = [
+        getattr(stmt, name) for name in ("body", "orelse", "finalbody") if isinstance(getattr(stmt, name, None), list)
+    ]
     bodies += [handler.body for handler in getattr(stmt, "handlers", ())]
     bodies += [case.body for case in getattr(stmt, "cases", ())]
     return [body for body in bodies if body and isinstance(body[0], ast.stmt)]
@@ -170,7 +172,7 @@ def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
         )
         module._codegen(state)
         return provider._computed
-    except Exception:  # noqa: BLE001 - a libcst upgrade changed the internals: use the public API
+    except Exception:
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 

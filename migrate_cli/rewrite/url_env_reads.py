@@ -57,13 +57,17 @@ def _read_var(node: ast.AST) -> str | None:
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr in _READ_METHODS and _is_environ(func.value):
             return _url_var(node.args[0])
-        if (isinstance(func, ast.Name) and func.id == "getenv") or (isinstance(func, ast.Attribute) and func.attr == "getenv"):
+        if (isinstance(func, ast.Name) and func.id == "getenv") or (
+            isinstance(func, ast.Attribute) and func.attr == "getenv"
+        ):
             return _url_var(node.args[0])
     return None
 
 
 def _is_environ(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Attribute) and node.attr == "environ") or (isinstance(node, ast.Name) and node.id == "environ")
+    return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
+        isinstance(node, ast.Name) and node.id == "environ"
+    )
 
 
 def _url_var(node: ast.AST) -> str | None:
@@ -75,7 +79,9 @@ def _url_var(node: ast.AST) -> str | None:
 def before_and_after(before: str, after: str) -> tuple[UrlEnvRead, ...]:
     """The reads of a file's code as it was (`after=False`) and as the rewrite left it (`after=True`)."""
     old = [UrlEnvRead(var, line, after=False) for var, line in url_env_reads(before)]
-    new = [UrlEnvRead(var, line, after=True) for var, line in url_env_reads(after)] if after != before else [
-        replace(read, after=True) for read in old
-    ]
+    new = (
+        [UrlEnvRead(var, line, after=True) for var, line in url_env_reads(after)]
+        if after != before
+        else [replace(read, after=True) for read in old]
+    )
     return (*old, *new)

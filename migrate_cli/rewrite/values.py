@@ -63,7 +63,11 @@ def env_read(expr: ast.AST | None, analysis: ModuleAnalysis) -> EnvRead | None:
 
 
 def _no_default(call: ast.Call) -> bool:
-    default = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg in ("default", "value")), None)
+    default = (
+        call.args[1]
+        if len(call.args) > 1
+        else next((k.value for k in call.keywords if k.arg in ("default", "value")), None)
+    )
     return default is None or is_none(default)
 
 
@@ -72,7 +76,12 @@ def key_literal(expr: ast.AST | None, analysis: ModuleAnalysis) -> str | None:
     literal = string_value(expr)
     if literal is not None:
         return literal
-    if isinstance(expr, ast.Call) and len(expr.args) == 1 and not expr.keywords and _is_secret_factory(expr.func, "from_token", analysis):
+    if (
+        isinstance(expr, ast.Call)
+        and len(expr.args) == 1
+        and not expr.keywords
+        and _is_secret_factory(expr.func, "from_token", analysis)
+    ):
         return string_value(expr.args[0])
     return None
 

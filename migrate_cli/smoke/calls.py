@@ -29,7 +29,12 @@ if TYPE_CHECKING:
 #: Longest provider message kept on an error (a 502 can carry a whole HTML page).
 MAX_ERROR_MESSAGE = 300
 _STATUS_KINDS: dict[int, ErrorKind] = {
-    400: "bad_request", 401: "auth", 403: "auth", 404: "unknown_model", 422: "bad_request", 429: "rate_limit",
+    400: "bad_request",
+    401: "auth",
+    403: "auth",
+    404: "unknown_model",
+    422: "bad_request",
+    429: "rate_limit",
 }
 
 
@@ -130,9 +135,7 @@ async def call_side(
                 extra_body=extra,
             )
             return await _read_stream(stream, endpoint, request, started)
-        completion = await client.chat.completions.create(
-            model=model, messages=request["messages"], extra_body=extra
-        )
+        completion = await client.chat.completions.create(model=model, messages=request["messages"], extra_body=extra)
         return _from_completion(completion, endpoint, request, started)
     except openai.APIError as exc:
         return SideResult(

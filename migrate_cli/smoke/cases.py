@@ -36,13 +36,11 @@ CLI_OWNED_KEYS = frozenset({"stream", "stream_options"})
 # Every body parameter of chat.completions.create (openai-python 3.x,
 # types/chat/completion_create_params.py). Other keys pass through but are reported.
 KNOWN_PARAMS = frozenset(
-    """audio frequency_penalty function_call functions logit_bias logprobs max_completion_tokens
-    max_tokens metadata modalities moderation n parallel_tool_calls prediction presence_penalty
-    prompt_cache_key prompt_cache_options prompt_cache_retention reasoning_effort response_format
-    safety_identifier seed service_tier stop store temperature tool_choice tools top_logprobs top_p
-    user verbosity web_search_options""".split()
+    ["audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs", "max_completion_tokens", "max_tokens", "metadata", "modalities", "moderation", "n", "parallel_tool_calls", "prediction", "presence_penalty", "prompt_cache_key", "prompt_cache_options", "prompt_cache_retention", "reasoning_effort", "response_format", "safety_identifier", "seed", "service_tier", "stop", "store", "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user", "verbosity", "web_search_options"]
 )
-NO_MODEL_HINT = 'add "model" to the line, or set a default with [tool.migrate] model (--model only picks the candidate model)'
+NO_MODEL_HINT = (
+    'add "model" to the line, or set a default with [tool.migrate] model (--model only picks the candidate model)'
+)
 
 
 class PromptsFileError(UsageError):
@@ -91,9 +89,7 @@ def validate_prompts_file(
                 tokens[(side, model)] = tokens.get((side, model), 0) + estimate.prompt
                 exact = exact and estimate.exact
     if count == 0:
-        raise PromptsFileError(
-            f"{path}: no cases (the file is empty or holds only blank and comment lines)"
-        )
+        raise PromptsFileError(f"{path}: no cases (the file is empty or holds only blank and comment lines)")
     return PromptsSummary(path, count, models, unknown, tokens, exact)
 
 
@@ -149,8 +145,9 @@ def parse_line(text: str, *, line: int, default_model: str | None, where: str) -
         # Keep leading blanks so the column in an error is the column in the file.
         data = json.loads(text.rstrip("\r\n"), parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except _DuplicateKey as exc:
-        raise PromptsFileError(f"{where}: key '{exc}' appears twice in one object (JSON would keep "
-                               "only the last one silently): remove one") from None
+        raise PromptsFileError(
+            f"{where}: key '{exc}' appears twice in one object (JSON would keep only the last one silently): remove one"
+        ) from None
     except ValueError as exc:
         detail = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else exc
         raise PromptsFileError(f"{where}: not valid JSON ({detail})") from None

@@ -7,7 +7,7 @@ rich's renderers are imported inside the function.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -21,81 +21,176 @@ RUN_PANEL = "Run"
 def smoke(
     prompts: Annotated[
         Path,
-        typer.Argument(metavar="PROMPTS.jsonl", help="The prompts file: one JSON object per line.",
-                       show_default=False),
+        typer.Argument(metavar="PROMPTS.jsonl", help="The prompts file: one JSON object per line.", show_default=False),
     ],
     provider: Provider = None,
     base_url: BaseUrl = None,
     api_key_env: ApiKeyEnv = None,
-    model: Annotated[Optional[str], typer.Option(
-        "--model", metavar="NAME", rich_help_panel=MODELS_PANEL, show_default=False,
-        help="Candidate model for every case (default: the case's model through --model-map).",
-    )] = None,
-    model_map: Annotated[Optional[list[str]], typer.Option(
-        "--model-map", metavar="OLD=NEW", rich_help_panel=MODELS_PANEL, show_default=False,
-        help="Send the candidate NEW where a case asks the baseline for OLD (repeatable; "
-        "adds to [tool.migrate] model_map).",
-    )] = None,
-    baseline_base_url: Annotated[Optional[str], typer.Option(
-        "--baseline-base-url", metavar="URL", rich_help_panel=MODELS_PANEL, show_default=False,
-        help="Baseline endpoint (default: $OPENAI_BASE_URL, else https://api.openai.com/v1).",
-    )] = None,
-    baseline_api_key_env: Annotated[Optional[str], typer.Option(
-        "--baseline-api-key-env", metavar="NAME", rich_help_panel=MODELS_PANEL, show_default=False,
-        help="Env var holding the baseline's key (default: OPENAI_API_KEY).",
-    )] = None,
-    pricing: Annotated[Optional[Path], typer.Option(
-        "--pricing", metavar="FILE", rich_help_panel=OUTPUT_PANEL, show_default=False,
-        help="Prices (TOML or JSON) for models the shipped OpenAI table does not cover.",
-    )] = None,
-    rate: Annotated[Optional[list[str]], typer.Option(
-        "--rate", metavar="CUR=USD", rich_help_panel=OUTPUT_PANEL, show_default=False,
-        help="USD per unit of a pricing-file currency, e.g. RUB=0.0108 (repeatable).",
-    )] = None,
-    report: Annotated[Optional[list[Path]], typer.Option(
-        "--report", metavar="FILE", rich_help_panel=OUTPUT_PANEL, show_default=False,
-        help="Write the full report; the format follows the extension (.json). Repeatable.",
-    )] = None,
-    results: Annotated[Optional[Path], typer.Option(
-        "--results", metavar="FILE", rich_help_panel=OUTPUT_PANEL, show_default=False,
-        help="Append every response as one JSON line the moment it arrives.",
-    )] = None,
-    json_output: Annotated[bool, typer.Option(
-        "--json", rich_help_panel=OUTPUT_PANEL,
-        help="Print the summary as one JSON object on stdout instead of the tables.",
-    )] = False,
-    concurrency: Annotated[Optional[int], typer.Option(
-        "--concurrency", metavar="N", rich_help_panel=RUN_PANEL, show_default=False,
-        help="Cases in flight at once, each on both sides (default: 8).",
-    )] = None,
-    timeout: Annotated[Optional[float], typer.Option(
-        "--timeout", metavar="S", rich_help_panel=RUN_PANEL, show_default=False,
-        help="Seconds to wait for an answer (streaming: between chunks) (default: 60).",
-    )] = None,
-    max_retries: Annotated[Optional[int], typer.Option(
-        "--max-retries", metavar="N", rich_help_panel=RUN_PANEL, show_default=False,
-        help="Retries on 429, 5xx, timeouts and connection errors, honouring Retry-After (default: 2).",
-    )] = None,
-    stream: Annotated[bool, typer.Option(
-        "--stream", rich_help_panel=RUN_PANEL,
-        help="Stream the answers: measures time to first token, asks for usage in the stream.",
-    )] = False,
-    limit: Annotated[Optional[int], typer.Option(
-        "--limit", metavar="N", rich_help_panel=RUN_PANEL, show_default=False,
-        help="Run only the first N cases (the whole file is still validated).",
-    )] = None,
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", rich_help_panel=RUN_PANEL,
-        help="Send nothing: print the case count, tiktoken prompt tokens and projected input cost.",
-    )] = False,
-    fail_on: Annotated[Optional[str], typer.Option(
-        "--fail-on", metavar="VERDICTS", rich_help_panel=RUN_PANEL, show_default=False,
-        help="Exit 1 if any case gets one of these verdicts, e.g. broken or broken,drift.",
-    )] = None,
-    min_similarity: Annotated[Optional[float], typer.Option(
-        "--min-similarity", metavar="X", rich_help_panel=RUN_PANEL, show_default=False,
-        help="Exit 1 if the mean similarity is below X (0 to 1).",
-    )] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            metavar="NAME",
+            rich_help_panel=MODELS_PANEL,
+            show_default=False,
+            help="Candidate model for every case (default: the case's model through --model-map).",
+        ),
+    ] = None,
+    model_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model-map",
+            metavar="OLD=NEW",
+            rich_help_panel=MODELS_PANEL,
+            show_default=False,
+            help="Send the candidate NEW where a case asks the baseline for OLD (repeatable; "
+            "adds to [tool.migrate] model_map).",
+        ),
+    ] = None,
+    baseline_base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline-base-url",
+            metavar="URL",
+            rich_help_panel=MODELS_PANEL,
+            show_default=False,
+            help="Baseline endpoint (default: $OPENAI_BASE_URL, else https://api.openai.com/v1).",
+        ),
+    ] = None,
+    baseline_api_key_env: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline-api-key-env",
+            metavar="NAME",
+            rich_help_panel=MODELS_PANEL,
+            show_default=False,
+            help="Env var holding the baseline's key (default: OPENAI_API_KEY).",
+        ),
+    ] = None,
+    pricing: Annotated[
+        Path | None,
+        typer.Option(
+            "--pricing",
+            metavar="FILE",
+            rich_help_panel=OUTPUT_PANEL,
+            show_default=False,
+            help="Prices (TOML or JSON) for models the shipped OpenAI table does not cover.",
+        ),
+    ] = None,
+    rate: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rate",
+            metavar="CUR=USD",
+            rich_help_panel=OUTPUT_PANEL,
+            show_default=False,
+            help="USD per unit of a pricing-file currency, e.g. RUB=0.0108 (repeatable).",
+        ),
+    ] = None,
+    report: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--report",
+            metavar="FILE",
+            rich_help_panel=OUTPUT_PANEL,
+            show_default=False,
+            help="Write the full report; the format follows the extension (.json). Repeatable.",
+        ),
+    ] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            "--results",
+            metavar="FILE",
+            rich_help_panel=OUTPUT_PANEL,
+            show_default=False,
+            help="Append every response as one JSON line the moment it arrives.",
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            rich_help_panel=OUTPUT_PANEL,
+            help="Print the summary as one JSON object on stdout instead of the tables.",
+        ),
+    ] = False,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--concurrency",
+            metavar="N",
+            rich_help_panel=RUN_PANEL,
+            show_default=False,
+            help="Cases in flight at once, each on both sides (default: 8).",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            metavar="S",
+            rich_help_panel=RUN_PANEL,
+            show_default=False,
+            help="Seconds to wait for an answer (streaming: between chunks) (default: 60).",
+        ),
+    ] = None,
+    max_retries: Annotated[
+        int | None,
+        typer.Option(
+            "--max-retries",
+            metavar="N",
+            rich_help_panel=RUN_PANEL,
+            show_default=False,
+            help="Retries on 429, 5xx, timeouts and connection errors, honouring Retry-After (default: 2).",
+        ),
+    ] = None,
+    stream: Annotated[
+        bool,
+        typer.Option(
+            "--stream",
+            rich_help_panel=RUN_PANEL,
+            help="Stream the answers: measures time to first token, asks for usage in the stream.",
+        ),
+    ] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            metavar="N",
+            rich_help_panel=RUN_PANEL,
+            show_default=False,
+            help="Run only the first N cases (the whole file is still validated).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            rich_help_panel=RUN_PANEL,
+            help="Send nothing: print the case count, tiktoken prompt tokens and projected input cost.",
+        ),
+    ] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            metavar="VERDICTS",
+            rich_help_panel=RUN_PANEL,
+            show_default=False,
+            help="Exit 1 if any case gets one of these verdicts, e.g. broken or broken,drift.",
+        ),
+    ] = None,
+    min_similarity: Annotated[
+        float | None,
+        typer.Option(
+            "--min-similarity",
+            metavar="X",
+            rich_help_panel=RUN_PANEL,
+            show_default=False,
+            help="Exit 1 if the mean similarity is below X (0 to 1).",
+        ),
+    ] = None,
 ) -> None:
     """Run PROMPTS.jsonl on OpenAI (the baseline) and the target (the candidate), and compare.
 
@@ -138,8 +233,8 @@ def smoke(
       migrate smoke prompts.jsonl --stream --concurrency 16 --results answers.jsonl
       migrate smoke prompts.jsonl --fail-on broken --min-similarity 0.8     in CI
     """
-    from migrate_cli.smoke.session import SmokeSession
     from migrate_cli.smoke.plan import SmokeOptions
+    from migrate_cli.smoke.session import SmokeSession
 
     options = SmokeOptions(
         prompts=prompts,

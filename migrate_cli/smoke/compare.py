@@ -80,9 +80,7 @@ def compare(baseline: SideResult, candidate: SideResult) -> Comparison:
     both_ok = baseline.ok and candidate.ok
     diff = _render_diff(baseline, candidate, base_json, cand_json) if both_ok else ""
 
-    def result(
-        verdict: Verdict, reason: str, sim: float | None, json_equal: bool | None = None
-    ) -> Comparison:
+    def result(verdict: Verdict, reason: str, sim: float | None, json_equal: bool | None = None) -> Comparison:
         return Comparison(sim, verdict, reason, diff=diff, json_equal=json_equal)
 
     broken = _broken_reason(baseline, candidate, (not base_norm, not cand_norm), base_json, cand_json)

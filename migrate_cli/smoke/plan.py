@@ -94,7 +94,9 @@ def make_plan(options: SmokeOptions, config: ProjectConfig, target: Target, envi
         pricing = config.resolve_path(config.get("pricing"))
     calls = CallSettings(
         timeout=_positive(_pick(options.timeout, config, "timeout", DEFAULT_TIMEOUT), "--timeout"),
-        max_retries=_at_least(_pick(options.max_retries, config, "max_retries", DEFAULT_MAX_RETRIES), 0, "--max-retries"),
+        max_retries=_at_least(
+            _pick(options.max_retries, config, "max_retries", DEFAULT_MAX_RETRIES), 0, "--max-retries"
+        ),
         stream=options.stream,
     )
     concurrency = _at_least(_pick(options.concurrency, config, "concurrency", DEFAULT_CONCURRENCY), 1, "--concurrency")

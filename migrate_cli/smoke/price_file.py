@@ -152,12 +152,8 @@ def _parse_entry(
         )
     scale = usd_per_unit / per
     long = merged.get("long_context")
-    if long is not None and (
-        not isinstance(long, dict) or set(long) - _LONG_KEYS or "above" not in long
-    ):
-        raise UsageError(
-            f"{where}: 'long_context' must be {{above = TOKENS, input = .., output = ..}}"
-        )
+    if long is not None and (not isinstance(long, dict) or set(long) - _LONG_KEYS or "above" not in long):
+        raise UsageError(f"{where}: 'long_context' must be {{above = TOKENS, input = .., output = ..}}")
     above = long.get("above") if long else None
     if long and (isinstance(above, bool) or not isinstance(above, int) or above <= 0):
         raise UsageError(f"{where}: long_context 'above' must be a positive whole number of tokens")
@@ -186,9 +182,7 @@ def _rates(table: Mapping[str, Any], where: str, scale: Decimal) -> Rates:
     return Rates(values["input"], values["output"], values["cached_input"])  # type: ignore[arg-type]
 
 
-def _origin(
-    prefix: str, entry: Mapping[str, Any], currency: str, per: int, usd_per_unit: Decimal
-) -> str:
+def _origin(prefix: str, entry: Mapping[str, Any], currency: str, per: int, usd_per_unit: Decimal) -> str:
     unit = "1M" if per == 1_000_000 else "1K" if per == 1000 else f"{per:,}"
     parts = [f"{prefix}: {currency} per {unit} tokens"]
     if currency != "USD":

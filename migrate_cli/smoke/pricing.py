@@ -155,7 +155,5 @@ def parse_rate_option(text: str) -> tuple[str, Decimal]:
     code, sep, value = text.partition("=")
     rate = to_decimal(value.strip()) if sep else None
     if not code.strip() or rate is None or rate <= 0:
-        raise UsageError(
-            f"--rate must look like CURRENCY=USD_PER_UNIT (e.g. RUB=0.0108), got '{text}'"
-        )
+        raise UsageError(f"--rate must look like CURRENCY=USD_PER_UNIT (e.g. RUB=0.0108), got '{text}'")
     return code.strip().upper(), rate

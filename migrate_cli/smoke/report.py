@@ -28,7 +28,14 @@ class ProgressView:
     """A rich progress bar on stderr while cases finish; silent when stderr is not a terminal."""
 
     def __init__(self, console: Console, total: int) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         self._progress = Progress(
             TextColumn("smoke"),
@@ -67,19 +74,27 @@ def render_table(console: Console, summary: RunSummary, *, report_hint: str = ""
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
     # Tokens are "prompt→completion" as the provider reported them; "base"/"cand" keep it narrow.
-    for title, justify in (("case", "left"), ("verdict", "left"), ("sim.", "right"),
-                           ("base tok.", "right"), ("base $", "right"),
-                           ("cand tok.", "right"), ("cand $", "right")):
-        table.add_column(title, justify=justify, no_wrap=True, overflow="ellipsis",
-                         max_width=24 if title == "case" else None)
+    for title, justify in (
+        ("case", "left"),
+        ("verdict", "left"),
+        ("sim.", "right"),
+        ("base tok.", "right"),
+        ("base $", "right"),
+        ("cand tok.", "right"),
+        ("cand $", "right"),
+    ):
+        table.add_column(
+            title, justify=justify, no_wrap=True, overflow="ellipsis", max_width=24 if title == "case" else None
+        )
     table.add_column("reason", min_width=24, overflow="fold")
     for row in rows:
         table.add_row(*_row_cells(row))
     console.print(table)
     if summary.hidden_rows:
         where = f"; all are in {report_hint}" if report_hint else "; --report FILE.json lists them all"
-        console.print(f"… {summary.hidden_rows} more case(s) not shown (differences are listed first{where})",
-                      markup=False)
+        console.print(
+            f"… {summary.hidden_rows} more case(s) not shown (differences are listed first{where})", markup=False
+        )
 
 
 def _row_cells(row: CaseRow) -> list[Any]:
@@ -90,8 +105,10 @@ def _row_cells(row: CaseRow) -> list[Any]:
         Text(row.case_id),
         Text(row.verdict, style=_VERDICT_STYLE[row.verdict]),
         "—" if row.similarity is None else f"{row.similarity:.2f}",
-        _tokens(row.baseline), _cost_cell(row.baseline),
-        _tokens(row.candidate), _cost_cell(row.candidate),
+        _tokens(row.baseline),
+        _cost_cell(row.baseline),
+        _tokens(row.candidate),
+        _cost_cell(row.candidate),
         Text(reason),
     ]
 
@@ -219,8 +236,13 @@ def render_dry_run(console: Console, *, cases: int, lines: list[DryRunLine], exa
 
     console.print(f"Dry run: {cases} case(s) in {source}; nothing was sent.", markup=False)
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for title, justify in (("side", "left"), ("model", "left"), ("cases", "right"),
-                           ("prompt tokens", "right"), ("input cost", "right")):
+    for title, justify in (
+        ("side", "left"),
+        ("model", "left"),
+        ("cases", "right"),
+        ("prompt tokens", "right"),
+        ("input cost", "right"),
+    ):
         table.add_column(title, justify=justify, no_wrap=True)
     for line in lines:
         table.add_row(line.side, line.model, f"{line.cases:,}", f"{line.prompt_tokens:,}", money(line.cost_usd))
@@ -233,5 +255,8 @@ def render_dry_run(console: Console, *, cases: int, lines: list[DryRunLine], exa
         table.add_row(side, "(all)", f"{cases_total:,}", f"{tokens_total:,}", money(total), style="bold")
     console.print(table)
     note = "exact tiktoken counts" if exact else "APPROXIMATE counts: tiktoken encoding files unavailable"
-    console.print(f"Prompt tokens are {note}; the cost is input only (projected, uncached): output "
-                  "tokens are unknown until the prompts run.", markup=False)
+    console.print(
+        f"Prompt tokens are {note}; the cost is input only (projected, uncached): output "
+        "tokens are unknown until the prompts run.",
+        markup=False,
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
@@ -26,8 +26,9 @@ class SmokeSession:
     plan: SmokePlan
 
     @classmethod
-    def start(cls, options: SmokeOptions, *, provider: str | None, base_url: str | None,
-              api_key_env: str | None) -> SmokeSession:
+    def start(
+        cls, options: SmokeOptions, *, provider: str | None, base_url: str | None, api_key_env: str | None
+    ) -> SmokeSession:
         from migrate_cli.config import load_project_config, resolve_target
 
         config = load_project_config()
@@ -62,8 +63,9 @@ class SmokeSession:
             }
             _print_json(payload)
         else:
-            render_dry_run(stdout(), cases=prompts.cases, lines=lines, exact=prompts.tokens_exact,
-                           source=str(plan.prompts))
+            render_dry_run(
+                stdout(), cases=prompts.cases, lines=lines, exact=prompts.tokens_exact, source=str(plan.prompts)
+            )
         return 0
 
     # --- the run -------------------------------------------------------------------------------
@@ -89,7 +91,7 @@ class SmokeSession:
 
         total = prompts.cases if plan.limit is None else min(plan.limit, prompts.cases)
         load_encodings([*prompts.models, *(plan.candidate_model(model) for model in prompts.models)])
-        run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         reports: list[JsonReport] = []
         try:
             for path in plan.reports:

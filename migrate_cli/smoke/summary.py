@@ -30,9 +30,9 @@ COMPATIBILITY_ERRORS = frozenset({"bad_request", "unknown_model"})
 # What to do about each kind of failed call, for the line that reports it.
 ERROR_ADVICE = {
     "unknown_model": "check the model name (--model, --model-map, or the case's model) and that the "
-                     "base URL is the API root (most end in /v1)",
+    "base URL is the API root (most end in /v1)",
     "bad_request": "the provider rejects a parameter of these cases (the report names it): drop it "
-                   "from those cases or expect the difference",
+    "from those cases or expect the difference",
     "rate_limit": "the provider's rate limit held after retries: lower --concurrency or raise --max-retries",
     "server": "the provider failed after retries: run again later or raise --max-retries",
     "timeout": "no answer within --timeout after retries: raise --timeout or lower --concurrency",
@@ -206,8 +206,14 @@ class RunSummary:
             for name, usd in zip(SIDES, costs):
                 self.paired_cost[name] += usd  # type: ignore[operator]
         self.rows.add(
-            CaseRow(result.case_id, comparison.verdict, comparison.similarity, comparison.reason,
-                    _cell(result.baseline), _cell(result.candidate))
+            CaseRow(
+                result.case_id,
+                comparison.verdict,
+                comparison.similarity,
+                comparison.reason,
+                _cell(result.baseline),
+                _cell(result.candidate),
+            )
         )
 
     @property
@@ -231,8 +237,10 @@ class RunSummary:
         for side in SIDES:
             totals = self.sides[side]
             for kind, count in sorted(totals.errors.items()):
-                lines.append(f"{side}: {count} of {totals.responses} call(s) failed with {kind} "
-                             f"({totals.first_errors[kind]}): {ERROR_ADVICE.get(kind, ERROR_ADVICE['other'])}")
+                lines.append(
+                    f"{side}: {count} of {totals.responses} call(s) failed with {kind} "
+                    f"({totals.first_errors[kind]}): {ERROR_ADVICE.get(kind, ERROR_ADVICE['other'])}"
+                )
         return lines
 
     def provider_failed(self) -> bool:

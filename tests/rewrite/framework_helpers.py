@@ -15,11 +15,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from textwrap import dedent
-from typing import Any, Iterator
+from typing import Any
 
 from migrate_cli.config import resolve_target
 from migrate_cli.rewrite.engine import rewrite_source
@@ -72,7 +73,7 @@ class FakeTarget:
 
 def _handler(target: FakeTarget) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             target.seen.append(Seen("POST", self.path, self.headers.get("Authorization", ""), body))

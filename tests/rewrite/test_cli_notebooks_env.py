@@ -53,7 +53,10 @@ def test_notebooks_are_found_by_default_and_diffed_per_cell(project: Path) -> No
     result = migrate(".", "--dry-run")
     assert result.exit_code == 0, result.output
     assert digest(project / "analysis.ipynb") == before
-    assert "--- a/analysis.ipynb (cell 3)\n+++ b/analysis.ipynb (cell 3)\n@@ -1,4 +1,5 @@\n import json\n+import os\n" in result.stdout
+    assert (
+        "--- a/analysis.ipynb (cell 3)\n+++ b/analysis.ipynb (cell 3)\n@@ -1,4 +1,5 @@\n import json\n+import os\n"
+        in result.stdout
+    )
     assert "--- a/analysis.ipynb (cell 5)\n+++ b/analysis.ipynb (cell 5)\n" in result.stdout
     assert "would rewrite analysis.ipynb (1 change: MC001)" in result.stderr
     assert "    analysis.ipynb:cell 6:1\n" in result.stderr  # the !echo cell, reviewed
@@ -64,7 +67,13 @@ def test_notebook_json_output_has_cell_and_line(project: Path) -> None:
     result = migrate("analysis.ipynb", "--json", "--dry-run")
     data = json.loads(result.stdout)
     assert data["changed"] == ["analysis.ipynb"]
-    assert {"path": "analysis.ipynb", "line": 4, "cell": 5, "rule": "MC004", "reason": data["review"][0]["reason"]} == data["review"][0]
+    assert {
+        "path": "analysis.ipynb",
+        "line": 4,
+        "cell": 5,
+        "rule": "MC004",
+        "reason": data["review"][0]["reason"],
+    } == data["review"][0]
     [file] = data["files"]
     assert file["changes"] == [{"rule": "MC001", "line": 2, "cell": 5, "message": file["changes"][0]["message"]}]
     assert file["diff"].startswith("--- a/analysis.ipynb (cell 3)\n")
@@ -107,7 +116,19 @@ def test_a_broken_notebook_is_an_error_left_untouched_and_the_rest_goes_on(proje
 def test_a_hard_coded_key_in_a_notebook_never_shows(project: Path) -> None:
     nb = project / "keys.ipynb"
     source = ["from openai import OpenAI\n", f'client = OpenAI(api_key="{REAL_LOOKING_KEY}")']
-    nb.write_text(json.dumps({"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1))
+    nb.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+                ],
+                "metadata": {},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            },
+            indent=1,
+        )
+    )
     dry = migrate(nb, "--dry-run")
     assert "keys.ipynb:cell 1:2 [MC001] hard-coded API key" in dry.stderr
     for result in (dry, migrate(nb, "--json", "--dry-run"), migrate(nb)):
@@ -126,7 +147,9 @@ def test_env_files_add_the_key_and_move_the_url_the_moved_code_read(project: Pat
         f"# OpenAI\nOPENAI_API_KEY={REAL_LOOKING_KEY}\nMIRA_API_KEY=\n"
         "OPENAI_BASE_URL=https://api.vmira.ai/v1\nSENTRY_DSN=https://abc123@sentry.example/1\n"
     )
-    assert (project / ".env.example").read_text() == "OPENAI_API_KEY=\nMIRA_API_KEY=\nOPENAI_BASE_URL=https://api.vmira.ai/v1\n"
+    assert (
+        project / ".env.example"
+    ).read_text() == "OPENAI_API_KEY=\nMIRA_API_KEY=\nOPENAI_BASE_URL=https://api.vmira.ai/v1\n"
     assert "rewrote .env (2 changes: env-files x2)" in result.stderr
     again = migrate(".", "--env-files", "--check")
     assert again.exit_code == 0, again.output
@@ -200,7 +223,10 @@ def test_swap_files_and_binary_env_files_are_passed_over(project: Path) -> None:
 def test_subprocess_env_files_dry_run(project: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "migrate_cli", "rewrite", ".", "--env-files", "--dry-run"],
-        capture_output=True, text=True, cwd=project, check=False,
+        capture_output=True,
+        text=True,
+        cwd=project,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert REAL_LOOKING_KEY not in proc.stdout + proc.stderr
@@ -211,7 +237,15 @@ def test_env_file_discovery_finds_ignored_env_files_but_not_in_ignored_or_exclud
     from migrate_cli.rewrite.files import DEFAULT_INCLUDE, ENV_FILE_GLOBS, FileFilter, discover
 
     root = tmp_path / "repo"
-    for rel in (".env", "svc/.env.production", "svc/prod.env", "secrets/.env", "build/.env", "node_modules/x/.env", "docs/.env.example"):
+    for rel in (
+        ".env",
+        "svc/.env.production",
+        "svc/prod.env",
+        "secrets/.env",
+        "build/.env",
+        "node_modules/x/.env",
+        "docs/.env.example",
+    ):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text("OPENAI_API_KEY=\n")
     (root / ".git").mkdir()

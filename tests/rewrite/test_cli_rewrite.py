@@ -48,12 +48,9 @@ def test_dry_run_prints_the_diff_and_leaves_the_tree_byte_identical(tree: Path) 
     shown = str(tree).lstrip("/")  # an absolute path, shown as git shows it
     assert f"--- a/{shown}/clients.py\n+++ b/{shown}/clients.py\n" in result.stdout
     assert '+        base_url="https://api.vmira.ai/v1",' in result.stdout
-    assert result.stderr.splitlines()[0] == (
-        "Target: vmira https://api.vmira.ai/v1 (key from $MIRA_API_KEY; default)"
-    )
+    assert result.stderr.splitlines()[0] == ("Target: vmira https://api.vmira.ai/v1 (key from $MIRA_API_KEY; default)")
     assert result.stderr.splitlines()[-1] == (
-        "3 files would be rewritten, 4 sites to review, 1 hard-coded key "
-        "(7 files scanned; dry run: nothing written)"
+        "3 files would be rewritten, 4 sites to review, 1 hard-coded key (7 files scanned; dry run: nothing written)"
     )
 
 
@@ -108,7 +105,9 @@ def test_json_schema(tree: Path) -> None:
         ("nightly_digest.py", 17),  # MC004: unmapped OpenAI model ids
         ("service.py", 17),
     }
-    assert [(Path(s["path"]).name, s["line"], s["rule"]) for s in data["security"]] == [("nightly_digest.py", 11, "MC002")]
+    assert [(Path(s["path"]).name, s["line"], s["rule"]) for s in data["security"]] == [
+        ("nightly_digest.py", 11, "MC002")
+    ]
     assert data["errors"] == []
     for entry in data["files"]:
         assert entry["status"] in {"changed", "unchanged", "error"}
@@ -199,7 +198,10 @@ def test_base_url_and_key_env_flags_pick_the_target(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text(CLIENT)
     result = migrate(tmp_path, "--base-url", "http://127.0.0.1:9/v1", "--api-key-env", "LOCAL_LLM_KEY")
     assert result.exit_code == 0, result.output
-    assert 'OpenAI(api_key=os.environ["LOCAL_LLM_KEY"], base_url="http://127.0.0.1:9/v1")' in (tmp_path / "a.py").read_text()
+    assert (
+        'OpenAI(api_key=os.environ["LOCAL_LLM_KEY"], base_url="http://127.0.0.1:9/v1")'
+        in (tmp_path / "a.py").read_text()
+    )
     assert result.stderr.startswith("Target: http://127.0.0.1:9/v1 (key from $LOCAL_LLM_KEY; command line)")
 
 

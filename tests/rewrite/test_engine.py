@@ -6,8 +6,8 @@ import ast
 from dataclasses import replace
 
 import pytest
-
 from engine_helpers import VMIRA, check_noop, check_rewrite, rewrite
+
 from migrate_cli.config import resolve_target
 from migrate_cli.rewrite.engine import might_contain_client
 from migrate_cli.rewrite.model import RewriteSettings, SourceError
@@ -128,7 +128,7 @@ def test_decorated_function_default_argument() -> None:
             id="after-header-comments",
         ),
         pytest.param(
-            'def make():\n    from openai import OpenAI\n    client = OpenAI()\n',
+            "def make():\n    from openai import OpenAI\n    client = OpenAI()\n",
             'import os\ndef make():\n    from openai import OpenAI\n    client = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")\n',
             id="no-module-level-imports",
         ),
@@ -141,7 +141,7 @@ def test_import_os_placement(before: str, after: str) -> None:
 def test_os_rebound_in_scope_is_reviewed_not_broken() -> None:
     code = "from openai import OpenAI\n\ndef make(os):\n    return OpenAI()\n"
     result = rewrite(code)
-    assert 'api_key=' not in result.code
+    assert "api_key=" not in result.code
     assert any("`os` is rebound" in r.reason for r in result.review)
     ast.parse(result.code)
 
@@ -181,7 +181,9 @@ def test_migrating_twice_to_different_targets_does_not_touch_the_first_target() 
 
 
 def test_untouched_lines_are_byte_identical() -> None:
-    before = "import os\nfrom openai import OpenAI\nx   =   [1,2 ,3]   # odd   spacing\nclient = OpenAI()\ny = {'a':1}\n"
+    before = (
+        "import os\nfrom openai import OpenAI\nx   =   [1,2 ,3]   # odd   spacing\nclient = OpenAI()\ny = {'a':1}\n"
+    )
     after = rewrite(before).code.splitlines(keepends=True)
     assert after[2] == "x   =   [1,2 ,3]   # odd   spacing\n"
     assert after[4] == "y = {'a':1}\n"
@@ -189,9 +191,9 @@ def test_untouched_lines_are_byte_identical() -> None:
 
 def test_form_feed_and_unicode_line_separators_do_not_shift_lines() -> None:
     # str.splitlines() splits on these; Python's line numbers do not.
-    before = 'import os\nfrom openai import OpenAI\nx = 1  # page\x0cbreak \u2028 here\nclient = OpenAI()\n'
+    before = "import os\nfrom openai import OpenAI\nx = 1  # page\x0cbreak \u2028 here\nclient = OpenAI()\n"
     result = rewrite(before)
-    assert result.code == f'import os\nfrom openai import OpenAI\nx = 1  # page\x0cbreak \u2028 here\n{OPENAI_CALL}\n'
+    assert result.code == f"import os\nfrom openai import OpenAI\nx = 1  # page\x0cbreak \u2028 here\n{OPENAI_CALL}\n"
 
 
 def test_key_read_that_may_give_none_becomes_strict() -> None:

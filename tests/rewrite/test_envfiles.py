@@ -93,7 +93,10 @@ def test_a_multiline_quoted_value_is_one_entry_not_several() -> None:
 def test_a_url_read_only_by_moved_clients_is_pointed_at_the_target_keeping_quotes_and_comment() -> None:
     before = 'OPENAI_BASE_URL="https://api.openai.com/v1"  # default\nexport OPENAI_API_BASE=\n'
     result = rewrite_env_file(before, VMIRA, MOVED)
-    assert result.text == 'OPENAI_BASE_URL="https://api.vmira.ai/v1"  # default\nexport OPENAI_API_BASE=https://api.vmira.ai/v1\n'
+    assert (
+        result.text
+        == 'OPENAI_BASE_URL="https://api.vmira.ai/v1"  # default\nexport OPENAI_API_BASE=https://api.vmira.ai/v1\n'
+    )
     assert [(c.line, c.message.split(":")[0]) for c in result.changes] == [
         (1, "OPENAI_BASE_URL -> https"),
         (2, "OPENAI_API_BASE -> https"),
@@ -141,13 +144,23 @@ def test_a_url_already_at_the_target_needs_nothing() -> None:
 def test_readers_are_collected_from_the_runs_results() -> None:
     results = [
         FileResult("app.py", "changed", url_env_reads=(UrlEnvRead("OPENAI_BASE_URL", 3, after=False),)),
-        FileResult("nb.ipynb", "unchanged", url_env_reads=(
-            UrlEnvRead("OPENAI_API_BASE", 2, after=False, cell=4),
-            UrlEnvRead("OPENAI_API_BASE", 2, after=True, cell=4),
-        )),
-        FileResult("mod.py", "unchanged", review=(
-            ReviewItem("MC002", 7, "uses the module-level client configured only by env vars: set OPENAI_BASE_URL=..."),
-        )),
+        FileResult(
+            "nb.ipynb",
+            "unchanged",
+            url_env_reads=(
+                UrlEnvRead("OPENAI_API_BASE", 2, after=False, cell=4),
+                UrlEnvRead("OPENAI_API_BASE", 2, after=True, cell=4),
+            ),
+        ),
+        FileResult(
+            "mod.py",
+            "unchanged",
+            review=(
+                ReviewItem(
+                    "MC002", 7, "uses the module-level client configured only by env vars: set OPENAI_BASE_URL=..."
+                ),
+            ),
+        ),
     ]
     readers = UrlReaders.of(results)
     assert readers.read == {"OPENAI_BASE_URL", "OPENAI_API_BASE"}
@@ -187,9 +200,14 @@ def test_masked_text_shows_names_and_never_values() -> None:
 
 
 def test_the_display_copies_line_up_with_the_real_texts() -> None:
-    result = rewrite_env_file(f"A=1\nOPENAI_API_KEY={REAL_LOOKING_KEY}\nOPENAI_BASE_URL=https://api.openai.com/v1\n", VMIRA, MOVED)
+    result = rewrite_env_file(
+        f"A=1\nOPENAI_API_KEY={REAL_LOOKING_KEY}\nOPENAI_BASE_URL=https://api.openai.com/v1\n", VMIRA, MOVED
+    )
     assert result.shown_before == f"A={MASK}\nOPENAI_API_KEY={MASK}\nOPENAI_BASE_URL={MASK}\n"
-    assert result.shown_after == f"A={MASK}\nOPENAI_API_KEY={MASK}\nMIRA_API_KEY=\nOPENAI_BASE_URL=https://api.vmira.ai/v1\n"
+    assert (
+        result.shown_after
+        == f"A={MASK}\nOPENAI_API_KEY={MASK}\nMIRA_API_KEY=\nOPENAI_BASE_URL=https://api.vmira.ai/v1\n"
+    )
 
 
 @pytest.mark.parametrize(

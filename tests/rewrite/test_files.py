@@ -113,9 +113,7 @@ def test_include_and_exclude_globs_relative_to_the_path_argument(tmp_path: Path)
             "src/deep/er/migrations/0002.py": "",
         },
     )
-    file_filter = FileFilter(
-        include=("*.py", "*.pyw"), exclude=("tests/", "**/migrations/*.py")
-    )
+    file_filter = FileFilter(include=("*.py", "*.pyw"), exclude=("tests/", "**/migrations/*.py"))
     assert found(tmp_path, "src", file_filter=file_filter) == [
         "src/a.py",
         "src/db/models.py",

@@ -12,10 +12,9 @@ import pytest
 from engine_helpers import VMIRA, rewrite
 
 from migrate_cli.rewrite.hunk_deps import WHOLE_FILE, plan_hunks
-from migrate_cli.rewrite.name_check import refusal, unresolved_names
 from migrate_cli.rewrite.hunks import FileChanges, compose_file, hunk_diff
 from migrate_cli.rewrite.model import SourceError
-
+from migrate_cli.rewrite.name_check import refusal, unresolved_names
 
 TARGET = VMIRA.target
 
@@ -65,7 +64,11 @@ def test_independent_clients_are_separate_hunks_and_any_pick_writes_just_those()
 
 def test_each_hunk_carries_the_engine_change_about_its_lines() -> None:
     plan = plan_for(THREE_CLIENTS)
-    assert [[(c.rule, c.line) for c in h.changes] for h in plan.hunks] == [[("MC001", 6)], [("MC001", 10)], [("MC001", 14)]]
+    assert [[(c.rule, c.line) for c in h.changes] for h in plan.hunks] == [
+        [("MC001", 6)],
+        [("MC001", 10)],
+        [("MC001", 14)],
+    ]
 
 
 def test_an_added_import_is_not_a_question_but_comes_with_the_changes_that_need_it() -> None:
@@ -280,10 +283,24 @@ def test_hunk_diff_of_a_crlf_file_without_final_newline() -> None:
 # -- every golden case of the rule tests: any choice of hunks gives code that parses and resolves --
 
 RULE_TEST_MODULES = [
-    "test_rule_autogen", "test_rule_azure", "test_rule_client", "test_rule_config_kwargs", "test_rule_crewai",
-    "test_rule_dspy", "test_rule_env_writes", "test_rule_haystack", "test_rule_langchain", "test_rule_litellm",
-    "test_rule_llamaindex", "test_rule_max_tokens", "test_rule_model_ids", "test_rule_module_client",
-    "test_rule_module_constants", "test_rule_openai_agents", "test_rule_pydantic_ai", "test_rule_wrappers",
+    "test_rule_autogen",
+    "test_rule_azure",
+    "test_rule_client",
+    "test_rule_config_kwargs",
+    "test_rule_crewai",
+    "test_rule_dspy",
+    "test_rule_env_writes",
+    "test_rule_haystack",
+    "test_rule_langchain",
+    "test_rule_litellm",
+    "test_rule_llamaindex",
+    "test_rule_max_tokens",
+    "test_rule_model_ids",
+    "test_rule_module_client",
+    "test_rule_module_constants",
+    "test_rule_openai_agents",
+    "test_rule_pydantic_ai",
+    "test_rule_wrappers",
 ]
 MAPPED = replace(VMIRA, target=replace(VMIRA.target, model_map={"gpt-4o": "mira", "gpt-4o-mini": "mira-mini"}))
 

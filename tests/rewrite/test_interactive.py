@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from terminal import Terminal
@@ -248,10 +248,16 @@ def test_only_and_skip_apply_to_the_questions(run, project: Path) -> None:  # ty
 def test_interactive_needs_a_terminal(project: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "migrate_cli", "rewrite", ".", "--interactive"],
-        cwd=project, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False,
+        cwd=project,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 2
-    assert done.stderr.splitlines()[0] == "error: --interactive needs a terminal to ask on, and standard input is not one"
+    assert (
+        done.stderr.splitlines()[0] == "error: --interactive needs a terminal to ask on, and standard input is not one"
+    )
     assert (project / "a.py").read_text() == THREE
 
 

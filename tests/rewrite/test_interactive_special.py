@@ -55,7 +55,9 @@ def test_a_skipped_notebook_is_byte_identical_and_its_skip_is_listed_by_cell(ter
     assert text[skipped:].splitlines()[1].strip() == "nb.ipynb:cell 1:3"
 
 
-def test_an_env_file_comes_after_the_code_and_keeps_its_url_when_the_client_reading_it_was_skipped(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_env_file_comes_after_the_code_and_keeps_its_url_when_the_client_reading_it_was_skipped(
+    terminal, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / ".env").write_text(ENV)
     (tmp_path / "app.py").write_text(READS_URL)
     term = terminal(".", "--env-files", "-i")

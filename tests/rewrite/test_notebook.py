@@ -68,7 +68,9 @@ def test_jupyter_notebook_changes_only_the_client_cells_and_stays_jupyters_own_l
         if number not in (3, 5):
             assert new_cell == old_cell
         else:
-            assert {k: v for k, v in new_cell.items() if k != "source"} == {k: v for k, v in old_cell.items() if k != "source"}
+            assert {k: v for k, v in new_cell.items() if k != "source"} == {
+                k: v for k, v in old_cell.items() if k != "source"
+            }
     assert new["metadata"] == old["metadata"]
     check_parses(result.text)
 
@@ -117,20 +119,31 @@ def test_two_space_ascii_notebook_keeps_its_indent_key_order_escapes_and_missing
     assert "\\u3053\\u3093" in result.text  # こん... still escaped as the writer escaped it
     # A source stored as one string stays one string.
     assert json.loads(result.text)["cells"][0]["source"] == (
-        "import openai\nimport os\nclient = openai.OpenAI(api_key=os.environ[\"MIRA_API_KEY\"], "
-        "base_url=\"https://api.vmira.ai/v1\")"
+        'import openai\nimport os\nclient = openai.OpenAI(api_key=os.environ["MIRA_API_KEY"], '
+        'base_url="https://api.vmira.ai/v1")'
     )
 
 
 def test_a_new_line_with_non_ascii_is_escaped_when_the_document_escapes() -> None:
-    nb = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-                     "source": ["from openai import OpenAI\n", "client = OpenAI()  # clé\n", "x = 'é'"]}],
-          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": ["from openai import OpenAI\n", "client = OpenAI()  # clé\n", "x = 'é'"],
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     escaped = json.dumps(nb, indent=1, ensure_ascii=True)
     result = rewrite_notebook(escaped, VMIRA)
     assert result.text.isascii()
     assert result.text == json.dumps(json.loads(result.text), indent=1, ensure_ascii=True)
-    assert '"x = \'\\u00e9\'"' in result.text  # the unchanged line kept its original JSON text
+    assert "\"x = '\\u00e9'\"" in result.text  # the unchanged line kept its original JSON text
 
 
 def test_crlf_json_layout_is_kept() -> None:
@@ -171,7 +184,10 @@ def test_without_imports_import_os_goes_before_the_first_statement_of_the_first_
 
 def test_import_os_in_an_earlier_cell_is_reused_not_added_again() -> None:
     text = notebook("import os\nfrom openai import OpenAI", "client = OpenAI()")
-    assert sources(rewrite_notebook(text, VMIRA).text) == ["import os\nfrom openai import OpenAI", f"client = {NEW_CLIENT}"]
+    assert sources(rewrite_notebook(text, VMIRA).text) == [
+        "import os\nfrom openai import OpenAI",
+        f"client = {NEW_CLIENT}",
+    ]
 
 
 def test_a_module_constant_in_one_cell_is_rewritten_for_the_client_of_a_later_cell() -> None:
@@ -303,7 +319,16 @@ def test_locate_cells_finds_the_exact_source_spans() -> None:
     text = fixture("jupyter.ipynb")
     layout = locate_cells(text)
     assert layout.nbformat == 4
-    assert [c.cell_type for c in layout.cells] == ["markdown", "code", "code", "markdown", "code", "code", "code", "code"]
+    assert [c.cell_type for c in layout.cells] == [
+        "markdown",
+        "code",
+        "code",
+        "markdown",
+        "code",
+        "code",
+        "code",
+        "code",
+    ]
     for location, cell in zip(layout.cells, json.loads(text)["cells"]):
         assert location.source is not None
         assert json.loads(text[location.source.start : location.source.end]) == cell["source"]
@@ -322,7 +347,9 @@ def test_locate_cells_finds_the_exact_source_spans() -> None:
         (('notes = """', 'OpenAI() in a string\n"""'), 'OpenAI() in a string\n"""'),
     ],
 )
-def test_cells_that_only_parse_joined_with_their_neighbour_are_taken_one_by_one(broken: tuple[str, str], second_after: str) -> None:
+def test_cells_that_only_parse_joined_with_their_neighbour_are_taken_one_by_one(
+    broken: tuple[str, str], second_after: str
+) -> None:
     # Jupyter runs each cell alone; joined, the two would parse as one statement across the boundary.
     text = notebook("import functools\nfrom openai import OpenAI", *broken, "client = OpenAI()")
     new = sources(rewrite_notebook(text, VMIRA).text)

@@ -30,8 +30,12 @@ def test_every_rule_module_is_registered() -> None:
         module = importlib.import_module(f"{rules_package.__name__}.{info.name}")
         assert module.__doc__, f"rule module {info.name} needs a docstring saying what it rewrites and why"
         classes = [
-            obj for obj in vars(module).values()
-            if isinstance(obj, type) and issubclass(obj, Rule) and obj.__module__ == module.__name__ and hasattr(obj, "code")
+            obj
+            for obj in vars(module).values()
+            if isinstance(obj, type)
+            and issubclass(obj, Rule)
+            and obj.__module__ == module.__name__
+            and hasattr(obj, "code")
         ]
         assert classes, f"{info.name} defines no rule"
         assert all(cls in registered for cls in classes), f"{info.name} has a rule missing from RULES"

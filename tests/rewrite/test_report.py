@@ -28,7 +28,11 @@ RUN = RunResult(
                 diff="--- a/app/a.py\n+++ b/app/a.py\n@@ -1 +1 @@\n-[red]x\n+[red]y\n",
             )
         ),
-        Outcome(FileResult("app/b.py", "unchanged", review=(ReviewItem("MC001", 4, PROXY), ReviewItem("MC001", 8, VARIABLE)))),
+        Outcome(
+            FileResult(
+                "app/b.py", "unchanged", review=(ReviewItem("MC001", 4, PROXY), ReviewItem("MC001", 8, VARIABLE))
+            )
+        ),
         Outcome(FileResult("app/c.py", "unchanged")),
         Outcome(FileResult("app/broken.py", "error", error="cannot parse: invalid syntax (line 2)"), Failure.INPUT),
     ),
@@ -88,7 +92,9 @@ def test_json_object_shape() -> None:
     assert (data["dry_run"], data["check"], data["written"]) == (True, False, False)
     assert data["changed"] == ["app/a.py"]
     assert data["review"][1] == {"path": "app/b.py", "line": 4, "rule": "MC001", "reason": PROXY}
-    assert data["security"] == [{"path": "app/a.py", "line": 12, "rule": "MC002", "message": "hard-coded API key replaced"}]
+    assert data["security"] == [
+        {"path": "app/a.py", "line": 12, "rule": "MC002", "message": "hard-coded API key replaced"}
+    ]
     assert data["errors"] == [{"path": "app/broken.py", "message": "cannot parse: invalid syntax (line 2)"}]
     # Unchanged files with nothing to say are left out of `files`.
     assert [f["path"] for f in data["files"]] == ["app/a.py", "app/b.py", "app/broken.py"]

@@ -20,7 +20,9 @@ SETTINGS = "Settings.openai_api_key reads $OPENAI_API_KEY"
 
 
 def run_of(*files: tuple[str, tuple[ReviewItem, ...]]) -> RunResult:
-    return RunResult(outcomes=tuple(Outcome(FileResult(path, "unchanged", review=items)) for path, items in files), dry=True)
+    return RunResult(
+        outcomes=tuple(Outcome(FileResult(path, "unchanged", review=items)) for path, items in files), dry=True
+    )
 
 
 MANY = run_of(
@@ -40,14 +42,17 @@ def test_groups_are_ordered_by_rule_then_size_and_sites_by_file_and_line() -> No
     review = summarize(MANY).review
     assert list(review) == [("MC001", PROXY), ("MC001", KEPT), ("MC004", UNMAPPED), ("MC020", SETTINGS)]
     assert [f"{s.path}:{s.line}" for s in review[("MC004", UNMAPPED)]] == [
-        "app/a.py:7", "app/m.py:2", "app/m.py:30", "app/z.py:9",
+        "app/a.py:7",
+        "app/m.py:2",
+        "app/m.py:30",
+        "app/z.py:9",
     ]
 
 
 def test_each_reason_is_printed_once_with_its_sites_under_it() -> None:
     lines = rendered(MANY)
     start = lines.index("To review: 8 sites the rewrite left alone")
-    assert lines[start + 1 :] [:13] == [
+    assert lines[start + 1 :][:13] == [
         f"  {PROXY} [MC001]",
         "    app/a.py:12",
         "    app/m.py:5",
@@ -71,7 +76,9 @@ def test_a_very_long_group_is_capped_with_a_count_and_json_keeps_every_site() ->
     header = lines.index(f"  {UNMAPPED} [MC004]")
     shown = lines[header + 1 : header + 1 + REVIEW_SITES_SHOWN]
     assert shown == [f"    app/big.py:{n}" for n in range(1, REVIEW_SITES_SHOWN + 1)]
-    assert lines[header + 1 + REVIEW_SITES_SHOWN] == f"    … and {37 - REVIEW_SITES_SHOWN} more (--json lists every site)"
+    assert (
+        lines[header + 1 + REVIEW_SITES_SHOWN] == f"    … and {37 - REVIEW_SITES_SHOWN} more (--json lists every site)"
+    )
     assert "To review: 38 sites the rewrite left alone" in lines
     assert len(json.loads(json.dumps(to_json(TARGET, run, Mode(dry_run=True))))["review"]) == 38
 

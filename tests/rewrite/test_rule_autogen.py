@@ -6,7 +6,6 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-
 from engine_helpers import check_noop, check_rewrite, rewrite
 
 KEY = "sk-proj-Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0"
@@ -225,9 +224,18 @@ def test_noops(code: str) -> None:
     ("code", "reason_part"),
     [
         ('import autogen\nc = autogen.config_list_from_json("OAI_CONFIG_LIST")\n', "OAI_CONFIG_LIST file or env var"),
-        ('from autogen import AssistantAgent\na = AssistantAgent("a", llm_config={"config_list": [{"model": "llama3", "base_url": "http://localhost:8000/v1"}]})\n', "http://localhost:8000/v1"),
-        ("from autogen import OpenAIWrapper\ndef f(entries):\n    return OpenAIWrapper(config_list=entries)\n", "config_list=entries cannot be followed"),
-        ('import autogen\nc = [{"model": "gpt-4", "api_type": kind, "api_key": k}]\na = autogen.AssistantAgent("a", llm_config={"config_list": c})\n', "api_type=kind"),
+        (
+            'from autogen import AssistantAgent\na = AssistantAgent("a", llm_config={"config_list": [{"model": "llama3", "base_url": "http://localhost:8000/v1"}]})\n',
+            "http://localhost:8000/v1",
+        ),
+        (
+            "from autogen import OpenAIWrapper\ndef f(entries):\n    return OpenAIWrapper(config_list=entries)\n",
+            "config_list=entries cannot be followed",
+        ),
+        (
+            'import autogen\nc = [{"model": "gpt-4", "api_type": kind, "api_key": k}]\na = autogen.AssistantAgent("a", llm_config={"config_list": c})\n',
+            "api_type=kind",
+        ),
     ],
 )
 def test_sites_not_rewritten_are_listed_for_review(code: str, reason_part: str) -> None:
@@ -238,7 +246,9 @@ def test_sites_not_rewritten_are_listed_for_review(code: str, reason_part: str) 
 
 
 def test_moved_0_4_client_without_model_info_is_reviewed() -> None:
-    result = rewrite('from autogen_ext.models.openai import OpenAIChatCompletionClient\nc = OpenAIChatCompletionClient(model="gpt-4o")\n')
+    result = rewrite(
+        'from autogen_ext.models.openai import OpenAIChatCompletionClient\nc = OpenAIChatCompletionClient(model="gpt-4o")\n'
+    )
     assert result.changed
     assert any("model_info" in r.reason for r in result.review if r.rule == "MC016")
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-
 from engine_helpers import check_noop, check_rewrite, rewrite
 from recording_server import recording_server
+
 from migrate_cli.config import resolve_target
 from migrate_cli.rewrite.model import RewriteSettings
 
@@ -212,7 +212,9 @@ REWRITES = [
         import os
 
         client = openai.AsyncOpenAI(api_version="2024-02-01")
-        """.replace('api_version="2024-02-01"', 'api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"'),
+        """.replace(
+            'api_version="2024-02-01"', 'api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"'
+        ),
         id="lib-azure-attribute-path",
     ),
     pytest.param(
@@ -415,8 +417,14 @@ def test_noops(code: str) -> None:
 @pytest.mark.parametrize(
     ("code", "reason_part"),
     [
-        ("from openai import AzureOpenAI\nc = AzureOpenAI(**cfg)\n", "AzureOpenAI(**cfg): arguments the rewrite cannot see"),
-        ("from openai import AzureOpenAI\nfrom langchain_openai import OpenAI\nc = AzureOpenAI()\n", "OpenAI already names something else here"),
+        (
+            "from openai import AzureOpenAI\nc = AzureOpenAI(**cfg)\n",
+            "AzureOpenAI(**cfg): arguments the rewrite cannot see",
+        ),
+        (
+            "from openai import AzureOpenAI\nfrom langchain_openai import OpenAI\nc = AzureOpenAI()\n",
+            "OpenAI already names something else here",
+        ),
         ("import openai.lib.azure as az\nc = az.AzureOpenAI()\n", "convert it to openai.OpenAI(...) by hand"),
         ("from openai import AzureOpenAI\nAzureOpenAI = f\nc = AzureOpenAI()\n", "may be something else in this scope"),
     ],
@@ -504,7 +512,14 @@ def test_change_log_names_every_removed_argument() -> None:
     )
     (change,) = result.changes
     assert change.rule == "MC003"
-    for part in ("AzureOpenAI -> OpenAI", "removed azure_endpoint=", "removed api_version=", "removed azure_ad_token=", "base_url -> https://api.vmira.ai/v1", "api_key -> $MIRA_API_KEY"):
+    for part in (
+        "AzureOpenAI -> OpenAI",
+        "removed azure_endpoint=",
+        "removed api_version=",
+        "removed azure_ad_token=",
+        "base_url -> https://api.vmira.ai/v1",
+        "api_key -> $MIRA_API_KEY",
+    ):
         assert part in change.message
 
 
@@ -545,7 +560,9 @@ def test_converted_client_is_a_plain_openai_client_on_the_target(tmp_path: Path)
         "                  for name, c in (('sync', azure_app.client), ('async', azure_app.background))}))\n"
     )
     env = {"PATH": os.environ.get("PATH", ""), "MIRA_API_KEY": "mira-test-key", "PYTHONPATH": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {
         "sync": ["OpenAI", "https://api.vmira.ai/v1/", "mira-test-key", False],
@@ -591,7 +608,11 @@ def test_rewritten_azure_app_sends_the_mapped_model_and_max_tokens_to_the_target
     env = {"PATH": os.environ.get("PATH", ""), "LOCAL_LLM_KEY": "local-test-key", "PYTHONPATH": str(tmp_path)}
     done = subprocess.run(
         [sys.executable, "-c", "import azure_app; print(azure_app.ask('ping'))"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "pong"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from engine_helpers import check_noop, check_rewrite, rewrite
 
 REWRITES = [
@@ -135,5 +134,7 @@ def test_http_client_base_url_is_reviewed_and_the_client_still_moves() -> None:
 
 
 def test_http_client_without_base_url_is_not_reviewed() -> None:
-    result = rewrite("import httpx\nimport os\nfrom openai import OpenAI\nclient = OpenAI(http_client=httpx.Client(timeout=5))\n")
+    result = rewrite(
+        "import httpx\nimport os\nfrom openai import OpenAI\nclient = OpenAI(http_client=httpx.Client(timeout=5))\n"
+    )
     assert [r for r in result.review if r.rule == "MC007"] == []

@@ -8,7 +8,6 @@ leave the code alone and say why.
 from __future__ import annotations
 
 import pytest
-
 from engine_helpers import check_noop, check_rewrite, rewrite
 
 REWRITES = [
@@ -506,7 +505,9 @@ def test_hard_coded_key_in_a_subscript_set_is_a_security_finding_never_shown() -
     assert key not in result.code
     assert [f.line for f in result.security] == [3]
     assert key in result.secrets
-    assert all(key not in text for text in [*(f.message for f in result.security), *(c.message for c in result.changes)])
+    assert all(
+        key not in text for text in [*(f.message for f in result.security), *(c.message for c in result.changes)]
+    )
 
 
 def test_a_reason_quoting_a_line_never_shows_a_key() -> None:
@@ -521,7 +522,7 @@ def test_drop_params_in_a_subscript_set_are_reviewed() -> None:
     assert any("sets 'data_residency'" in r.reason for r in result.review)
 
 
-REWRITTEN_FACTORY = '''\
+REWRITTEN_FACTORY = """\
 import os
 from openai import OpenAI
 
@@ -535,7 +536,7 @@ def make(key=None, timeout=None):
     if timeout:
         kwargs["timeout"] = timeout
     return OpenAI(**kwargs)
-'''
+"""
 
 
 def test_rewritten_factory_builds_a_client_on_the_target(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,6 @@ so no test here imports the rewritten code.
 from __future__ import annotations
 
 import pytest
-
 from engine_helpers import check_noop, check_rewrite, rewrite
 
 REWRITES = [
@@ -159,7 +158,10 @@ def test_agents_that_build_their_llm_from_the_environment_are_reviewed() -> None
 @pytest.mark.parametrize(
     ("code", "reason_part"),
     [
-        ('from crewai import LLM\nllm = LLM(model="openai/gpt-4o", base_url="http://localhost:4000/v1")\n', "http://localhost:4000/v1"),
+        (
+            'from crewai import LLM\nllm = LLM(model="openai/gpt-4o", base_url="http://localhost:4000/v1")\n',
+            "http://localhost:4000/v1",
+        ),
         ("from crewai import LLM\ndef f(name):\n    return LLM(model=name)\n", "model=name"),
     ],
 )

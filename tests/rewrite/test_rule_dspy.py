@@ -8,7 +8,6 @@ check what litellm does with them where litellm is installed.
 from __future__ import annotations
 
 import pytest
-
 from engine_helpers import check_noop, check_rewrite, rewrite
 
 REWRITES = [

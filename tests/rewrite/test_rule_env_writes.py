@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from engine_helpers import check_noop, check_rewrite, rewrite
 
 KEY = "sk-proj-Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0"
@@ -188,16 +187,26 @@ def test_hard_coded_key_is_a_security_finding_never_shown() -> None:
     result = rewrite(f'import os\nos.environ["OPENAI_API_KEY"] = "{KEY}"\n')
     assert [(f.rule, f.line) for f in result.security] == [("MC015", 2)]
     assert KEY in result.secrets and KEY not in result.code
-    assert all(KEY not in text for text in [*(c.message for c in result.changes), *(f.message for f in result.security)])
+    assert all(
+        KEY not in text for text in [*(c.message for c in result.changes), *(f.message for f in result.security)]
+    )
 
 
 @pytest.mark.parametrize(
     ("code", "line", "reason_part"),
     [
         ('import os\nos.environ["OPENAI_API_BASE"] = "http://localhost:8080/v1"\n', 2, "http://localhost:8080/v1"),
-        ('import os\nos.environ["OPENAI_API_KEY"] = userdata.get("OPENAI_API_KEY")\n', 2, "point both at https://api.vmira.ai/v1 or neither"),
+        (
+            'import os\nos.environ["OPENAI_API_KEY"] = userdata.get("OPENAI_API_KEY")\n',
+            2,
+            "point both at https://api.vmira.ai/v1 or neither",
+        ),
         ('import os\nos.environ["OPENAI_MODEL_NAME"] = "gpt-4o"\n', 2, "names an OpenAI model"),
-        ('import os\nif True: os.environ["OPENAI_API_KEY"] = "x"\n', 2, 'add `os.environ["OPENAI_BASE_URL"] = "https://api.vmira.ai/v1"`'),
+        (
+            'import os\nif True: os.environ["OPENAI_API_KEY"] = "x"\n',
+            2,
+            'add `os.environ["OPENAI_BASE_URL"] = "https://api.vmira.ai/v1"`',
+        ),
     ],
 )
 def test_review_reasons(code: str, line: int, reason_part: str) -> None:

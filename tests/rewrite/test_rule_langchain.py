@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from engine_helpers import check_noop, check_rewrite, rewrite
 
 REWRITES = [
@@ -370,8 +369,15 @@ def test_openai_proxy_is_kept_and_not_taken_for_the_url() -> None:
 
 
 def test_embedding_advice_is_only_for_constructions_that_move() -> None:
-    assert _mc010_reasons("from langchain_openai import OpenAIEmbeddings\ne = OpenAIEmbeddings(check_embedding_ctx_length=False)\n") == []
-    local = _mc010_reasons('from langchain_openai import OpenAIEmbeddings\ne = OpenAIEmbeddings(base_url="http://localhost:11434/v1")\n')
+    assert (
+        _mc010_reasons(
+            "from langchain_openai import OpenAIEmbeddings\ne = OpenAIEmbeddings(check_embedding_ctx_length=False)\n"
+        )
+        == []
+    )
+    local = _mc010_reasons(
+        'from langchain_openai import OpenAIEmbeddings\ne = OpenAIEmbeddings(base_url="http://localhost:11434/v1")\n'
+    )
     assert len(local) == 1 and "localhost" in local[0]
 
 
@@ -380,7 +386,9 @@ def test_hard_coded_key_is_a_security_finding_and_never_shown() -> None:
     result = rewrite(f'from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(openai_api_key="{key}")\n')
     assert key not in result.code
     assert [(f.rule, f.line) for f in result.security] == [("MC010", 2)]
-    shown = [f.message for f in result.security] + [c.message for c in result.changes] + [r.reason for r in result.review]
+    shown = (
+        [f.message for f in result.security] + [c.message for c in result.changes] + [r.reason for r in result.review]
+    )
     assert all(key not in text for text in shown)
 
 

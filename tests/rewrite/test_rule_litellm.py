@@ -6,7 +6,6 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-
 from engine_helpers import check_noop, check_rewrite, rewrite
 
 REWRITES = [
@@ -227,7 +226,10 @@ def test_noops(code: str) -> None:
 @pytest.mark.parametrize(
     ("code", "reason_part"),
     [
-        ('from litellm import completion\nr = completion(model="openai/x", api_base="http://0.0.0.0:4000")\n', "http://0.0.0.0:4000"),
+        (
+            'from litellm import completion\nr = completion(model="openai/x", api_base="http://0.0.0.0:4000")\n',
+            "http://0.0.0.0:4000",
+        ),
         ("from litellm import completion\ndef f(m):\n    return completion(model=m)\n", "model=m"),
         ('import litellm\nlitellm.api_base = "http://localhost:4000"\n', "http://localhost:4000"),
         ("import litellm\nlitellm.api_key = settings.key\n", None),
@@ -261,7 +263,9 @@ def test_change_log_says_why_the_provider_is_pinned() -> None:
 
 
 # litellm is ~330 MB installed, too heavy for the test extra; this runs where it is installed.
-needs_litellm = pytest.mark.skipif(importlib.util.find_spec("litellm") is None, reason="litellm is not installed (too heavy for the test extra)")
+needs_litellm = pytest.mark.skipif(
+    importlib.util.find_spec("litellm") is None, reason="litellm is not installed (too heavy for the test extra)"
+)
 
 
 @needs_litellm

@@ -9,7 +9,6 @@ llama-index-llms-openai 0.8.3 / llama-index-llms-openai-like 0.8.1 (see the rule
 from __future__ import annotations
 
 import pytest
-
 from engine_helpers import check_noop, check_rewrite, rewrite
 
 REWRITES = [
@@ -270,8 +269,13 @@ def test_openai_like_that_moves_needs_no_model_advice() -> None:
 
 
 def test_model_advice_is_only_for_constructions_that_move() -> None:
-    assert _mc011_reasons("from llama_index.llms.openai import OpenAI\nllm = OpenAI(model='gpt-4o', openai_client=c)\n") == []
-    local = _mc011_reasons("from llama_index.llms.openai import OpenAI\nllm = OpenAI(api_base='http://localhost:8000/v1')\n")
+    assert (
+        _mc011_reasons("from llama_index.llms.openai import OpenAI\nllm = OpenAI(model='gpt-4o', openai_client=c)\n")
+        == []
+    )
+    local = _mc011_reasons(
+        "from llama_index.llms.openai import OpenAI\nllm = OpenAI(api_base='http://localhost:8000/v1')\n"
+    )
     assert len(local) == 1 and "localhost" in local[0]
 
 

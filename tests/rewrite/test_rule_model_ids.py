@@ -10,9 +10,9 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-
 from engine_helpers import check_noop, check_rewrite, rewrite
 from recording_server import recording_server
+
 from migrate_cli.config import resolve_target
 from migrate_cli.rewrite.model import RewriteSettings
 from migrate_cli.rewrite.model_ids import is_openai_model_id, map_model_id, split_model_id
@@ -112,15 +112,17 @@ REWRITES = [
         id="with-options-copy",
     ),
     pytest.param(
-        HEADER + 'import instructor\npatched = instructor.from_openai(client)\nr = patched.chat.completions.create(model="gpt-4o", response_model=User, messages=[])\n',
-        HEADER + 'import instructor\npatched = instructor.from_openai(client)\nr = patched.chat.completions.create(model="mira", response_model=User, messages=[])\n',
+        HEADER
+        + 'import instructor\npatched = instructor.from_openai(client)\nr = patched.chat.completions.create(model="gpt-4o", response_model=User, messages=[])\n',
+        HEADER
+        + 'import instructor\npatched = instructor.from_openai(client)\nr = patched.chat.completions.create(model="mira", response_model=User, messages=[])\n',
         id="instructor-wrapper",
     ),
     pytest.param(
-        'from langchain_openai import ChatOpenAI, OpenAIEmbeddings\n'
+        "from langchain_openai import ChatOpenAI, OpenAIEmbeddings\n"
         'llm = ChatOpenAI(model_name="gpt-4o", base_url="https://api.vmira.ai/v1", api_key=key)\n'
         'emb = OpenAIEmbeddings(model="text-embedding-3-small", base_url="https://api.vmira.ai/v1", api_key=key, check_embedding_ctx_length=False)\n',
-        'from langchain_openai import ChatOpenAI, OpenAIEmbeddings\n'
+        "from langchain_openai import ChatOpenAI, OpenAIEmbeddings\n"
         'llm = ChatOpenAI(model_name="mira", base_url="https://api.vmira.ai/v1", api_key=key)\n'
         'emb = OpenAIEmbeddings(model="mira-embed", base_url="https://api.vmira.ai/v1", api_key=key, check_embedding_ctx_length=False)\n',
         id="langchain-model-name-and-model",
@@ -172,11 +174,13 @@ NOOPS = [
         id="local-class-named-openai",
     ),
     pytest.param(
-        HEADER + 'r = client.chat.completions.create(model=f"gpt-{size}", messages=[])\n# model="gpt-4o"\ns = "gpt-4o"\n',
+        HEADER
+        + 'r = client.chat.completions.create(model=f"gpt-{size}", messages=[])\n# model="gpt-4o"\ns = "gpt-4o"\n',
         id="f-string-comment-plain-string",
     ),
     pytest.param(
-        HEADER + 'MODEL = "gpt-4o"\nif fast:\n    MODEL = "gpt-4o-mini"\nr = client.chat.completions.create(model=MODEL, messages=[])\n',
+        HEADER
+        + 'MODEL = "gpt-4o"\nif fast:\n    MODEL = "gpt-4o-mini"\nr = client.chat.completions.create(model=MODEL, messages=[])\n',
         id="constant-bound-twice",
     ),
     pytest.param(
@@ -212,11 +216,15 @@ def test_noops(code: str) -> None:
 
 
 def test_identity_and_chained_maps_are_idempotent() -> None:
-    settings = RewriteSettings(resolve_target(model_map={"gpt-4o": "gpt-4o", "a-model": "b-model", "b-model": "c-model"}))
+    settings = RewriteSettings(
+        resolve_target(model_map={"gpt-4o": "gpt-4o", "a-model": "b-model", "b-model": "c-model"})
+    )
     check_noop(HEADER + 'r = client.chat.completions.create(model="gpt-4o", messages=[])\n', settings)
     result = check_rewrite(
-        HEADER + 'x = client.chat.completions.create(model="a-model", messages=[])\ny = client.chat.completions.create(model="b-model", messages=[])\n',
-        HEADER + 'x = client.chat.completions.create(model="b-model", messages=[])\ny = client.chat.completions.create(model="b-model", messages=[])\n',
+        HEADER
+        + 'x = client.chat.completions.create(model="a-model", messages=[])\ny = client.chat.completions.create(model="b-model", messages=[])\n',
+        HEADER
+        + 'x = client.chat.completions.create(model="b-model", messages=[])\ny = client.chat.completions.create(model="b-model", messages=[])\n',
         settings,
     )
     assert result.review == ()
@@ -239,7 +247,10 @@ def test_unmapped_openai_ids_are_reviewed_with_one_reason_per_id() -> None:
 
 
 def test_no_review_when_the_target_is_openai_itself() -> None:
-    result = rewrite(HEADER + 'r = client.chat.completions.create(model="gpt-4o", messages=[])\n', RewriteSettings(resolve_target(provider="openai")))
+    result = rewrite(
+        HEADER + 'r = client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        RewriteSettings(resolve_target(provider="openai")),
+    )
     assert [r for r in result.review if r.rule == "MC004"] == []
 
 
@@ -259,7 +270,7 @@ def test_bare_litellm_id_is_mapped_bare_because_mc014_pins_the_provider() -> Non
 
 def test_framework_note_when_a_mapped_id_needs_more() -> None:
     result = rewrite(
-        'from autogen_ext.models.openai import OpenAIChatCompletionClient\n'
+        "from autogen_ext.models.openai import OpenAIChatCompletionClient\n"
         'c = OpenAIChatCompletionClient(model="gpt-4o", base_url="https://api.vmira.ai/v1", api_key=key)\n',
         MAPPED,
     )
@@ -274,16 +285,33 @@ def test_string_written_in_pieces_is_reviewed() -> None:
 
 def test_change_log_says_old_and_new() -> None:
     result = rewrite(HEADER + 'r = client.chat.completions.create(model="gpt-4o", messages=[])\n', MAPPED)
-    assert [(c.rule, c.line, c.message) for c in result.changes] == [("MC004", 5, "chat.completions.create(): model gpt-4o -> mira")]
+    assert [(c.rule, c.line, c.message) for c in result.changes] == [
+        ("MC004", 5, "chat.completions.create(): model gpt-4o -> mira")
+    ]
 
 
 @pytest.mark.parametrize(
     ("model", "expected"),
     [
-        ("gpt-4o", True), ("gpt-4.1-mini", True), ("gpt-5", True), ("o1", True), ("o3-mini", True), ("o4-mini-2025-04-16", True),
-        ("chatgpt-4o-latest", True), ("text-embedding-3-large", True), ("text-embedding-ada-002", True),
-        ("dall-e-3", True), ("whisper-1", True), ("tts-1-hd", True), ("ft:gpt-4o-mini:acme::abc123", True),
-        ("gpt-oss-120b", False), ("mira", False), ("llama3", False), ("o", False), ("omni", False), ("claude-3-5-sonnet", False),
+        ("gpt-4o", True),
+        ("gpt-4.1-mini", True),
+        ("gpt-5", True),
+        ("o1", True),
+        ("o3-mini", True),
+        ("o4-mini-2025-04-16", True),
+        ("chatgpt-4o-latest", True),
+        ("text-embedding-3-large", True),
+        ("text-embedding-ada-002", True),
+        ("dall-e-3", True),
+        ("whisper-1", True),
+        ("tts-1-hd", True),
+        ("ft:gpt-4o-mini:acme::abc123", True),
+        ("gpt-oss-120b", False),
+        ("mira", False),
+        ("llama3", False),
+        ("o", False),
+        ("omni", False),
+        ("claude-3-5-sonnet", False),
     ],
 )
 def test_openai_model_id_recognition(model: str, expected: bool) -> None:
@@ -346,7 +374,11 @@ def _run(code: str, tmp_path: Path, env: dict[str, str]) -> subprocess.Completed
     full_env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(tmp_path), **env}
     return subprocess.run(
         [sys.executable, "-c", "import app_module; print(app_module.main())"],
-        cwd=tmp_path, env=full_env, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -356,7 +388,9 @@ def test_mapped_models_reach_the_target_from_the_sdk_and_langchain(tmp_path: Pat
     if "MC010" not in RULES_BY_CODE:
         pytest.skip("needs MC010 (langchain) to point ChatOpenAI at the target")
     with recording_server() as (url, requests):
-        target = resolve_target(base_url=url, api_key_env="LOCAL_LLM_KEY", model_map={"gpt-4o": "local-big", "gpt-4o-mini": "local-small"})
+        target = resolve_target(
+            base_url=url, api_key_env="LOCAL_LLM_KEY", model_map={"gpt-4o": "local-big", "gpt-4o-mini": "local-small"}
+        )
         before = dedent(
             """\
             import os
@@ -401,7 +435,7 @@ def _cli(*args: str):  # type: ignore[no-untyped-def]
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / ".git").mkdir()  # the config search stops here
     (tmp_path / "app.py").write_text(
-        'from openai import OpenAI\nclient = OpenAI()\n'
+        "from openai import OpenAI\nclient = OpenAI()\n"
         'a = client.chat.completions.create(model="gpt-4o", messages=[])\n'
         'b = client.chat.completions.create(model="gpt-4o-mini", messages=[])\n',
         encoding="utf-8",
@@ -435,6 +469,8 @@ def test_malformed_model_map_is_a_one_line_usage_error(project: Path, pair: str)
     before = (project / "app.py").read_bytes()
     result = _cli("app.py", "--model-map", pair)
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines()[0] == f"error: --model-map expects OLD=NEW (like gpt-4o=mira), got '{pair}'"
+    assert (
+        result.stderr.strip().splitlines()[0] == f"error: --model-map expects OLD=NEW (like gpt-4o=mira), got '{pair}'"
+    )
     assert "Traceback" not in result.output
     assert (project / "app.py").read_bytes() == before

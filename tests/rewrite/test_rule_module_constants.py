@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pytest
-
 from engine_helpers import VMIRA, check_noop, check_rewrite, rewrite
+
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.engine import rewrite_source
 from migrate_cli.rewrite.model import RewriteSettings
@@ -139,7 +139,9 @@ def test_rewrites(before: str, after: str) -> None:
 
 
 def test_change_log_names_the_constant_and_its_clients() -> None:
-    result = rewrite('import os\nfrom openai import OpenAI\nURL = None\nKEY = os.getenv("OPENAI_API_KEY")\nc = OpenAI(base_url=URL, api_key=KEY)\n')
+    result = rewrite(
+        'import os\nfrom openai import OpenAI\nURL = None\nKEY = os.getenv("OPENAI_API_KEY")\nc = OpenAI(base_url=URL, api_key=KEY)\n'
+    )
     assert [(c.rule, c.line, c.message) for c in result.changes] == [
         ("MC006", 3, "URL -> https://api.vmira.ai/v1 (the base URL of OpenAI() at line 5)"),
         ("MC006", 4, "KEY -> $MIRA_API_KEY (the API key of OpenAI() at line 5)"),
@@ -292,7 +294,12 @@ def test_noops_are_reviewed_with_the_reason(code: str, expected: list[tuple[str,
     result = check_noop(code)
     assert len(result.review) == len(expected), result.review
     for rule, line, words in expected:
-        assert any(r.rule == rule and r.line == line and words in r.reason for r in result.review), (rule, line, words, result.review)
+        assert any(r.rule == rule and r.line == line and words in r.reason for r in result.review), (
+            rule,
+            line,
+            words,
+            result.review,
+        )
 
 
 def test_already_migrated_constants_are_left_alone_silently() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from engine_helpers import check_noop, check_rewrite, rewrite
 
 REWRITES = [
@@ -308,8 +307,10 @@ def test_tracing_flag_the_rule_cannot_see_is_reviewed() -> None:
 
 
 def test_default_client_keeps_the_target_key_from_the_trace_exporter() -> None:
-    result = rewrite("from agents import AsyncOpenAI, set_default_openai_client\nset_default_openai_client(AsyncOpenAI())\n")
-    assert result.code.endswith(', use_for_tracing=False)\n')
+    result = rewrite(
+        "from agents import AsyncOpenAI, set_default_openai_client\nset_default_openai_client(AsyncOpenAI())\n"
+    )
+    assert result.code.endswith(", use_for_tracing=False)\n")
     reasons = [r.reason for r in result.review if r.rule == "MC012"]
     assert len(reasons) == 1 and 'set_default_openai_api("chat_completions")' in reasons[0]
     assert sorted(c.rule for c in result.changes) == ["MC001", "MC012"]

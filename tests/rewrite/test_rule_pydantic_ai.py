@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from engine_helpers import check_noop, check_rewrite, rewrite
 
 REWRITES = [
@@ -226,11 +225,7 @@ def test_review_reasons(code: str, reason_part: str) -> None:
 
 
 def test_migrated_provider_gets_one_profile_note_per_file() -> None:
-    code = (
-        "from pydantic_ai.providers.openai import OpenAIProvider\n"
-        "a = OpenAIProvider()\n"
-        "b = OpenAIProvider()\n"
-    )
+    code = "from pydantic_ai.providers.openai import OpenAIProvider\na = OpenAIProvider()\nb = OpenAIProvider()\n"
     reasons = [(r.line, r.reason) for r in rewrite(code).review if r.rule == "MC013"]
     assert len(reasons) == 1 and reasons[0][0] == 2
     assert "OpenAICompatibleProvider" in reasons[0][1]

@@ -9,7 +9,6 @@ from __future__ import annotations
 from textwrap import dedent
 
 import pytest
-
 from engine_helpers import check_noop
 
 V2 = "from pydantic import AliasChoices, AliasPath, Field\nfrom pydantic_settings import BaseSettings, SettingsConfigDict\n"
@@ -18,7 +17,8 @@ V1 = "from pydantic.v1 import BaseSettings, Field\n"
 # (code, [(line, words of the reason), ...]): every case is a no-op that gets exactly these reviews.
 REVIEWED = [
     pytest.param(
-        V2 + """
+        V2
+        + """
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env")
 
@@ -27,13 +27,20 @@ class Settings(BaseSettings):
     model: str = "gpt-4o"
 """,
         [
-            (7, 'Settings.openai_api_key reads $OPENAI_API_KEY: read $MIRA_API_KEY instead with `Field(validation_alias="MIRA_API_KEY")`, or set OPENAI_API_KEY to the key for https://api.vmira.ai/v1 where this runs'),
-            (8, 'Settings.openai_base_url reads $OPENAI_BASE_URL (default https://api.openai.com/v1): set OPENAI_BASE_URL=https://api.vmira.ai/v1 where this runs, or make its default "https://api.vmira.ai/v1"'),
+            (
+                7,
+                'Settings.openai_api_key reads $OPENAI_API_KEY: read $MIRA_API_KEY instead with `Field(validation_alias="MIRA_API_KEY")`, or set OPENAI_API_KEY to the key for https://api.vmira.ai/v1 where this runs',
+            ),
+            (
+                8,
+                'Settings.openai_base_url reads $OPENAI_BASE_URL (default https://api.openai.com/v1): set OPENAI_BASE_URL=https://api.vmira.ai/v1 where this runs, or make its default "https://api.vmira.ai/v1"',
+            ),
         ],
         id="field-names",
     ),
     pytest.param(
-        V2 + """
+        V2
+        + """
 class LLMSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="openai_")
 
@@ -41,11 +48,15 @@ class LLMSettings(BaseSettings):
     api_base: str = "unset"
     model: str = "unset"
 """,
-        [(7, "LLMSettings.api_key reads $OPENAI_API_KEY"), (8, "LLMSettings.api_base reads $OPENAI_API_BASE: set OPENAI_API_BASE=")],
+        [
+            (7, "LLMSettings.api_key reads $OPENAI_API_KEY"),
+            (8, "LLMSettings.api_base reads $OPENAI_API_BASE: set OPENAI_API_BASE="),
+        ],
         id="env-prefix",
     ),
     pytest.param(
-        V2 + """
+        V2
+        + """
 class Settings(BaseSettings, env_prefix="OPENAI_"):
     base_url: str = "unset"
 """,
@@ -53,16 +64,21 @@ class Settings(BaseSettings, env_prefix="OPENAI_"):
         id="env-prefix-as-class-keyword",
     ),
     pytest.param(
-        V2 + """
+        V2
+        + """
 class Settings(BaseSettings):
     llm_url: str = Field("unset", alias="OPENAI_API_BASE")
     llm_key: str = Field("unset", validation_alias=AliasChoices("LLM_KEY", "OPENAI_API_KEY"))
 """,
-        [(5, "Settings.llm_url reads $OPENAI_API_BASE"), (6, 'change "OPENAI_API_KEY" to "MIRA_API_KEY" in its validation_alias=')],
+        [
+            (5, "Settings.llm_url reads $OPENAI_API_BASE"),
+            (6, 'change "OPENAI_API_KEY" to "MIRA_API_KEY" in its validation_alias='),
+        ],
         id="alias-and-alias-choices",
     ),
     pytest.param(
-        V2 + """
+        V2
+        + """
 class Base(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="openai_")
 
@@ -75,7 +91,8 @@ class AppSettings(Base):
         id="subclass-of-local-settings-class-inherits-prefix",
     ),
     pytest.param(
-        V1 + """
+        V1
+        + """
 class Settings(BaseSettings):
     openai_api_key: str = "unset"
     llm_base: str = Field("unset", env="OPENAI_BASE_URL")
@@ -83,11 +100,15 @@ class Settings(BaseSettings):
     class Config:
         env_file = ".env"
 """,
-        [(4, 'read $MIRA_API_KEY instead with `Field(env="MIRA_API_KEY")`'), (5, "Settings.llm_base reads $OPENAI_BASE_URL")],
+        [
+            (4, 'read $MIRA_API_KEY instead with `Field(env="MIRA_API_KEY")`'),
+            (5, "Settings.llm_base reads $OPENAI_BASE_URL"),
+        ],
         id="pydantic-v1",
     ),
     pytest.param(
-        V2 + """
+        V2
+        + """
 PREFIX = "openai_"
 
 
@@ -123,7 +144,8 @@ def test_reviewed_fields(code: str, expected: list[tuple[int, str]]) -> None:
 
 NOOPS = [
     pytest.param(
-        V2 + """
+        V2
+        + """
 class Settings(BaseSettings):
     openai_api_key: str = Field("unset", validation_alias="MIRA_API_KEY")
     openai_base_url: str = "https://api.vmira.ai/v1"
@@ -151,7 +173,8 @@ class Settings(BaseSettings):
         id="lookalike-basesettings",
     ),
     pytest.param(
-        V2 + """
+        V2
+        + """
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="myapp_")
 
@@ -160,7 +183,8 @@ class Settings(BaseSettings):
         id="other-prefix",
     ),
     pytest.param(
-        V2 + """
+        V2
+        + """
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=True)
 
@@ -169,21 +193,25 @@ class Settings(BaseSettings):
         id="case-sensitive-lowercase-name",
     ),
     pytest.param(
-        V2 + """
+        V2
+        + """
 class Settings(BaseSettings):
     openai_api_key: str = Field("unset", alias="LLM_KEY")
 """,
         id="alias-replaces-the-field-name",
     ),
     pytest.param(
-        V1 + """
+        V1
+        + """
 class Settings(BaseSettings):
     openai_api_key: str = Field("unset", env="MIRA_API_KEY")
 """,
         id="v1-env-already-migrated",
     ),
     pytest.param(
-        "import os\n" + V2 + """
+        "import os\n"
+        + V2
+        + """
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=os.environ.get("APP_PREFIX", ""))
 
@@ -192,7 +220,8 @@ class Settings(BaseSettings):
         id="prefix-known-only-at-run-time-is-not-guessed",
     ),
     pytest.param(
-        V2 + """
+        V2
+        + """
 class Settings(BaseSettings):
     _openai_api_key: str = "unset"
     model_config = SettingsConfigDict(env_prefix="")
@@ -200,7 +229,8 @@ class Settings(BaseSettings):
         id="private-attribute",
     ),
     pytest.param(
-        V2 + """
+        V2
+        + """
 def build():
     class BaseSettings:  # a local class shadows the import
         pass
@@ -223,14 +253,27 @@ def test_noops(code: str) -> None:
 ENV = {"OPENAI_API_KEY": "from-openai-key", "OPENAI_BASE_URL": "from-openai-url", "OPENAI_API_BASE": "from-openai-base"}
 
 
-@pytest.mark.parametrize("code", [*(p.values[0] for p in REVIEWED), *(p.values[0] for p in NOOPS if "myframework" not in p.values[0] and "def build" not in p.values[0])])
-def test_reviewed_fields_are_exactly_those_the_library_fills_from_openai_env(code: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "code",
+    [
+        *(p.values[0] for p in REVIEWED),
+        *(p.values[0] for p in NOOPS if "myframework" not in p.values[0] and "def build" not in p.values[0]),
+    ],
+)
+def test_reviewed_fields_are_exactly_those_the_library_fills_from_openai_env(
+    code: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("MIRA_API_KEY", "from-target-key")
     namespace: dict[str, object] = {}
     exec(compile(dedent(code), "settings.py", "exec"), namespace)
-    classes = [v for k, v in namespace.items() if isinstance(v, type) and k not in ("BaseSettings", "BaseModel", "Field", "AliasChoices", "AliasPath", "SettingsConfigDict")]
+    classes = [
+        v
+        for k, v in namespace.items()
+        if isinstance(v, type)
+        and k not in ("BaseSettings", "BaseModel", "Field", "AliasChoices", "AliasPath", "SettingsConfigDict")
+    ]
     filled_from_openai = set()
     for cls in classes:
         instance = cls()  # type: ignore[operator]

@@ -8,7 +8,6 @@ These cases prove it, and that the wrapper call itself is never touched.
 from __future__ import annotations
 
 import pytest
-
 from engine_helpers import check_noop, check_rewrite, rewrite
 
 REWRITES = [
@@ -151,5 +150,7 @@ def test_noops(code: str) -> None:
 
 
 def test_wrapper_around_a_local_server_is_reviewed_by_mc001() -> None:
-    result = rewrite('import instructor\nfrom openai import OpenAI\nc = instructor.from_openai(OpenAI(base_url="http://localhost:11434/v1"))\n')
+    result = rewrite(
+        'import instructor\nfrom openai import OpenAI\nc = instructor.from_openai(OpenAI(base_url="http://localhost:11434/v1"))\n'
+    )
     assert [(r.rule, r.line) for r in result.review] == [("MC001", 3)]

@@ -122,9 +122,7 @@ def test_an_engine_crash_is_one_files_error_and_the_run_goes_on(
     assert result.exit_code(check=False) is ExitCode.FAILURE
 
 
-def test_a_failed_write_is_reported_and_the_file_is_untouched(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failed_write_is_reported_and_the_file_is_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(path: str, data: bytes, *, expected: files.Stamp | None = None) -> None:
         raise PermissionError(13, "Permission denied")
 
@@ -160,7 +158,9 @@ def test_pool_gives_the_same_results_as_one_process(
     serial = run_rewrite(paths, SETTINGS, write=False, jobs=1)
     pooled = []
     real_in_pool = runner._in_pool
-    monkeypatch.setattr(runner, "_in_pool", lambda task, ps, jobs, batch: pooled.append(len(ps)) or real_in_pool(task, ps, jobs, batch))
+    monkeypatch.setattr(
+        runner, "_in_pool", lambda task, ps, jobs, batch: pooled.append(len(ps)) or real_in_pool(task, ps, jobs, batch)
+    )
     parallel = run_rewrite(paths, SETTINGS, write=False, jobs=2)
     # Workers got every file in the big-tree mode, only the pre-filter's candidates otherwise.
     assert pooled == [len(paths) if workers_prefilter else len(paths) - 1]
@@ -201,9 +201,7 @@ def test_exit_code_worst_outcome_wins(outcomes: list[Outcome], check: bool, expe
     assert RunResult(tuple(outcomes), dry=check).exit_code(check=check) is expected
 
 
-def test_the_target_keys_value_is_redacted_from_diff_context(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_target_keys_value_is_redacted_from_diff_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Not shaped like a key, so only knowing the env var's value can catch it.
     monkeypatch.setenv("MIRA_API_KEY", "correct-horse-battery")
     source = "from openai import OpenAI\n# staging uses correct-horse-battery\nclient = OpenAI()\n"

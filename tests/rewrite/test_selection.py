@@ -36,7 +36,11 @@ def test_rules_lists_every_registered_rule_with_its_name_and_summary() -> None:
     # Wide enough that no summary is folded: one line per rule.
     result = invoke_with_width(300, "rules")
     assert result.exit_code == 0, result.output
-    rows = {line.split()[0]: line.rstrip().split(None, 2)[1:] for line in result.stdout.splitlines()[1:] if line.strip().startswith("MC")}
+    rows = {
+        line.split()[0]: line.rstrip().split(None, 2)[1:]
+        for line in result.stdout.splitlines()[1:]
+        if line.strip().startswith("MC")
+    }
     assert list(rows) == CODES
     for rule in RULES:
         assert rows[rule.code] == [rule.name, rule.summary]

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from server import FakeProvider, Reply  # noqa: E402
+from server import FakeProvider, Reply
 
 BASELINE_KEY = "sk-proj-BASELINEsecretVALUE1234567890abcdef"
 CANDIDATE_KEY = "sk-mira-CANDIDATEsecretVALUE0987654321zyxw"
@@ -35,8 +35,9 @@ def baseline() -> Iterator[FakeProvider]:
 
 @pytest.fixture
 def candidate() -> Iterator[FakeProvider]:
-    with FakeProvider(api_key=CANDIDATE_KEY, default=Reply("The capital of France is Paris."),
-                      auth_style="vmira") as provider:
+    with FakeProvider(
+        api_key=CANDIDATE_KEY, default=Reply("The capital of France is Paris."), auth_style="vmira"
+    ) as provider:
         yield provider
 
 
@@ -55,9 +56,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def write_prompts(path: Path, lines: list[dict[str, Any] | str]) -> Path:
-    path.write_text(
-        "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines), "utf-8"
-    )
+    path.write_text("".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines), "utf-8")
     return path
 
 
@@ -77,10 +76,20 @@ class Smoke:
 
     def args(self, prompts: Path, *extra: str) -> list[str]:
         return [
-            "smoke", str(prompts),
-            "--base-url", self.candidate.url, "--api-key-env", CANDIDATE_ENV,
-            "--baseline-base-url", self.baseline.url, "--baseline-api-key-env", BASELINE_ENV,
-            "--max-retries", "0", "--timeout", "10",
+            "smoke",
+            str(prompts),
+            "--base-url",
+            self.candidate.url,
+            "--api-key-env",
+            CANDIDATE_ENV,
+            "--baseline-base-url",
+            self.baseline.url,
+            "--baseline-api-key-env",
+            BASELINE_ENV,
+            "--max-retries",
+            "0",
+            "--timeout",
+            "10",
             *extra,
         ]
 

@@ -6,22 +6,37 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any, Literal, Mapping
+from collections.abc import Mapping
+from typing import Any, Literal
 
 ErrorStyle = Literal["openai", "vmira"]
 
 REASONS = {
-    200: "OK", 400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden",
-    404: "Not Found", 408: "Request Timeout", 422: "Unprocessable Entity", 429: "Too Many Requests",
-    500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Payment Required",
+    403: "Forbidden",
+    404: "Not Found",
+    408: "Request Timeout",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
 }
-ERROR_TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error",
-                429: "requests", 500: "server_error"}
+ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "invalid_request_error",
+    404: "invalid_request_error",
+    429: "requests",
+    500: "server_error",
+}
 
 
-
-def error_body(status: int, message: str, style: ErrorStyle, code: str | None = None, *,
-               param: str | None = None) -> dict[str, Any]:
+def error_body(
+    status: int, message: str, style: ErrorStyle, code: str | None = None, *, param: str | None = None
+) -> dict[str, Any]:
     if style == "vmira":
         return {"detail": message}
     return {"error": {"message": message, "type": ERROR_TYPES.get(status, "api_error"), "param": param, "code": code}}
@@ -29,8 +44,12 @@ def error_body(status: int, message: str, style: ErrorStyle, code: str | None = 
 
 async def send_json(writer: asyncio.StreamWriter, status: int, body: Any, headers: Mapping[str, str]) -> None:
     payload = json.dumps(body).encode()
-    head = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}", "Content-Type: application/json",
-            f"Content-Length: {len(payload)}", *(f"{k}: {v}" for k, v in headers.items())]
+    head = [
+        f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(payload)}",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
     writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + payload)
     await writer.drain()
 
@@ -51,8 +70,14 @@ async def send_stream(
     created = int(time.time())
 
     async def event(choices: list[dict[str, Any]], chunk_usage: dict[str, Any] | None = None) -> None:
-        chunk = {"id": completion_id, "object": "chat.completion.chunk", "created": created,
-                 "model": model, "choices": choices, "usage": chunk_usage}
+        chunk = {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": choices,
+            "usage": chunk_usage,
+        }
         await send_chunk(writer, f"data: {json.dumps(chunk)}\n\n".encode())
 
     # Like OpenAI: a role-only first delta, then content pieces, then finish_reason.

@@ -30,13 +30,14 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Union
+from typing import Any, Union
 
 sys.path.insert(0, str(Path(__file__).parent))  # run as a script by the benchmarks
 
-from fake_wire import ErrorStyle, error_body, send_json, send_stream  # noqa: E402
+from fake_wire import ErrorStyle, error_body, send_json, send_stream
 
 
 @dataclass
@@ -58,7 +59,7 @@ class Reply:
     stream_usage: bool = True
 
 
-ReplySpec = Union[Reply, str, Callable[[dict[str, Any]], Union[Reply, str]]]
+ReplySpec = Union[Reply, str, Callable[[dict[str, Any]], Reply | str]]
 
 
 @dataclass
@@ -319,8 +320,16 @@ class FakeProvider:
         finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
         if body.get("stream"):
             wants_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            await send_stream(writer, completion_id, body["model"], reply.text or "", reply.tool_calls, finish,
-                              usage if wants_usage and reply.stream_usage else None, reply.chunk_delay)
+            await send_stream(
+                writer,
+                completion_id,
+                body["model"],
+                reply.text or "",
+                reply.tool_calls,
+                finish,
+                usage if wants_usage and reply.stream_usage else None,
+                reply.chunk_delay,
+            )
             return
         message: dict[str, Any] = {"role": "assistant", "content": reply.text}
         if reply.tool_calls:
@@ -365,8 +374,7 @@ def _failure_response(failure: Failure) -> _Response:
 
 
 async def _serve_forever(args: argparse.Namespace) -> None:
-    provider = FakeProvider(api_key=args.key, default=Reply(text=args.text), delay=args.delay,
-                            log_requests=False)
+    provider = FakeProvider(api_key=args.key, default=Reply(text=args.text), delay=args.delay, log_requests=False)
     await provider.serve(args.port)
     print(provider.port, flush=True)
     loop = asyncio.get_running_loop()

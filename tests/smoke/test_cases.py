@@ -31,7 +31,7 @@ def test_prompt_shorthand_messages_ids_and_params(tmp_path: Path) -> None:
         '{"prompt": "Capital of France?", "temperature": 0, "seed": 7}',
         "",
         "# a comment, e.g. a switched-off case",
-        '// also a comment',
+        "// also a comment",
         '{"id": "greet", "model": "gpt-4.1-mini", "messages": [{"role": "system", "content": "Be brief."},'
         ' {"role": "user", "content": [{"type": "text", "text": "Hi"}]}], "max_tokens": 20,'
         ' "response_format": {"type": "json_object"}, "stop": ["\\n"]}',
@@ -104,8 +104,10 @@ def test_cases_stream_before_a_later_bad_line(tmp_path: Path) -> None:
 BAD_LINES = [
     ('{"prompt": "x"', "not valid JSON (Expecting ',' delimiter at column 15)"),
     ('{"prompt": "x", "temperature": NaN}', "not valid JSON (NaN is not valid JSON)"),
-    ('{"prompt": "x", "model": "gpt-4o", "model": "gpt-4o-mini"}',
-     "key 'model' appears twice in one object (JSON would keep only the last one silently): remove one"),
+    (
+        '{"prompt": "x", "model": "gpt-4o", "model": "gpt-4o-mini"}',
+        "key 'model' appears twice in one object (JSON would keep only the last one silently): remove one",
+    ),
     ('{"messages": [{"role": "user", "content": "a", "content": "b"}]}', "key 'content' appears twice"),
     ("[1, 2]", "each line must be a JSON object, got a list"),
     ('"just text"', "each line must be a JSON object, got a string"),
@@ -116,17 +118,41 @@ BAD_LINES = [
     ('{"messages": "hi"}', "'messages' must be a list of {role, content} objects"),
     ('{"messages": []}', "'messages' must be a list of {role, content} objects (the list is empty)"),
     ('{"messages": ["hi"]}', "{role, content} objects; messages[0] is a string"),
-    ('{"messages": [{"role": "robot", "content": "x"}]}', "messages[0].role must be one of system, developer, user, assistant, tool ('robot' given)"),
-    ('{"messages": [{"content": "x"}]}', "messages[0].role must be one of system, developer, user, assistant, tool (missing given)"),
+    (
+        '{"messages": [{"role": "robot", "content": "x"}]}',
+        "messages[0].role must be one of system, developer, user, assistant, tool ('robot' given)",
+    ),
+    (
+        '{"messages": [{"content": "x"}]}',
+        "messages[0].role must be one of system, developer, user, assistant, tool (missing given)",
+    ),
     ('{"messages": [{"role": "user"}]}', "messages[0].content is missing"),
     ('{"messages": [{"role": "user", "content": null}]}', "messages[0].content is missing"),
-    ('{"messages": [{"role": "user", "content": 5}]}', "messages[0].content must be a string or a list of content parts, got a number"),
-    ('{"messages": [{"role": "user", "content": [{"type": "text"}]}]}', "messages[0].content[0] is a text part and needs a string 'text'"),
-    ('{"messages": [{"role": "user", "content": ["hi"]}]}', "messages[0].content[0] must be an object with a string 'type'"),
+    (
+        '{"messages": [{"role": "user", "content": 5}]}',
+        "messages[0].content must be a string or a list of content parts, got a number",
+    ),
+    (
+        '{"messages": [{"role": "user", "content": [{"type": "text"}]}]}',
+        "messages[0].content[0] is a text part and needs a string 'text'",
+    ),
+    (
+        '{"messages": [{"role": "user", "content": ["hi"]}]}',
+        "messages[0].content[0] must be an object with a string 'type'",
+    ),
     ('{"messages": [{"role": "user", "content": "x", "name": 3}]}', "messages[0].name must be a string"),
-    ('{"messages": [{"role": "user", "content": "x", "tool_calls": []}]}', "messages[0].tool_calls is only allowed on an assistant message"),
-    ('{"messages": [{"role": "assistant", "content": null, "tool_calls": [{"id": "1"}]}]}', "messages[0].tool_calls[0] must be an object with function.name"),
-    ('{"messages": [{"role": "tool", "content": "x"}]}', "messages[0] is a tool message and needs a string 'tool_call_id'"),
+    (
+        '{"messages": [{"role": "user", "content": "x", "tool_calls": []}]}',
+        "messages[0].tool_calls is only allowed on an assistant message",
+    ),
+    (
+        '{"messages": [{"role": "assistant", "content": null, "tool_calls": [{"id": "1"}]}]}',
+        "messages[0].tool_calls[0] must be an object with function.name",
+    ),
+    (
+        '{"messages": [{"role": "tool", "content": "x"}]}',
+        "messages[0] is a tool message and needs a string 'tool_call_id'",
+    ),
     ('{"prompt": "x", "temperature": "hot"}', "'temperature' must be a number from 0 to 2"),
     ('{"prompt": "x", "temperature": 2.5}', "'temperature' must be a number from 0 to 2"),
     ('{"prompt": "x", "temperature": true}', "'temperature' must be a number from 0 to 2"),
@@ -146,7 +172,10 @@ BAD_LINES = [
     ('{"prompt": "x", "tool_choice": 1}', "'tool_choice' must be"),
     ('{"prompt": "x", "response_format": "json"}', "'response_format' must be an object with a string \"type\""),
     ('{"prompt": "x", "logit_bias": []}', "'logit_bias' must be an object"),
-    ('{"prompt": "x", "stream": true}', "'stream' cannot be set per line; streaming is chosen for the whole run with --stream"),
+    (
+        '{"prompt": "x", "stream": true}',
+        "'stream' cannot be set per line; streaming is chosen for the whole run with --stream",
+    ),
     ('{"prompt": "x", "stream_options": {"include_usage": true}}', "'stream_options' cannot be set per line"),
     ('{"prompt": "x", "id": 1.5}', "'id' must be a string or an integer, got a number"),
     ('{"prompt": "x", "id": true}', "'id' must be a string or an integer, got a boolean"),
@@ -175,7 +204,10 @@ def test_no_model_and_no_default(tmp_path: Path) -> None:
 
 def test_duplicate_ids_name_both_lines(tmp_path: Path) -> None:
     path = write(tmp_path, '{"id": "a", "prompt": "x"}', '{"id": "a", "prompt": "y"}')
-    assert error_for(path) == f"{path}:2: duplicate id 'a' (already used on line 1; a line without an id is named by its line number)"
+    assert (
+        error_for(path)
+        == f"{path}:2: duplicate id 'a' (already used on line 1; a line without an id is named by its line number)"
+    )
 
 
 def test_explicit_id_colliding_with_a_line_number(tmp_path: Path) -> None:
@@ -187,9 +219,7 @@ def test_explicit_id_colliding_with_a_line_number(tmp_path: Path) -> None:
 def test_a_file_without_cases_is_refused(tmp_path: Path, content: str) -> None:
     path = tmp_path / "prompts.jsonl"
     path.write_text(content, encoding="utf-8")
-    assert error_for(path) == (
-        f"{path}: no cases (the file is empty or holds only blank and comment lines)"
-    )
+    assert error_for(path) == (f"{path}: no cases (the file is empty or holds only blank and comment lines)")
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:
@@ -211,9 +241,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_non_utf8_names_the_line_and_byte(tmp_path: Path) -> None:
     path = tmp_path / "prompts.jsonl"
     path.write_bytes(b'{"prompt": "a"}\n{"prompt": "caf\xe9"}\n')
-    assert error_for(path) == (
-        f"{path}:2: not UTF-8 (byte 0xe9 at column 16); save the file as UTF-8"
-    )
+    assert error_for(path) == (f"{path}:2: not UTF-8 (byte 0xe9 at column 16); save the file as UTF-8")
 
 
 def test_errors_are_usage_errors_with_exit_code_2(tmp_path: Path) -> None:

@@ -50,28 +50,100 @@ VERDICTS = [
     ('{"a": 1, "b": [1, 2]}', '{"b":[1,2],\n "a":1}', {}, "equivalent", "same JSON value"),
     ('```json\n{"a": 1}\n```', '{"a": 1.0}', {}, "equivalent", "same JSON value"),
     ('{"a": 1}', '{"a": 1}', {}, "same", "identical JSON"),
-    ('{"a": 1, "b": 2}', '{"a": 1, "c": 2}', {}, "drift", "JSON differs at $.b (missing on candidate), $.c (only on candidate)"),
+    (
+        '{"a": 1, "b": 2}',
+        '{"a": 1, "c": 2}',
+        {},
+        "drift",
+        "JSON differs at $.b (missing on candidate), $.c (only on candidate)",
+    ),
     ('{"a": {"n": 1}}', '{"a": {"n": "1"}}', {}, "drift", "$.a.n (number vs string)"),
     ('{"ok": true}', '{"ok": 1}', {}, "drift", "$.ok (boolean vs number)"),
-    ('[1, 2, 3]', '[1, 2]', {}, "drift", "$ (3 items vs 2)"),
-    ('{"a": 1}', "Sure! a is 1.", {}, "broken", "the baseline answered with JSON; the candidate's answer is not valid JSON (Expecting value at line 1 column 1)"),
+    ("[1, 2, 3]", "[1, 2]", {}, "drift", "$ (3 items vs 2)"),
+    (
+        '{"a": 1}',
+        "Sure! a is 1.",
+        {},
+        "broken",
+        "the baseline answered with JSON; the candidate's answer is not valid JSON (Expecting value at line 1 column 1)",
+    ),
     ('{"a": 1}', '{"a": 1', {}, "broken", "not valid JSON (Expecting ',' delimiter"),
     ("a is 1", '{"a": 1}', {}, "drift", "different wording"),
     ("Hello", None, {"cand_error": RATE_LIMITED}, "broken", "candidate failed: rate_limit 429: Too many requests"),
-    (None, None, {"base_error": RATE_LIMITED, "cand_error": CallError("auth", "bad key", 401)}, "broken", "both sides failed"),
+    (
+        None,
+        None,
+        {"base_error": RATE_LIMITED, "cand_error": CallError("auth", "bad key", 401)},
+        "broken",
+        "both sides failed",
+    ),
     ("Hello", "", {}, "broken", "the candidate's answer is empty; the baseline answered with text"),
     ("", "Hello", {}, "broken", "the baseline's answer is empty; the candidate answered with text"),
     ("", "", {}, "same", "both answers are empty"),
     ("```\n```", "Hello", {}, "broken", "the baseline's answer is empty"),
-    ("Once upon a", "Once upon a time.", {"base_finish_reason": "length", "cand_finish_reason": "stop"}, "broken", "the baseline stopped at the token limit (finish_reason=length); the candidate did not"),
-    ("Once upon a", "Once upon a", {"base_finish_reason": "length", "cand_finish_reason": "length"}, "same", "identical"),
+    (
+        "Once upon a",
+        "Once upon a time.",
+        {"base_finish_reason": "length", "cand_finish_reason": "stop"},
+        "broken",
+        "the baseline stopped at the token limit (finish_reason=length); the candidate did not",
+    ),
+    (
+        "Once upon a",
+        "Once upon a",
+        {"base_finish_reason": "length", "cand_finish_reason": "length"},
+        "same",
+        "identical",
+    ),
     ("Here it is", "", {"cand_finish_reason": "content_filter"}, "broken", "the candidate was cut by a content filter"),
-    (None, "It is sunny.", {"base_tool_calls": (call("get_weather", '{"city": "Paris"}'),)}, "broken", "only the baseline called a tool (get_weather); the candidate did not"),
-    (None, None, {"base_tool_calls": (call("f", '{"a": 1, "b": 2}', "call_x"),), "cand_tool_calls": (call("f", '{"b":2,"a":1}', "call_y"),)}, "same", "same tool calls (name and arguments)"),
-    (None, None, {"base_tool_calls": (call("get_weather", '{"city": "Paris"}'),), "cand_tool_calls": (call("get_weather", '{"city": "paris"}'),)}, "drift", 'tool calls differ: get_weather arguments city ("Paris" vs "paris")'),
-    (None, None, {"base_tool_calls": (call("get_weather", "{}"),), "cand_tool_calls": (call("get_time", "{}"),)}, "drift", "call 1 is get_weather vs get_time"),
-    (None, None, {"base_tool_calls": (call("f", "{}"),), "cand_tool_calls": (call("f", "{}"), call("g", "{}"))}, "drift", "1 calls (f) vs 2 (f, g)"),
-    (None, None, {"base_tool_calls": (call("f", "{bad"),), "cand_tool_calls": (call("f", "{bad"),)}, "same", "same tool calls"),
+    (
+        None,
+        "It is sunny.",
+        {"base_tool_calls": (call("get_weather", '{"city": "Paris"}'),)},
+        "broken",
+        "only the baseline called a tool (get_weather); the candidate did not",
+    ),
+    (
+        None,
+        None,
+        {
+            "base_tool_calls": (call("f", '{"a": 1, "b": 2}', "call_x"),),
+            "cand_tool_calls": (call("f", '{"b":2,"a":1}', "call_y"),),
+        },
+        "same",
+        "same tool calls (name and arguments)",
+    ),
+    (
+        None,
+        None,
+        {
+            "base_tool_calls": (call("get_weather", '{"city": "Paris"}'),),
+            "cand_tool_calls": (call("get_weather", '{"city": "paris"}'),),
+        },
+        "drift",
+        'tool calls differ: get_weather arguments city ("Paris" vs "paris")',
+    ),
+    (
+        None,
+        None,
+        {"base_tool_calls": (call("get_weather", "{}"),), "cand_tool_calls": (call("get_time", "{}"),)},
+        "drift",
+        "call 1 is get_weather vs get_time",
+    ),
+    (
+        None,
+        None,
+        {"base_tool_calls": (call("f", "{}"),), "cand_tool_calls": (call("f", "{}"), call("g", "{}"))},
+        "drift",
+        "1 calls (f) vs 2 (f, g)",
+    ),
+    (
+        None,
+        None,
+        {"base_tool_calls": (call("f", "{bad"),), "cand_tool_calls": (call("f", "{bad"),)},
+        "same",
+        "same tool calls",
+    ),
 ]
 
 
@@ -104,7 +176,7 @@ def test_similarity_bounds_and_symmetry() -> None:
 
 def test_normalise() -> None:
     assert normalise("Cafe\u0301\n\n  au   lait ") == "Café au lait"
-    assert normalise("```json\n{\"a\": 1}\n```") == '{"a": 1}'
+    assert normalise('```json\n{"a": 1}\n```') == '{"a": 1}'
 
 
 def test_many_json_differences_are_summarised() -> None:

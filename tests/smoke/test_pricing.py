@@ -131,7 +131,12 @@ def test_candidate_gpt_4o_on_vmira_is_unpriced_not_openai_priced() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://127.0.0.1:8000/v1", "https://eu.api.openai.com/v1", "https://api.openai.com.evil.example/v1", "http://api.openai.com/v1"],
+    [
+        "http://127.0.0.1:8000/v1",
+        "https://eu.api.openai.com/v1",
+        "https://api.openai.com.evil.example/v1",
+        "http://api.openai.com/v1",
+    ],
 )
 def test_shipped_prices_only_on_api_openai_com(url: str) -> None:
     assert not is_openai_api(url)
@@ -169,7 +174,7 @@ def test_user_entries_by_side_and_for_both(tmp_path: Path) -> None:
 
 
 def test_side_only_entry_does_not_leak_to_the_other_side(tmp_path: Path) -> None:
-    path = pricing_file(tmp_path, '[candidate.mira]\ninput = 1\noutput = 1\n')
+    path = pricing_file(tmp_path, "[candidate.mira]\ninput = 1\noutput = 1\n")
     table = load_prices(path)
     assert table.cost(VMIRA, "mira", usage(1, 1)).status == "computed"
     assert table.cost(Endpoint("baseline", "https://api.vmira.ai/v1", "K"), "mira", usage(1, 1)).status == "unpriced"

@@ -14,12 +14,25 @@ from server import FakeProvider, Reply
 from migrate_cli.smoke.calls import CallSettings, build_request, call_side, open_client
 from migrate_cli.smoke.model import Case, Endpoint, SideResult
 
-CASE = Case(id="c1", line=1, messages=({"role": "user", "content": "Name a colour."},), model="gpt-4o",
-            params={"temperature": 0, "seed": 7})
+CASE = Case(
+    id="c1",
+    line=1,
+    messages=({"role": "user", "content": "Name a colour."},),
+    model="gpt-4o",
+    params={"temperature": 0, "seed": 7},
+)
 
 
-def call(provider: FakeProvider, *, stream: bool = False, max_retries: int = 0, timeout: float = 10.0,
-         case: Case = CASE, model: str = "gpt-4o", key: str | None = None) -> SideResult:
+def call(
+    provider: FakeProvider,
+    *,
+    stream: bool = False,
+    max_retries: int = 0,
+    timeout: float = 10.0,
+    case: Case = CASE,
+    model: str = "gpt-4o",
+    key: str | None = None,
+) -> SideResult:
     endpoint = Endpoint("candidate", provider.url, BASELINE_ENV)
 
     async def go() -> SideResult:
@@ -41,9 +54,13 @@ def provider(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_records_answer_usage_and_the_exact_request(provider: FakeProvider) -> None:
-    usage = {"prompt_tokens": 12, "completion_tokens": 2, "total_tokens": 14,
-             "prompt_tokens_details": {"cached_tokens": 4},
-             "completion_tokens_details": {"reasoning_tokens": 1}}
+    usage = {
+        "prompt_tokens": 12,
+        "completion_tokens": 2,
+        "total_tokens": 14,
+        "prompt_tokens_details": {"cached_tokens": 4},
+        "completion_tokens_details": {"reasoning_tokens": 1},
+    }
     provider.replies["gpt-4o"] = Reply("Blue.", usage=usage)
     result = call(provider)
     assert result.ok and result.output == "Blue." and result.finish_reason == "stop"
@@ -73,8 +90,11 @@ def test_parameters_the_sdk_does_not_know_are_sent_as_written(provider: FakeProv
 
 
 def test_tool_calls_are_recorded(provider: FakeProvider) -> None:
-    tool_call = {"id": "call_1", "type": "function",
-                 "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}
+    tool_call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+    }
     provider.replies["gpt-4o"] = Reply(None, tool_calls=[tool_call])
     result = call(provider)
     assert result.output is None and result.finish_reason == "tool_calls"
@@ -109,8 +129,16 @@ def test_streamed_tool_calls_are_reassembled(provider: FakeProvider) -> None:
 
 @pytest.mark.parametrize(
     ("status", "kind"),
-    [(400, "bad_request"), (403, "auth"), (404, "unknown_model"), (422, "bad_request"),
-     (429, "rate_limit"), (500, "server"), (503, "server"), (402, "other")],
+    [
+        (400, "bad_request"),
+        (403, "auth"),
+        (404, "unknown_model"),
+        (422, "bad_request"),
+        (429, "rate_limit"),
+        (500, "server"),
+        (503, "server"),
+        (402, "other"),
+    ],
 )
 def test_status_codes_become_error_kinds_with_the_provider_message(
     provider: FakeProvider, status: int, kind: str
@@ -130,9 +158,7 @@ def test_unknown_model_is_a_404_with_the_providers_words(provider: FakeProvider)
 
 
 @pytest.mark.parametrize("style", ["openai", "vmira"])
-def test_auth_failure_message_is_read_from_either_body_style_and_redacted(
-    provider: FakeProvider, style: str
-) -> None:
+def test_auth_failure_message_is_read_from_either_body_style_and_redacted(provider: FakeProvider, style: str) -> None:
     provider.auth_style = style
     provider.api_key = "sk-the-key-the-server-wants-0000000000"
     result = call(provider)

@@ -11,9 +11,14 @@ from server import Reply
 
 CASES = [
     {"id": "capital", "model": "gpt-4o-mini", "prompt": "What is the capital of France?"},
-    {"id": "colours", "model": "gpt-4o",
-     "messages": [{"role": "system", "content": "Answer in JSON."}, {"role": "user", "content": "Three colours"}],
-     "response_format": {"type": "json_object"}, "temperature": 0, "seed": 42},
+    {
+        "id": "colours",
+        "model": "gpt-4o",
+        "messages": [{"role": "system", "content": "Answer in JSON."}, {"role": "user", "content": "Three colours"}],
+        "response_format": {"type": "json_object"},
+        "temperature": 0,
+        "seed": 42,
+    },
     {"id": "short", "model": "gpt-4o-mini", "prompt": "Say hello.", "max_tokens": 5},
 ]
 
@@ -23,18 +28,21 @@ def read_report(path: Path) -> dict:
 
 
 def test_paired_run_sends_the_same_request_to_both_sides_and_reports_it(smoke: Smoke, workdir: Path) -> None:
-    smoke.baseline.replies.update({
-        "gpt-4o-mini": lambda body: "Hello!" if "hello" in str(body) else "The capital of France is Paris.",
-        "gpt-4o": Reply('{"colours": ["red", "green", "blue"]}'),
-    })
-    smoke.candidate.replies.update({
-        "mira": lambda body: "Hello!" if "hello" in str(body) else "Paris.",
-        "mira-pro": Reply('{"colours": ["red", "green", "blue"]}'),
-    })
+    smoke.baseline.replies.update(
+        {
+            "gpt-4o-mini": lambda body: "Hello!" if "hello" in str(body) else "The capital of France is Paris.",
+            "gpt-4o": Reply('{"colours": ["red", "green", "blue"]}'),
+        }
+    )
+    smoke.candidate.replies.update(
+        {
+            "mira": lambda body: "Hello!" if "hello" in str(body) else "Paris.",
+            "mira-pro": Reply('{"colours": ["red", "green", "blue"]}'),
+        }
+    )
     prompts = write_prompts(workdir / "prompts.jsonl", CASES)
 
-    result = smoke(prompts, "--model-map", "gpt-4o-mini=mira", "--model-map", "gpt-4o=mira-pro",
-                   "--report", "out.json")
+    result = smoke(prompts, "--model-map", "gpt-4o-mini=mira", "--model-map", "gpt-4o=mira-pro", "--report", "out.json")
 
     assert result.exit_code == 0, result.stderr
     report = read_report(workdir / "out.json")
@@ -64,7 +72,9 @@ def test_paired_run_sends_the_same_request_to_both_sides_and_reports_it(smoke: S
     mapped = {"gpt-4o-mini": "mira", "gpt-4o": "mira-pro"}
     for content, base in base_requests.items():
         cand = cand_requests[content]
-        assert {k: v for k, v in base.body.items() if k != "model"} == {k: v for k, v in cand.body.items() if k != "model"}
+        assert {k: v for k, v in base.body.items() if k != "model"} == {
+            k: v for k, v in cand.body.items() if k != "model"
+        }
         assert cand.body["model"] == mapped[base.body["model"]]
         assert base.headers["authorization"] == f"Bearer {BASELINE_KEY}"
         assert cand.headers["authorization"] == f"Bearer {CANDIDATE_KEY}"
@@ -103,12 +113,19 @@ RUB = 0.0125
 
 
 def test_cost_arithmetic_with_cached_tokens_currency_and_thinking_tokens(smoke: Smoke, workdir: Path) -> None:
-    smoke.baseline.default = Reply("Paris.", usage={
-        "prompt_tokens": 1000, "completion_tokens": 500, "total_tokens": 1500,
-        "prompt_tokens_details": {"cached_tokens": 200}})
+    smoke.baseline.default = Reply(
+        "Paris.",
+        usage={
+            "prompt_tokens": 1000,
+            "completion_tokens": 500,
+            "total_tokens": 1500,
+            "prompt_tokens_details": {"cached_tokens": 200},
+        },
+    )
     # vMira-style: 100 thinking tokens on top of completion_tokens (total = 1200 + 400 + 100).
-    smoke.candidate.default = Reply("Paris.", usage={
-        "prompt_tokens": 1200, "completion_tokens": 400, "thinking_tokens": 100, "total_tokens": 1700})
+    smoke.candidate.default = Reply(
+        "Paris.", usage={"prompt_tokens": 1200, "completion_tokens": 400, "thinking_tokens": 100, "total_tokens": 1700}
+    )
     (workdir / "prices.toml").write_text(PRICES, "utf-8")
     prompts = write_prompts(workdir / "p.jsonl", [{"model": "gpt-4o-mini", "prompt": "Capital of France?"}])
 
@@ -174,7 +191,9 @@ def test_bad_prompts_file_is_refused_before_any_request(
     assert not (workdir / "r.json").exists()
 
 
-def test_missing_key_is_refused_before_any_request(smoke: Smoke, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_key_is_refused_before_any_request(
+    smoke: Smoke, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(CANDIDATE_ENV)
     prompts = write_prompts(workdir / "p.jsonl", CASES)
     result = smoke(prompts)
@@ -265,13 +284,18 @@ def test_failures_are_recorded_per_case_and_counted(smoke: Smoke, workdir: Path)
     colours = next(case for case in report["cases"] if case["id"] == "colours")
     assert colours["verdict"] == "broken"
     assert colours["candidate"]["error"] == {
-        "kind": "bad_request", "message": "Unrecognized request argument supplied: seed", "status": 400}
+        "kind": "bad_request",
+        "message": "Unrecognized request argument supplied: seed",
+        "status": 400,
+    }
     assert report["summary"]["errors"] == {"baseline": 0, "candidate": 1}
     assert "regression: 1 case(s) broken" in result.stderr
     assert "bad_request" in result.stdout
     # Which side, how many, the provider's words and what to do, on one line.
-    assert ("candidate: 1 of 3 call(s) failed with bad_request (400: Unrecognized request argument "
-            "supplied: seed): the provider rejects a parameter") in result.stderr
+    assert (
+        "candidate: 1 of 3 call(s) failed with bad_request (400: Unrecognized request argument "
+        "supplied: seed): the provider rejects a parameter"
+    ) in result.stderr
     # A rejected parameter is a finding, not a lost call: without --fail-on the run passes.
     assert smoke(prompts).exit_code == 0
 
@@ -282,9 +306,11 @@ def test_a_wrong_base_url_fails_the_run_with_what_to_check(smoke: Smoke, workdir
     prompts = write_prompts(workdir / "p.jsonl", CASES)
     result = smoke(prompts, "--base-url", smoke.candidate.url.removesuffix("/v1"), "--report", "r.json")
     assert result.exit_code == 3
-    assert ("candidate: 3 of 3 call(s) failed with unknown_model (404: no route for POST /chat/completions): "
-            "check the model name (--model, --model-map, or the case's model) and that the base URL is "
-            "the API root (most end in /v1)") in result.stderr
+    assert (
+        "candidate: 3 of 3 call(s) failed with unknown_model (404: no route for POST /chat/completions): "
+        "check the model name (--model, --model-map, or the case's model) and that the base URL is "
+        "the API root (most end in /v1)"
+    ) in result.stderr
     assert "Traceback" not in result.stderr
     report = read_report(workdir / "r.json")
     assert len(report["summary"]["failed_calls"]) == 1 and report["summary"]["errors"]["candidate"] == 3
@@ -296,8 +322,10 @@ def test_calls_lost_after_retries_make_the_run_incomplete(smoke: Smoke, workdir:
     result = smoke(prompts, "--concurrency", "1", "--max-retries", "1", "--report", "r.json")
     # The first case's call failed twice (once retried): lost. The other two got answers.
     assert result.exit_code == 3
-    assert ("candidate: 1 of 3 call(s) failed with server (500: upstream overloaded): the provider failed "
-            "after retries: run again later or raise --max-retries") in result.stderr
+    assert (
+        "candidate: 1 of 3 call(s) failed with server (500: upstream overloaded): the provider failed "
+        "after retries: run again later or raise --max-retries"
+    ) in result.stderr
     assert len(smoke.candidate.chat_requests()) == 4
     verdicts = [case["verdict"] for case in read_report(workdir / "r.json")["cases"]]
     assert verdicts.count("broken") == 1
@@ -312,14 +340,22 @@ def test_dry_run_sends_nothing_and_needs_no_keys(smoke: Smoke, workdir: Path, mo
     payload = json.loads(result.stdout)
     assert payload["cases"] == 3
     candidate = [line for line in payload["lines"] if line["side"] == "candidate"]
-    assert candidate == [{"side": "candidate", "model": "mira", "cases": 3,
-                          "prompt_tokens": candidate[0]["prompt_tokens"], "cost_usd": None}]
+    assert candidate == [
+        {
+            "side": "candidate",
+            "model": "mira",
+            "cases": 3,
+            "prompt_tokens": candidate[0]["prompt_tokens"],
+            "cost_usd": None,
+        }
+    ]
     assert candidate[0]["prompt_tokens"] > 0
     assert smoke.baseline.requests == [] and smoke.candidate.requests == []
 
 
 def test_project_config_supplies_the_defaults(smoke: Smoke, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (workdir / "pyproject.toml").write_text(f"""
+    (workdir / "pyproject.toml").write_text(
+        f"""
 [tool.migrate]
 base_url = "{smoke.candidate.url}"
 api_key_env = "{CANDIDATE_ENV}"
@@ -329,7 +365,9 @@ model = "gpt-4o-mini"
 model_map = {{ "gpt-4o-mini" = "mira" }}
 concurrency = 2
 max_retries = 0
-""", "utf-8")
+""",
+        "utf-8",
+    )
     prompts = write_prompts(workdir / "p.jsonl", [{"prompt": "Hi"}, {"prompt": "Bye"}])
     from typer.testing import CliRunner
 

@@ -18,7 +18,7 @@ from migrate_cli.redact import KEY_PATTERN
 QUESTION = {"model": "gpt-4o-mini", "prompt": "What is the capital of France?"}
 
 
-def wait_for(condition, what: str, limit: float = 60.0) -> None:  # noqa: ANN001
+def wait_for(condition, what: str, limit: float = 60.0) -> None:
     """Poll until `condition()`; the limit only stops a broken test from hanging, it is not a timing check."""
     deadline = time.monotonic() + limit
     while not condition():
@@ -32,15 +32,18 @@ def test_ctrl_c_keeps_every_answer_prints_the_partial_summary_and_exits_130(smok
     smoke.candidate.default = lambda body: (
         Reply("Paris.", delay=60) if any(f"case {i}" in str(body) for i in range(4, 20)) else Reply("Paris.")
     )
-    prompts = write_prompts(workdir / "p.jsonl", [
-        dict(QUESTION, id=f"c{i}", prompt=f"case {i}: capital of France?") for i in range(20)
-    ])
+    prompts = write_prompts(
+        workdir / "p.jsonl", [dict(QUESTION, id=f"c{i}", prompt=f"case {i}: capital of France?") for i in range(20)]
+    )
     results = workdir / "res.jsonl"
     env = {**os.environ, BASELINE_ENV: BASELINE_KEY, CANDIDATE_ENV: CANDIDATE_KEY, "NO_COLOR": "1"}
-    command = [sys.executable, "-m", "migrate_cli.cli", *smoke.args(prompts, "--concurrency", "1",
-               "--results", str(results), "--report", "r.json")]
-    process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+    command = [
+        sys.executable,
+        "-m",
+        "migrate_cli.cli",
+        *smoke.args(prompts, "--concurrency", "1", "--results", str(results), "--report", "r.json"),
+    ]
+    process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # 4 full cases (8 lines) plus case 4's baseline answer, which arrived before the hang.
         wait_for(lambda: results.exists() and len(results.read_text().splitlines()) >= 9, "9 result lines")
@@ -64,8 +67,13 @@ def test_ctrl_c_keeps_every_answer_prints_the_partial_summary_and_exits_130(smok
 def test_no_key_value_in_any_output(smoke: Smoke, workdir: Path) -> None:
     """Providers that echo keys in error messages, every output written: none holds a key."""
     smoke.candidate.fail(400, times=1, message=f"request rejected for key {CANDIDATE_KEY}")
-    smoke.candidate.fail(429, times=1, style="vmira", retry_after="86400",
-                         message=f"daily limit for {CANDIDATE_KEY[:-4]}-and-{BASELINE_KEY}")
+    smoke.candidate.fail(
+        429,
+        times=1,
+        style="vmira",
+        retry_after="86400",
+        message=f"daily limit for {CANDIDATE_KEY[:-4]}-and-{BASELINE_KEY}",
+    )
     smoke.baseline.fail(500, times=1, message=f"upstream failed; caller key was {BASELINE_KEY}")
     prompts = write_prompts(workdir / "p.jsonl", [dict(QUESTION, id=f"c{i}") for i in range(6)])
 

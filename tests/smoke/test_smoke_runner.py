@@ -39,12 +39,20 @@ class Recorder:
         self.cases.append((case.id, baseline, candidate))
 
 
-async def run(baseline: FakeProvider, candidate: FakeProvider, cases: Any, recorder: Recorder,
-              concurrency: int = 4, stream: bool = False) -> RunOutcome:
+async def run(
+    baseline: FakeProvider,
+    candidate: FakeProvider,
+    cases: Any,
+    recorder: Recorder,
+    concurrency: int = 4,
+    stream: bool = False,
+) -> RunOutcome:
     return await run_cases(
         cases,
-        endpoints={"baseline": Endpoint("baseline", baseline.url, BASELINE_ENV),
-                   "candidate": Endpoint("candidate", candidate.url, CANDIDATE_ENV)},
+        endpoints={
+            "baseline": Endpoint("baseline", baseline.url, BASELINE_ENV),
+            "candidate": Endpoint("candidate", candidate.url, CANDIDATE_ENV),
+        },
         candidate_model=lambda case: "mira",
         settings=RunSettings(concurrency=concurrency, calls=CallSettings(timeout=10, max_retries=0, stream=stream)),
         side_done=recorder.side_done,
@@ -56,8 +64,10 @@ async def run(baseline: FakeProvider, candidate: FakeProvider, cases: Any, recor
 def pair(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeProvider, FakeProvider]]:
     monkeypatch.setenv(BASELINE_ENV, BASELINE_KEY)
     monkeypatch.setenv(CANDIDATE_ENV, CANDIDATE_KEY)
-    with FakeProvider(api_key=BASELINE_KEY, default=Reply("A")) as b, \
-            FakeProvider(api_key=CANDIDATE_KEY, default=Reply("B")) as c:
+    with (
+        FakeProvider(api_key=BASELINE_KEY, default=Reply("A")) as b,
+        FakeProvider(api_key=CANDIDATE_KEY, default=Reply("B")) as c,
+    ):
         yield b, c
 
 
@@ -112,7 +122,11 @@ def test_auth_failure_on_chat_stops_the_run_naming_the_side(pair: tuple[FakeProv
     recorder = Recorder()
     outcome = asyncio.run(run(baseline, candidate, make_cases(50), recorder, concurrency=2))
     assert outcome.stop is not None
-    assert (outcome.stop.side, outcome.stop.error.kind, outcome.stop.error.message) == ("candidate", "auth", "Invalid API key")
+    assert (outcome.stop.side, outcome.stop.error.kind, outcome.stop.error.message) == (
+        "candidate",
+        "auth",
+        "Invalid API key",
+    )
     assert outcome.started <= 2 and len(candidate.chat_requests()) <= 2
 
 
@@ -135,7 +149,9 @@ def test_a_failing_case_does_not_stop_the_others(pair: tuple[FakeProvider, FakeP
     assert kinds == ["server", "server", "bad_request", None, None, None, None, None]
 
 
-def test_unreachable_side_stops_the_run(pair: tuple[FakeProvider, FakeProvider], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_side_stops_the_run(
+    pair: tuple[FakeProvider, FakeProvider], monkeypatch: pytest.MonkeyPatch
+) -> None:
     baseline, _ = pair
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

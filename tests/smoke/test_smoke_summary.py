@@ -9,26 +9,45 @@ import pytest
 from rich.console import Console
 
 from migrate_cli.smoke.model import (
-    CallError, CaseResult, Comparison, Cost, SideResult, TokenEstimate, Usage,
+    CallError,
+    CaseResult,
+    Comparison,
+    Cost,
+    SideResult,
+    TokenEstimate,
+    Usage,
 )
 from migrate_cli.smoke.report import RunState, money, render_summary, render_table
 from migrate_cli.smoke.summary import RunSummary
 
 
-def side(name: str, *, cost: float | None = None, status: str = "computed", prompt: int = 100,
-         estimate: int = 80, error: str | None = None, model: str = "m") -> SideResult:
+def side(
+    name: str,
+    *,
+    cost: float | None = None,
+    status: str = "computed",
+    prompt: int = 100,
+    estimate: int = 80,
+    error: str | None = None,
+    model: str = "m",
+) -> SideResult:
     if error is not None:
         return SideResult(name, model, {}, error=CallError(error, "failed"))  # type: ignore[arg-type]
     return SideResult(
-        name, model, {}, output="x", usage=Usage(prompt_tokens=prompt, completion_tokens=10),  # type: ignore[arg-type]
+        name,
+        model,
+        {},
+        output="x",
+        usage=Usage(prompt_tokens=prompt, completion_tokens=10),  # type: ignore[arg-type]
         estimated_tokens=TokenEstimate(prompt=estimate, completion=10, encoding="o200k_base", exact=True),
         cost=Cost(usd=cost if status == "computed" else None, status=status),  # type: ignore[arg-type]
         latency_s=0.5,
     )
 
 
-def case(case_id: str, baseline: SideResult, candidate: SideResult, verdict: str = "same",
-         similarity: float | None = 1.0) -> CaseResult:
+def case(
+    case_id: str, baseline: SideResult, candidate: SideResult, verdict: str = "same", similarity: float | None = 1.0
+) -> CaseResult:
     return CaseResult(case_id, baseline, candidate, Comparison(similarity, verdict, f"because {case_id}"))  # type: ignore[arg-type]
 
 
@@ -88,10 +107,14 @@ def test_provider_failed_when_calls_are_lost_or_a_side_never_answered(candidate_
         candidate = side("candidate", cost=0.001) if kind == "ok" else side("candidate", error=kind)
         summary.add(case(f"c{i}", side("baseline", cost=0.001), candidate))
     assert summary.provider_failed() is failed
-    expected = [] if set(candidate_sides) == {"ok"} else [
-        f"candidate: {candidate_sides.count(kind)} of {len(candidate_sides)} call(s) failed with {kind} (failed): "
-        for kind in sorted(set(candidate_sides) - {"ok"})
-    ]
+    expected = (
+        []
+        if set(candidate_sides) == {"ok"}
+        else [
+            f"candidate: {candidate_sides.count(kind)} of {len(candidate_sides)} call(s) failed with {kind} (failed): "
+            for kind in sorted(set(candidate_sides) - {"ok"})
+        ]
+    )
     assert [line[: line.index("): ") + 3] for line in summary.failed_calls()] == expected
 
 
@@ -127,7 +150,9 @@ def test_table_lists_differences_first_and_says_how_many_are_hidden() -> None:
     assert "997 more case(s) not shown" in out.getvalue() and "out.json" in out.getvalue()
 
 
-@pytest.mark.parametrize(("usd", "text"), [(None, "unpriced"), (0.0, "$0"), (0.0000021, "$0.00000210"),
-                                           (0.000435, "$0.000435"), (12.5, "$12.5000")])
+@pytest.mark.parametrize(
+    ("usd", "text"),
+    [(None, "unpriced"), (0.0, "$0"), (0.0000021, "$0.00000210"), (0.000435, "$0.000435"), (12.5, "$12.5000")],
+)
 def test_money_keeps_small_amounts_readable(usd: float | None, text: str) -> None:
     assert money(usd) == text

@@ -164,9 +164,7 @@ def test_a_corrupt_cache_file_is_skipped_and_kept(fresh_load: Path) -> None:
     assert corrupt.exists()  # tiktoken itself would delete it and try to download
 
 
-def test_approximate_when_no_verified_file_exists(
-    fresh_load: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_approximate_when_no_verified_file_exists(fresh_load: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tokens, "_package_dir", lambda name: None)
     monkeypatch.setattr(tokens, "_namespace_dirs", lambda name: [])
 

@@ -25,7 +25,7 @@ model is `gemini-*`, `claude-*` or `Llama-*` with no `base_url` goes to that ven
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddDictItems, Edit
@@ -44,7 +44,16 @@ _AG2_CONFIG_CALLEES = frozenset(
     for cls in ("OpenAIConfig", "OpenAIResponsesConfig")
 )
 _LLM_CONFIG_CALLEES = frozenset({"autogen.LLMConfig", "autogen.llm_config.LLMConfig"})
-_LOADERS = frozenset({"config_list_from_json", "config_list_from_dotenv", "config_list_openai_aoai", "config_list_from_models", "get_config_list", "from_json"})
+_LOADERS = frozenset(
+    {
+        "config_list_from_json",
+        "config_list_from_dotenv",
+        "config_list_openai_aoai",
+        "config_list_from_models",
+        "get_config_list",
+        "from_json",
+    }
+)
 # autogen 0.4 sends these model families to their vendors' own endpoints when no base_url is given.
 _VENDOR_PREFIXES = ("gemini-", "claude-", "Llama-")
 _CONFIG_KEYS = frozenset({"api_key", "base_url", "api_base", "api_type"})
@@ -69,17 +78,27 @@ class _ModelClient(ConstructionRule):
         if splat or decide_base_url(url, module).action == "foreign":
             return
         if _keyword(call, "model_info") is None and _keyword(call, "model_capabilities") is None:
-            report.review(call, f"{label}(...) has no model_info=: autogen raises for a model id it does not know, and {module.target.base_url} serves other ids than OpenAI's: add model_info={{...}} for the target model")
+            report.review(
+                call,
+                f"{label}(...) has no model_info=: autogen raises for a model id it does not know, and {module.target.base_url} serves other ids than OpenAI's: add model_info={{...}} for the target model",
+            )
 
 
 class _KeywordConfig(ConstructionRule):
     """AG2 1.x `OpenAIConfig("gpt-4o", api_key=..., base_url=...)` and AG2 0.x `LLMConfig(model=..., ...)`."""
 
-    spec = ConstructionSpec(callees=_AG2_CONFIG_CALLEES | _LLM_CONFIG_CALLEES, positional_ok=True, applies=lambda call, module: _keyword_form_applies(call, module))
+    spec = ConstructionSpec(
+        callees=_AG2_CONFIG_CALLEES | _LLM_CONFIG_CALLEES,
+        positional_ok=True,
+        applies=lambda call, module: _keyword_form_applies(call, module),
+    )
 
     def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
         if len(call.args) > 1:
-            report.review(call, f"{label}(...) with {len(call.args)} positional arguments may pass the URL or key by position: left as is; use keywords")
+            report.review(
+                call,
+                f"{label}(...) with {len(call.args)} positional arguments may pass the URL or key by position: left as is; use keywords",
+            )
             return
         yield from super().rewrite_call(call, label, module, report)
 
@@ -154,8 +173,8 @@ def _review_loader(call: ast.Call, short: str, module: ModuleInfo, report: Recor
     where = f"the {source} file or env var" if source else "the file or env vars it reads"
     report.review(
         call,
-        f"{module.segment(call.func)}(...) loads the model config from {where}: set \"base_url\": \"{module.target.base_url}\" "
-        f"and the ${module.target.api_key_env} key as \"api_key\" in the OpenAI entries there",
+        f'{module.segment(call.func)}(...) loads the model config from {where}: set "base_url": "{module.target.base_url}" '
+        f'and the ${module.target.api_key_env} key as "api_key" in the OpenAI entries there',
     )
 
 
@@ -193,7 +212,10 @@ def _list_entries(expr: ast.expr, module: ModuleInfo, report: Recorder) -> Itera
     elif isinstance(value, ast.Call) or value is _IMPORTED:
         return  # a loader (reviewed where it is called), or a list rewritten in the module it comes from
     else:
-        report.review(expr, f"config_list={module.segment(expr)} cannot be followed to a list of dicts: set \"base_url\" and \"api_key\" in its OpenAI entries by hand")
+        report.review(
+            expr,
+            f'config_list={module.segment(expr)} cannot be followed to a list of dicts: set "base_url" and "api_key" in its OpenAI entries by hand',
+        )
 
 
 def _llm_config_entries(expr: ast.expr, module: ModuleInfo, report: Recorder) -> Iterator[ast.Dict]:
@@ -216,7 +238,9 @@ def _looks_like_entry(node: ast.Dict) -> bool:
 def _rewrite_entry(entry: ast.Dict, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
     if any(k is None for k in entry.keys) or any(string_value(k) is None for k in entry.keys):
         if _dict_get(entry, "model") is not None:
-            report.review(entry, "config entry built with ** or computed keys: set \"base_url\" and \"api_key\" in it by hand")
+            report.review(
+                entry, 'config entry built with ** or computed keys: set "base_url" and "api_key" in it by hand'
+            )
         return
     model = _dict_get(entry, "model")
     if model is None:
@@ -226,10 +250,15 @@ def _rewrite_entry(entry: ast.Dict, module: ModuleInfo, report: Recorder) -> Ite
     if api_type is not None:
         kind = string_value(api_type)
         if kind is None:
-            report.review(entry, f"{label}: api_type={module.segment(api_type)} is only known at run time: if it is \"openai\", set base_url and api_key by hand")
+            report.review(
+                entry,
+                f'{label}: api_type={module.segment(api_type)} is only known at run time: if it is "openai", set base_url and api_key by hand',
+            )
         if kind != "openai":
             return  # azure (deployment names), anthropic, ollama, ...: not an OpenAI endpoint
-    url_key = "api_base" if _dict_get(entry, "api_base") is not None and _dict_get(entry, "base_url") is None else "base_url"
+    url_key = (
+        "api_base" if _dict_get(entry, "api_base") is not None and _dict_get(entry, "base_url") is None else "base_url"
+    )
     url = decide_base_url(_dict_get(entry, url_key), module, url_key)
     if url.action == "foreign":
         report.review(entry, f"{label}: {url.reason}")

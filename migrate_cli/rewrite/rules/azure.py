@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from migrate_cli.redact import redact
 from migrate_cli.rewrite.clients import client_calls
@@ -62,7 +62,10 @@ class AzureRule(Rule):
             names = module.qualify(call.func).names
             ours = names & AZURE_CLIENT_NAMES
             if ours and len(names) > 1:
-                report.review(call, f"{module.segment(call.func)} is {short_name(next(iter(ours)))} but may be something else in this scope: convert it by hand")
+                report.review(
+                    call,
+                    f"{module.segment(call.func)} is {short_name(next(iter(ours)))} but may be something else in this scope: convert it by hand",
+                )
             elif ours:
                 azure_calls.append(call)
         if not azure_calls:
@@ -87,7 +90,10 @@ class AzureRule(Rule):
         label = short_name(module.qualify(call.func).single or "AzureOpenAI")
         if call.args or any(k.arg is None for k in call.keywords):
             shown = ", ".join(module.segment(a) for a in [*call.args, *(k for k in call.keywords if k.arg is None)])
-            report.review(call, f"{label}({shown}): arguments the rewrite cannot see; convert it to {_PLAIN_CLASS[label]}(base_url=..., api_key=...) by hand")
+            report.review(
+                call,
+                f"{label}({shown}): arguments the rewrite cannot see; convert it to {_PLAIN_CLASS[label]}(base_url=..., api_key=...) by hand",
+            )
             return False
         return True
 
@@ -117,7 +123,10 @@ class AzureRule(Rule):
                 notes.append(f"removed {name}= ({why})")
         if "azure_deployment" in keywords:
             shown = redact(module.segment(keywords["azure_deployment"]))
-            report.review(call, f"azure_deployment={shown} was removed: requests on this client went to that deployment; make sure each call passes model=<a model id the target serves>")
+            report.review(
+                call,
+                f"azure_deployment={shown} was removed: requests on this client went to that deployment; make sure each call passes model=<a model id the target serves>",
+            )
         inserts = tuple((name, code) for name, code in (("api_key", key_insert), ("base_url", url_insert)) if code)
         if inserts:
             yield AddKeywords(call, inserts)
@@ -133,7 +142,10 @@ class AzureRule(Rule):
             if keyword is None:
                 continue
             literal = string_value(keyword.value)
-            if literal is not None and map_model_id(split_model_id(literal, ""), module.target.model_map).outcome in ("mapped", "target"):  # type: ignore[arg-type]
+            if literal is not None and map_model_id(split_model_id(literal, ""), module.target.model_map).outcome in (
+                "mapped",
+                "target",
+            ):  # type: ignore[arg-type]
                 continue  # MC004 maps it: the user said what this deployment becomes
             shown = redact(module.segment(keyword.value))
             suggestion = f"--model-map {literal}=<model>" if literal is not None else "a model id"
@@ -168,23 +180,35 @@ class _ImportEdits:
                 return [ReplaceExpr(func, f"{module.segment(func.value)}.{plain}")]
             if root is not None and module.qualify(root).single == "openai":
                 return [ReplaceExpr(func, f"{root.id}.{plain}")]  # openai.lib.azure.AzureOpenAI
-            return self._review(call, f"{module.segment(func)} is reached through {module.segment(func.value)}: convert it to openai.{plain}(...) by hand")
+            return self._review(
+                call,
+                f"{module.segment(func)} is reached through {module.segment(func.value)}: convert it to openai.{plain}(...) by hand",
+            )
         if not isinstance(func, ast.Name):
             return self._review(call, f"{module.segment(func)}: convert it to {plain}(...) by hand")
 
         scope = module.analysis.scope_of(func)
         plain_names = module.analysis.lookup(plain, scope) if scope is not None else []
         plain_qualified = {b.imported for b in plain_names if b.kind == "import"}
-        plain_is_ours = bool(plain_names) and all(b.kind == "import" for b in plain_names) and plain_qualified <= {f"{m}.{plain}" for m in OPENAI_MODULES}
+        plain_is_ours = (
+            bool(plain_names)
+            and all(b.kind == "import" for b in plain_names)
+            and plain_qualified <= {f"{m}.{plain}" for m in OPENAI_MODULES}
+        )
         if plain_names and not plain_is_ours:
-            return self._review(call, f"{plain} already names something else here, so {func.id}(...) cannot become {plain}(...): convert it by hand")
+            return self._review(
+                call,
+                f"{plain} already names something else here, so {func.id}(...) cannot become {plain}(...): convert it by hand",
+            )
 
         bindings = module.analysis.lookup(func.id, scope) if scope is not None else []
         stmt = binding_import(module, func.id, qualified, call) if bindings else None
         if stmt is None:
             if plain_is_ours:  # `from openai import *` binds both classes
                 return [ReplaceExpr(func, plain)]
-            return self._review(call, f"{func.id} is not imported by a plain `from ... import` here: convert it to {plain}(...) by hand")
+            return self._review(
+                call, f"{func.id} is not imported by a plain `from ... import` here: convert it to {plain}(...) by hand"
+            )
 
         uses = uses_of(module, func.id, bindings)
         stmt_module = "." * stmt.level + (stmt.module or "")
@@ -218,4 +242,3 @@ def _root_name(expr: ast.expr) -> ast.Name | None:
     while isinstance(expr, ast.Attribute):
         expr = expr.value
     return expr if isinstance(expr, ast.Name) else None
-

@@ -24,4 +24,3 @@ class ClientRule(ConstructionRule):
         callees=CLIENT_NAMES,
         drop_params=(("data_residency", _REFUSED_WITH_BASE_URL), ("provider", _REFUSED_WITH_BASE_URL)),
     )
-

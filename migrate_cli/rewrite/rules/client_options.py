@@ -15,7 +15,7 @@ for review because it usually means the author expected it to be (openai-python 
 from __future__ import annotations
 
 import ast
-from typing import Iterable
+from collections.abc import Iterable
 
 from migrate_cli.rewrite.clients import resolve_client
 from migrate_cli.rewrite.context import ModuleInfo, Recorder

@@ -21,8 +21,9 @@ this module applies the policy of `policy.py` to it:
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, ClassVar, Iterable, Iterator
+from typing import ClassVar
 
 from migrate_cli.rewrite.analysis import LOCAL
 from migrate_cli.rewrite.config_dict import ConfigDict, NotFollowed, follow_config
@@ -105,7 +106,10 @@ class ConstructionRule(Rule):
         label = short_name(next(iter(ours)))
         if len(names) > 1:
             others = ", ".join(sorted(_describe(n) for n in names - ours))
-            return label, f"{module.segment(call.func)} is {label} but is also bound to {others} in this scope, so it may be something else here: left as is"
+            return (
+                label,
+                f"{module.segment(call.func)} is {label} but is also bound to {others} in this scope, so it may be something else here: left as is",
+            )
         if self.spec.applies is not None and not self.spec.applies(call, module):
             return None, None
         return label, None
@@ -121,11 +125,22 @@ class ConstructionRule(Rule):
         if any(name in keywords for name in spec.skip_if):
             return None
         if not spec.positional_ok and any(not isinstance(arg, ast.Starred) for arg in call.args):
-            return CallPlan(call, label, keywords, problem=f"{label}(...) with positional arguments is not the expected signature: left as is")
-        splats = [k.value for k in call.keywords if k.arg is None] + [a.value for a in call.args if isinstance(a, ast.Starred)]
+            return CallPlan(
+                call,
+                label,
+                keywords,
+                problem=f"{label}(...) with positional arguments is not the expected signature: left as is",
+            )
+        splats = [k.value for k in call.keywords if k.arg is None] + [
+            a.value for a in call.args if isinstance(a, ast.Starred)
+        ]
         if not splats:
             return CallPlan(call, label, keywords)
-        followed = follow_config(splats[0], call, module) if len(splats) == 1 and not any(isinstance(a, ast.Starred) for a in call.args) else None
+        followed = (
+            follow_config(splats[0], call, module)
+            if len(splats) == 1 and not any(isinstance(a, ast.Starred) for a in call.args)
+            else None
+        )
         if isinstance(followed, ConfigDict):
             problem = self._shared_config_problem(followed, module)
             if problem is None:
@@ -137,7 +152,12 @@ class ConstructionRule(Rule):
             return CallPlan(call, label, keywords)  # whatever the container holds, the URL and key are named here
         shown = ", ".join(module.segment(node) for node in [*call.args, *(k for k in call.keywords if k.arg is None)])
         why = f" ({problem})" if problem else ""
-        return CallPlan(call, label, keywords, problem=f"{label}({shown}) takes its arguments from a container the rewrite cannot follow{why}: set {spec.url_params[0]} and {spec.key_params[0]} there by hand")
+        return CallPlan(
+            call,
+            label,
+            keywords,
+            problem=f"{label}({shown}) takes its arguments from a container the rewrite cannot follow{why}: set {spec.url_params[0]} and {spec.key_params[0]} there by hand",
+        )
 
     def _shared_config_problem(self, config: ConfigDict, module: ModuleInfo) -> str | None:
         """A dict unpacked by several calls may be edited only if they are all plain constructions of ours."""
@@ -148,7 +168,9 @@ class ConstructionRule(Rule):
         for other in config.unpacked_by:
             label, ambiguity = self.match(other, module)
             plain = (
-                label is not None and ambiguity is None and not other.args
+                label is not None
+                and ambiguity is None
+                and not other.args
                 and sum(k.arg is None for k in other.keywords) == 1
                 and not any(k.arg in settings for k in other.keywords)
             )
@@ -189,9 +211,18 @@ class ConstructionRule(Rule):
                 report.review(call, f"{label}(...): {decision.reason}{_where(value)}")
 
         edits: list[Edit] = [e for d in [*keys, *urls] for e in d.edits]
-        inserts = [(params[0], d.code) for params, group in ((spec.key_params, keys), (spec.url_params, urls)) for d in group if d.action == "insert"]
+        inserts = [
+            (params[0], d.code)
+            for params, group in ((spec.key_params, keys), (spec.url_params, urls))
+            for d in group
+            if d.action == "insert"
+        ]
         if inserts:
-            edits.append(AddDictItems(plan.config.literal, tuple(inserts)) if plan.config is not None else AddKeywords(call, tuple(inserts)))
+            edits.append(
+                AddDictItems(plan.config.literal, tuple(inserts))
+                if plan.config is not None
+                else AddKeywords(call, tuple(inserts))
+            )
         notes = list(dict.fromkeys(d.note for d in [*keys, *urls] if d.note and d.action in ("insert", "edit")))
         for name, why in spec.drop_params:
             if name in plan.keywords:

@@ -16,7 +16,7 @@ is no argument to rewrite, so they are reviewed (the `Agent` without `llm=` once
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
@@ -31,11 +31,16 @@ AGENT_CALLEES = frozenset({"crewai.Agent", "crewai.agent.Agent", "crewai.agent.c
 
 
 class _LLM(ConstructionRule):
-    spec = ConstructionSpec(callees=LLM_CALLEES, url_params=("base_url", "api_base"), key_params=("api_key",), positional_ok=True)
+    spec = ConstructionSpec(
+        callees=LLM_CALLEES, url_params=("base_url", "api_base"), key_params=("api_key",), positional_ok=True
+    )
 
     def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
         if len(call.args) > 1:
-            report.review(call, f"{label}(...) with {len(call.args)} positional arguments is not the expected signature: left as is; use keywords")
+            report.review(
+                call,
+                f"{label}(...) with {len(call.args)} positional arguments is not the expected signature: left as is; use keywords",
+            )
             return
         if any(k.arg == "custom_openai" for k in call.keywords):
             route = "explicit"  # custom_openai=True forces CrewAI's OpenAI provider
@@ -55,7 +60,7 @@ def _openai_model(text: str | None) -> bool:
 def _review_agents(module: ModuleInfo, report: Recorder) -> None:
     env_advice = (
         f"set OPENAI_BASE_URL={module.target.base_url}, OPENAI_API_KEY to the ${module.target.api_key_env} key and "
-        f"OPENAI_MODEL_NAME to a model it serves, or pass llm=LLM(model=\"openai/<id>\", base_url=..., api_key=...)"
+        f'OPENAI_MODEL_NAME to a model it serves, or pass llm=LLM(model="openai/<id>", base_url=..., api_key=...)'
     )
     reported_default = False
     for call in module.analysis.calls:
@@ -64,7 +69,10 @@ def _review_agents(module: ModuleInfo, report: Recorder) -> None:
         llm = next((k.value for k in call.keywords if k.arg == "llm"), None)
         if llm is None and not any(k.arg is None for k in call.keywords):
             if not reported_default:
-                report.review(call, f"Agent(...) without llm= uses CrewAI's default OpenAI model, configured from the environment: {env_advice}")
+                report.review(
+                    call,
+                    f"Agent(...) without llm= uses CrewAI's default OpenAI model, configured from the environment: {env_advice}",
+                )
                 reported_default = True
         elif llm is not None and _openai_model(constant_string(llm, module.analysis)):
             report.review(call, f"Agent(llm={module.segment(llm)}) builds its LLM from OPENAI_* env vars: {env_advice}")
@@ -73,7 +81,7 @@ def _review_agents(module: ModuleInfo, report: Recorder) -> None:
 class CrewAIRule(Rule):
     code = "MC018"
     name = "crewai"
-    summary = "crewai.LLM(...) for OpenAI models: base_url and api_key point at the target; Agent(llm=\"gpt-4\") reviewed"
+    summary = 'crewai.LLM(...) for OpenAI models: base_url and api_key point at the target; Agent(llm="gpt-4") reviewed'
     needles = (b"crewai",)
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:

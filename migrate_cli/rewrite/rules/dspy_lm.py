@@ -15,7 +15,7 @@ the openai SDK's module config from `api_base`; it gets the same treatment unles
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
@@ -29,13 +29,17 @@ LEGACY_CALLEES = frozenset({"dspy.OpenAI", "dspy.GPT3", "dsp.GPT3", "dsp.modules
 
 
 class _LM(ConstructionRule):
-    spec = ConstructionSpec(callees=LM_CALLEES, url_params=("api_base", "base_url"), key_params=("api_key",), positional_ok=True)
+    spec = ConstructionSpec(
+        callees=LM_CALLEES, url_params=("api_base", "base_url"), key_params=("api_key",), positional_ok=True
+    )
 
     def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
         route = model_route(call, module, provider_param="custom_llm_provider")
         if route == "other":
             return
-        if route == "unknown" and unknown_route_is_reviewed(call, "dspy.LM", "api_base", module, report, model_form="{}"):
+        if route == "unknown" and unknown_route_is_reviewed(
+            call, "dspy.LM", "api_base", module, report, model_form="{}"
+        ):
             return
         yield from super().rewrite_call(call, label, module, report)
 
@@ -46,11 +50,20 @@ def _legacy_applies(call: ast.Call, module: ModuleInfo) -> bool:
 
 
 class _LegacyOpenAI(ConstructionRule):
-    spec = ConstructionSpec(callees=LEGACY_CALLEES, url_params=("api_base",), key_params=("api_key",), positional_ok=True, applies=_legacy_applies)
+    spec = ConstructionSpec(
+        callees=LEGACY_CALLEES,
+        url_params=("api_base",),
+        key_params=("api_key",),
+        positional_ok=True,
+        applies=_legacy_applies,
+    )
 
     def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
         if len(call.args) > 1:  # (model, api_key, api_provider, api_base, ...): a later positional may be the key
-            report.review(call, f"dspy.{label}(...) with {len(call.args)} positional arguments may pass the key or URL by position: left as is; use keywords")
+            report.review(
+                call,
+                f"dspy.{label}(...) with {len(call.args)} positional arguments may pass the key or URL by position: left as is; use keywords",
+            )
             return
         yield from super().rewrite_call(call, label, module, report)
 

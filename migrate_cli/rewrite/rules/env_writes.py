@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit, InsertAfter
@@ -76,7 +76,10 @@ class EnvWritesRule(Rule):
         foreign = [(w, d) for w, d in url_decisions if d.action == "foreign"]
         if foreign:
             for write, decision in foreign:
-                report.review(write.node, f"{decision.reason} (libraries that read {write.var} talk to that server, so the OpenAI env vars of this file are left alone)")
+                report.review(
+                    write.node,
+                    f"{decision.reason} (libraries that read {write.var} talk to that server, so the OpenAI env vars of this file are left alone)",
+                )
             return []
         key_decisions = [(w, self._decide_key(w, module, report)) for w in keys]
 
@@ -91,7 +94,10 @@ class EnvWritesRule(Rule):
         for write in writes:
             model = string_value(write.value)
             if write.var in _MODEL_ENVS and model is not None and is_openai_model_id(model.removeprefix("openai/")):
-                report.review(write.node, f"{_label(write)} = {model!r} names an OpenAI model, which libraries such as CrewAI use by default: set it to a model {module.target.base_url} serves")
+                report.review(
+                    write.node,
+                    f"{_label(write)} = {model!r} names an OpenAI model, which libraries such as CrewAI use by default: set it to a model {module.target.base_url} serves",
+                )
         return edits
 
     def _decide_key(self, write: EnvWrite, module: ModuleInfo, report: Recorder) -> Decision:
@@ -100,13 +106,27 @@ class EnvWritesRule(Rule):
         if decision.action == "review":
             decision.reason += f"; libraries read {OPENAI_KEY_ENV} together with OPENAI_BASE_URL: point both at {module.target.base_url} or neither"
         elif write.form == "setdefault" and decision.action in ("edit", "insert"):
-            report.review(write.node, f"{_label(write)}: setdefault keeps an {OPENAI_KEY_ENV} already in the environment (an OpenAI key would then be sent to {module.target.base_url}): assign it instead")
+            report.review(
+                write.node,
+                f"{_label(write)}: setdefault keeps an {OPENAI_KEY_ENV} already in the environment (an OpenAI key would then be sent to {module.target.base_url}): assign it instead",
+            )
         return decision
 
-    def _partner(self, urls: list[tuple[EnvWrite, Decision]], keys: list[tuple[EnvWrite, Decision]], module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+    def _partner(
+        self,
+        urls: list[tuple[EnvWrite, Decision]],
+        keys: list[tuple[EnvWrite, Decision]],
+        module: ModuleInfo,
+        report: Recorder,
+    ) -> Iterator[Edit]:
         """The other half of the pair, when the file moved one half and does not write the other."""
         target = module.target
-        if keys and not urls and any(d.action == "edit" for _, d in keys) and all(d.action in ("edit", "keep") for _, d in keys):
+        if (
+            keys
+            and not urls
+            and any(d.action == "edit" for _, d in keys)
+            and all(d.action in ("edit", "keep") for _, d in keys)
+        ):
             write = keys[0][0]
             line = '{environ}["%s"] = %s' % (_URL_ENV_WRITTEN, json.dumps(target.base_url))
             why = f"libraries that read {OPENAI_KEY_ENV} would otherwise send the ${target.api_key_env} key to OpenAI"
@@ -145,15 +165,25 @@ def _writes(module: ModuleInfo) -> Iterator[EnvWrite]:
     for call in analysis.calls:
         func = call.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-        if name not in ("setdefault", "update", "putenv") and not (isinstance(func, ast.Name) and call.args and string_value(call.args[0]) in _WATCHED):
+        if name not in ("setdefault", "update", "putenv") and not (
+            isinstance(func, ast.Name) and call.args and string_value(call.args[0]) in _WATCHED
+        ):
             continue
-        if isinstance(func, ast.Attribute) and func.attr in ("setdefault", "update") and analysis.qualify(func.value).single == "os.environ":
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("setdefault", "update")
+            and analysis.qualify(func.value).single == "os.environ"
+        ):
             environ = module.segment(func.value)
             if func.attr == "setdefault" and len(call.args) == 2 and string_value(call.args[0]) in _WATCHED:
                 yield EnvWrite(string_value(call.args[0]), call.args[1], "setdefault", call, environ)  # type: ignore[arg-type]
             elif func.attr == "update":
                 yield from _update_writes(call, environ)
-        elif analysis.qualify(func).single == "os.putenv" and len(call.args) == 2 and string_value(call.args[0]) in _WATCHED:
+        elif (
+            analysis.qualify(func).single == "os.putenv"
+            and len(call.args) == 2
+            and string_value(call.args[0]) in _WATCHED
+        ):
             environ = f"{module.segment(func.value)}.environ" if isinstance(func, ast.Attribute) else None
             yield EnvWrite(string_value(call.args[0]), call.args[1], "putenv", call, environ)  # type: ignore[arg-type]
 

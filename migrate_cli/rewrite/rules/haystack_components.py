@@ -15,7 +15,7 @@ follows the base_url policy. Azure components are not ours.
 from __future__ import annotations
 
 import ast
-from typing import Iterable
+from collections.abc import Iterable
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
@@ -24,12 +24,18 @@ from migrate_cli.rewrite.values import HAYSTACK_SECRET_CLASSES
 
 _HOMES = {
     "OpenAIChatGenerator": ("haystack.components.generators.chat", "haystack.components.generators.chat.openai"),
-    "OpenAIResponsesChatGenerator": ("haystack.components.generators.chat", "haystack.components.generators.chat.openai_responses"),
+    "OpenAIResponsesChatGenerator": (
+        "haystack.components.generators.chat",
+        "haystack.components.generators.chat.openai_responses",
+    ),
     "OpenAIGenerator": ("haystack.components.generators", "haystack.components.generators.openai"),
     "OpenAIImageGenerator": ("haystack.components.generators", "haystack.components.generators.openai_image_generator"),
     "DALLEImageGenerator": ("haystack.components.generators", "haystack.components.generators.openai_dalle"),
     "OpenAITextEmbedder": ("haystack.components.embedders", "haystack.components.embedders.openai_text_embedder"),
-    "OpenAIDocumentEmbedder": ("haystack.components.embedders", "haystack.components.embedders.openai_document_embedder"),
+    "OpenAIDocumentEmbedder": (
+        "haystack.components.embedders",
+        "haystack.components.embedders.openai_document_embedder",
+    ),
     "RemoteWhisperTranscriber": ("haystack.components.audio", "haystack.components.audio.whisper_remote"),
 }
 CALLEES = frozenset(f"{module}.{cls}" for cls, modules in _HOMES.items() for module in modules)
@@ -39,7 +45,9 @@ _SECRET_MODULE = "haystack.utils"
 class HaystackRule(ConstructionRule):
     code = "MC019"
     name = "haystack"
-    summary = "Haystack OpenAI generators/embedders: api_base_url and api_key=Secret.from_env_var(...) point at the target"
+    summary = (
+        "Haystack OpenAI generators/embedders: api_base_url and api_key=Secret.from_env_var(...) point at the target"
+    )
     # Spelled as imports: "haystack" alone is a common word in search and test code.
     needles = (b"from haystack", b"import haystack")
     spec = ConstructionSpec(callees=CALLEES, url_params=("api_base_url",), key_params=("api_key",))
@@ -59,7 +67,10 @@ class HaystackRule(ConstructionRule):
 
     def rewrite_call(self, call, label, module, report):  # type: ignore[no-untyped-def]
         if _secret_name(module, call) is None:
-            report.review(call, f"{label}(...): `Secret` is bound to something other than haystack's here, so Secret.from_env_var(...) cannot be written: set api_key and api_base_url by hand")
+            report.review(
+                call,
+                f"{label}(...): `Secret` is bound to something other than haystack's here, so Secret.from_env_var(...) cannot be written: set api_key and api_base_url by hand",
+            )
             return
         yield from super().rewrite_call(call, label, module, report)
 

@@ -26,7 +26,7 @@ providers). Source: https://github.com/langchain-ai/langchain/tree/master/libs/p
 from __future__ import annotations
 
 import ast
-from typing import Iterable
+from collections.abc import Iterable
 
 from migrate_cli.redact import redact
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
@@ -66,8 +66,12 @@ AZURE = qualified_names(("langchain_openai", *_LEGACY_PACKAGES), _AZURE_HOMES)
 
 _ALL = MODERN | LEGACY | AZURE
 
-_MODERN_SPEC = ConstructionSpec(callees=MODERN, url_params=("base_url", "openai_api_base"), key_params=("api_key", "openai_api_key"))
-_LEGACY_SPEC = ConstructionSpec(callees=LEGACY, url_params=("openai_api_base", "base_url"), key_params=("openai_api_key", "api_key"))
+_MODERN_SPEC = ConstructionSpec(
+    callees=MODERN, url_params=("base_url", "openai_api_base"), key_params=("api_key", "openai_api_key")
+)
+_LEGACY_SPEC = ConstructionSpec(
+    callees=LEGACY, url_params=("openai_api_base", "base_url"), key_params=("openai_api_key", "api_key")
+)
 
 
 class _ModernConstruction(SpecConstruction):
@@ -108,10 +112,11 @@ class LangChainRule(Rule):
                 continue  # not LangChain's, or also something else (the constructions review that)
             label = short_name(min(names))
             if names <= AZURE:
-                report.review(call, f"{label} is Azure OpenAI, which this rule does not move: migrate it by hand (its deployment names are not model ids)")
-            elif names <= MODERN and lands_on_target(call, _MODERN_SPEC, module):
-                _advise(call, label, module, report)
-            elif names <= MODERN | LEGACY and names & LEGACY and lands_on_target(call, _LEGACY_SPEC, module):
+                report.review(
+                    call,
+                    f"{label} is Azure OpenAI, which this rule does not move: migrate it by hand (its deployment names are not model ids)",
+                )
+            elif (names <= MODERN and lands_on_target(call, _MODERN_SPEC, module)) or (names <= MODERN | LEGACY and names & LEGACY and lands_on_target(call, _LEGACY_SPEC, module)):
                 _advise(call, label, module, report)
         return edits
 
@@ -121,8 +126,17 @@ def _advise(call: ast.Call, label: str, module: ModuleInfo, report: Recorder) ->
     target = module.target.base_url
     proxy = keyword(call, "openai_proxy")
     if proxy is not None:
-        report.review(call, f"{label}(openai_proxy={redact(module.segment(proxy))}) is kept: it is an HTTP proxy for the connection, not the API URL, so requests to {target} go through it too")
+        report.review(
+            call,
+            f"{label}(openai_proxy={redact(module.segment(proxy))}) is kept: it is an HTTP proxy for the connection, not the API URL, so requests to {target} go through it too",
+        )
     if label == "OpenAIEmbeddings" and not is_constant(keyword(call, "check_embedding_ctx_length"), False):
-        report.review(call, f"OpenAIEmbeddings sends token ids instead of text unless check_embedding_ctx_length=False; most OpenAI-compatible servers only take text: add check_embedding_ctx_length=False unless {target} documents token-id input")
+        report.review(
+            call,
+            f"OpenAIEmbeddings sends token ids instead of text unless check_embedding_ctx_length=False; most OpenAI-compatible servers only take text: add check_embedding_ctx_length=False unless {target} documents token-id input",
+        )
     if label == "ChatOpenAI" and is_constant(keyword(call, "use_responses_api"), True):
-        report.review(call, f"ChatOpenAI(use_responses_api=True) calls the Responses API, which most OpenAI-compatible providers do not serve: check that {target} does, or drop it")
+        report.review(
+            call,
+            f"ChatOpenAI(use_responses_api=True) calls the Responses API, which most OpenAI-compatible providers do not serve: check that {target} does, or drop it",
+        )

@@ -20,7 +20,7 @@ moved; anything else is reviewed.
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddKeywords, Edit
@@ -37,7 +37,16 @@ from migrate_cli.rewrite.values import (
     looks_like_key,
 )
 
-_FUNCTIONS = ("completion", "acompletion", "text_completion", "atext_completion", "embedding", "aembedding", "responses", "aresponses")
+_FUNCTIONS = (
+    "completion",
+    "acompletion",
+    "text_completion",
+    "atext_completion",
+    "embedding",
+    "aembedding",
+    "responses",
+    "aresponses",
+)
 CALLEES = frozenset(f"{module}.{name}" for module in ("litellm", "litellm.main") for name in _FUNCTIONS)
 #: Model prefixes that send a call to litellm's OpenAI(-compatible) route.
 OPENAI_PREFIXES = ("openai/", "text-completion-openai/")
@@ -132,7 +141,10 @@ class LiteLLMRule(ConstructionRule):
         edits = list(super().rewrite_call(call, label, module, report))
         if route == "bare" and edits:
             edits = _with_route_keyword(edits, call)
-            report.change(call, f'{label}(): custom_llm_provider="openai" (a bare model id routes by its name; a mapped id would not)')
+            report.change(
+                call,
+                f'{label}(): custom_llm_provider="openai" (a bare model id routes by its name; a mapped id would not)',
+            )
         yield from edits
 
 
@@ -175,6 +187,13 @@ def _generic_key(stmt: ast.Assign, module: ModuleInfo, report: Recorder, what: s
         return decide_api_key(stmt.value, module, report, stmt, what)
     literal = key_literal(stmt.value, module.analysis)
     if literal is not None and looks_like_key(literal):
-        report.security(stmt, f"hard-coded API key in {what} (litellm's key for every provider): not rewritten; move it to an env var and revoke it", literal)
-        return Decision("review", reason=f"{what} is a hard-coded key used for every provider: replace it with the key of the provider each call goes to")
+        report.security(
+            stmt,
+            f"hard-coded API key in {what} (litellm's key for every provider): not rewritten; move it to an env var and revoke it",
+            literal,
+        )
+        return Decision(
+            "review",
+            reason=f"{what} is a hard-coded key used for every provider: replace it with the key of the provider each call goes to",
+        )
     return Decision("keep")

@@ -23,7 +23,7 @@ and not rewritten. Source: https://github.com/run-llama/llama_index/tree/main/ll
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
@@ -36,7 +36,9 @@ from migrate_cli.rewrite.rules.construction import ConstructionSpec
 _PACKAGES = ("llama_index", "llama_index.legacy")
 LLM = qualified_names(_PACKAGES, {"OpenAI": ("llms", "llms.openai", "llms.openai.base")})
 LIKE = qualified_names(_PACKAGES, {"OpenAILike": ("llms", "llms.openai_like", "llms.openai_like.base")})
-EMBEDDING = qualified_names(_PACKAGES, {"OpenAIEmbedding": ("embeddings", "embeddings.openai", "embeddings.openai.base")})
+EMBEDDING = qualified_names(
+    _PACKAGES, {"OpenAIEmbedding": ("embeddings", "embeddings.openai", "embeddings.openai.base")}
+)
 RESPONSES = qualified_names(("llama_index",), {"OpenAIResponses": ("llms.openai", "llms.openai.responses")})
 AZURE = qualified_names(
     _PACKAGES,
@@ -84,11 +86,27 @@ class LlamaIndexRule(Rule):
                 continue
             label = short_name(name)
             if name in LLM and len(call.args) <= _LLM_POSITIONALS and lands_on_target(call, _LLM_SPEC, module):
-                report.review(call, f"{label}() checks the model id against OpenAI's model list at every call and raises ValueError('Unknown model ...') for {target}'s models: use OpenAILike(model=..., api_base=..., api_key=..., is_chat_model=True, context_window=...) from llama-index-llms-openai-like")
-            elif name in EMBEDDING and len(call.args) <= _EMBEDDING_POSITIONALS and lands_on_target(call, _EMBEDDING_SPEC, module):
-                report.review(call, f"{label}() only accepts OpenAI's embedding model names (its constructor raises ValueError for others): for {target}'s embedding models use OpenAILikeEmbedding from llama-index-embeddings-openai-like")
+                report.review(
+                    call,
+                    f"{label}() checks the model id against OpenAI's model list at every call and raises ValueError('Unknown model ...') for {target}'s models: use OpenAILike(model=..., api_base=..., api_key=..., is_chat_model=True, context_window=...) from llama-index-llms-openai-like",
+                )
+            elif (
+                name in EMBEDDING
+                and len(call.args) <= _EMBEDDING_POSITIONALS
+                and lands_on_target(call, _EMBEDDING_SPEC, module)
+            ):
+                report.review(
+                    call,
+                    f"{label}() only accepts OpenAI's embedding model names (its constructor raises ValueError for others): for {target}'s embedding models use OpenAILikeEmbedding from llama-index-embeddings-openai-like",
+                )
             elif name in RESPONSES:
-                report.review(call, f"{label}() calls the Responses API, which most OpenAI-compatible providers do not serve: left as is; use OpenAILike for {target}")
+                report.review(
+                    call,
+                    f"{label}() calls the Responses API, which most OpenAI-compatible providers do not serve: left as is; use OpenAILike for {target}",
+                )
             elif name in AZURE:
-                report.review(call, f"{label}() is Azure OpenAI, which this rule does not move: migrate it by hand (its engine/deployment names are not model ids)")
+                report.review(
+                    call,
+                    f"{label}() is Azure OpenAI, which this rule does not move: migrate it by hand (its engine/deployment names are not model ids)",
+                )
         return edits

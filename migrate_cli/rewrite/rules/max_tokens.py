@@ -12,8 +12,7 @@ is listed for review: which limit should win is the author's call.
 
 from __future__ import annotations
 
-from typing import Iterable
-
+from collections.abc import Iterable
 
 from migrate_cli.rewrite.clients import client_calls
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
@@ -25,8 +24,12 @@ OLD_NAME = "max_tokens"
 # Endpoints whose parameters include both names (chat completions and their parse/stream helpers).
 _CHAT = frozenset(
     {
-        "chat.completions.create", "chat.completions.parse", "chat.completions.stream",
-        "beta.chat.completions.create", "beta.chat.completions.parse", "beta.chat.completions.stream",
+        "chat.completions.create",
+        "chat.completions.parse",
+        "chat.completions.stream",
+        "beta.chat.completions.create",
+        "beta.chat.completions.parse",
+        "beta.chat.completions.stream",
     }
 )
 
@@ -48,8 +51,13 @@ class MaxTokensRule(Rule):
                 continue
             where = f"{api_call.endpoint}()"
             if api_call.keyword(OLD_NAME) is not None:
-                report.review(api_call.call, f"{where} passes both {NEW_NAME}= and {OLD_NAME}=; the target is not known to accept {NEW_NAME}: keep one {OLD_NAME}=")
+                report.review(
+                    api_call.call,
+                    f"{where} passes both {NEW_NAME}= and {OLD_NAME}=; the target is not known to accept {NEW_NAME}: keep one {OLD_NAME}=",
+                )
                 continue
             edits.append(RenameKeyword(api_call.call, NEW_NAME, OLD_NAME))
-            report.change(api_call.call, f"{where}: {NEW_NAME}= -> {OLD_NAME}= (the target is not known to accept {NEW_NAME})")
+            report.change(
+                api_call.call, f"{where}: {NEW_NAME}= -> {OLD_NAME}= (the target is not known to accept {NEW_NAME})"
+            )
         return edits

@@ -23,8 +23,8 @@ import ast
 import io
 import re
 import tokenize
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from migrate_cli.rewrite.clients import client_calls, resolve_client
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
@@ -85,7 +85,9 @@ class ModelIdsRule(Rule):
             if site is not None and _moves(call, site, module):
                 for value in _model_values(call, site):
                     label = f"{site.label} {qualified.rsplit('.', 1)[-1]}"  # type: ignore[union-attr]
-                    yield _Site(value, label, site.prefix, mapped_note=site.mapped_note, bare_ids_pinned=site.bare_ids_pinned)
+                    yield _Site(
+                        value, label, site.prefix, mapped_note=site.mapped_note, bare_ids_pinned=site.bare_ids_pinned
+                    )
         if _MODEL_KEY.search(module.source):
             yield from _config_dict_sites(module)
 
@@ -100,11 +102,17 @@ class ModelIdsRule(Rule):
             # A bare id in a library that picks the provider from the id: the new id needs the
             # prefix, and writing it changes how that library routes: the user decides.
             new = site.prefix + result.text
-            report.review(literal, f"{site.label}: model {value!r} has no {site.prefix} prefix, so the library picks OpenAI from the id itself: write {new!r} to reach the target")
+            report.review(
+                literal,
+                f"{site.label}: model {value!r} has no {site.prefix} prefix, so the library picks OpenAI from the id itself: write {new!r} to reach the target",
+            )
             return []
         if result.outcome == "mapped":
             if not _simple_string(literal, module):
-                report.review(literal, f"{site.label}: model {value!r} -> {result.text!r} by the model map, but the string is written in pieces: change it by hand")
+                report.review(
+                    literal,
+                    f"{site.label}: model {value!r} -> {result.text!r} by the model map, but the string is written in pieces: change it by hand",
+                )
                 return []
             report.change(literal, f"{site.label}: model {value} -> {result.text}")
             if site.mapped_note:
@@ -137,7 +145,9 @@ def _model_values(call: ast.Call, site: ModelSite) -> Iterator[ast.expr]:
             yield keyword.value
     if site.positional is not None and len(call.args) > site.positional:
         arg = call.args[site.positional]
-        if not isinstance(arg, ast.Starred) and not any(isinstance(a, ast.Starred) for a in call.args[: site.positional]):
+        if not isinstance(arg, ast.Starred) and not any(
+            isinstance(a, ast.Starred) for a in call.args[: site.positional]
+        ):
             yield arg
 
 
@@ -213,7 +223,19 @@ def _scope_of_function(function: ast.FunctionDef | ast.AsyncFunctionDef, module:
         node = pending.pop(0)
         if isinstance(node, ast.Name) and module.analysis.scope_of(node) is not None:
             return module.analysis.scope_of(node)
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        if not isinstance(
+            node,
+            (
+                ast.FunctionDef,
+                ast.AsyncFunctionDef,
+                ast.ClassDef,
+                ast.Lambda,
+                ast.ListComp,
+                ast.SetComp,
+                ast.DictComp,
+                ast.GeneratorExp,
+            ),
+        ):
             pending.extend(ast.iter_child_nodes(node))
     return None
 
@@ -232,7 +254,9 @@ def _env_default(value: ast.expr, module: ModuleInfo) -> ast.Constant | None:
     """`os.getenv("MODEL", "gpt-4o")` / `os.environ.get("MODEL", "gpt-4o")` -> the default literal."""
     if not isinstance(value, ast.Call) or env_read(value, module.analysis) is None:
         return None
-    default = value.args[1] if len(value.args) > 1 else next((k.value for k in value.keywords if k.arg == "default"), None)
+    default = (
+        value.args[1] if len(value.args) > 1 else next((k.value for k in value.keywords if k.arg == "default"), None)
+    )
     return default if string_value(default) is not None else None  # type: ignore[return-value]
 
 

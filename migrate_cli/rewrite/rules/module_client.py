@@ -12,7 +12,7 @@ that use `openai.api_base`, `openai.api_type` or 0.x resources (`openai.ChatComp
 from __future__ import annotations
 
 import ast
-from typing import Iterable
+from collections.abc import Iterable
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit, InsertAfter
@@ -23,7 +23,24 @@ from migrate_cli.rewrite.rules.base import Rule
 URL_ATTRIBUTES = ("base_url", "api_base")
 _V0_RESOURCES = frozenset({"ChatCompletion", "Completion", "Embedding", "Edit", "Image", "Moderation", "Engine"})
 # Resources of the module-level client; a call through them uses whatever config the module has.
-_V1_RESOURCES = frozenset({"chat", "completions", "embeddings", "images", "audio", "files", "models", "moderations", "responses", "beta", "batches", "fine_tuning", "uploads", "vector_stores"})
+_V1_RESOURCES = frozenset(
+    {
+        "chat",
+        "completions",
+        "embeddings",
+        "images",
+        "audio",
+        "files",
+        "models",
+        "moderations",
+        "responses",
+        "beta",
+        "batches",
+        "fine_tuning",
+        "uploads",
+        "vector_stores",
+    }
+)
 
 
 class ModuleClientRule(Rule):
@@ -40,7 +57,9 @@ class ModuleClientRule(Rule):
         urls = [(stmt, t) for stmt, t in settings if t.attr in URL_ATTRIBUTES]
         for stmt, target in settings:
             if target.attr == "api_type":
-                report.review(stmt, "openai.api_type is set (Azure-style 0.x config): migrate this module client by hand")
+                report.review(
+                    stmt, "openai.api_type is set (Azure-style 0.x config): migrate this module client by hand"
+                )
                 return []
 
         url_decisions = [(stmt, t, decide_base_url(stmt.value, module, f"openai.{t.attr}")) for stmt, t in urls]

@@ -21,7 +21,7 @@ imported from another module is reviewed at the client, with that module named.
 from __future__ import annotations
 
 import ast
-from typing import Iterable
+from collections.abc import Iterable
 
 from migrate_cli.rewrite.constants import Constant, module_constants
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
@@ -97,4 +97,8 @@ def _report_kept_literal(constant: Constant, value: ast.expr, report: Recorder) 
         return
     report.secret(literal)
     if looks_like_key(literal):
-        report.security(value, f"hard-coded API key in {constant.name}, not rewritten (see the review item): revoke it and read it from the environment", literal)
+        report.security(
+            value,
+            f"hard-coded API key in {constant.name}, not rewritten (see the review item): revoke it and read it from the environment",
+            literal,
+        )

@@ -24,7 +24,7 @@ Source: https://github.com/openai/openai-agents-python (`src/agents/__init__.py`
 from __future__ import annotations
 
 import ast
-from typing import Iterable
+from collections.abc import Iterable
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddKeywords, Edit
@@ -41,7 +41,6 @@ from migrate_cli.rewrite.framework import (
 )
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionSpec
-
 
 PROVIDER = frozenset({"agents.OpenAIProvider", "agents.models.openai_provider.OpenAIProvider"})
 RESPONSES_MODEL = frozenset({"agents.OpenAIResponsesModel", "agents.models.openai_responses.OpenAIResponsesModel"})
@@ -72,18 +71,27 @@ class OpenAIAgentsRule(Rule):
         for call in module.analysis.calls:
             name = callee(call, module)
             if name in SET_KEY:
-                report.review(call, "set_default_openai_key() sets the key of the agents SDK's default OpenAI client, which still talks to OpenAI: give the SDK a client for the target instead (set_default_openai_client(AsyncOpenAI(base_url=..., api_key=...)))")
+                report.review(
+                    call,
+                    "set_default_openai_key() sets the key of the agents SDK's default OpenAI client, which still talks to OpenAI: give the SDK a client for the target instead (set_default_openai_client(AsyncOpenAI(base_url=..., api_key=...)))",
+                )
             elif name in SET_CLIENT and client_for_target(argument(call, 0, "client"), module):
                 on_responses_default.append(call)
                 default_clients.append(call)
             elif name in PROVIDER and _provider_for_target(call, module):
                 use_responses = keyword(call, "use_responses")
                 if is_constant(use_responses, True):
-                    report.review(call, f"OpenAIProvider(use_responses=True) calls the Responses API, which most OpenAI-compatible providers do not serve: check that {target} does, or set use_responses=False")
+                    report.review(
+                        call,
+                        f"OpenAIProvider(use_responses=True) calls the Responses API, which most OpenAI-compatible providers do not serve: check that {target} does, or set use_responses=False",
+                    )
                 elif not is_constant(use_responses, False):
                     on_responses_default.append(call)
             elif name in RESPONSES_MODEL and client_for_target(argument(call, 1, "openai_client"), module):
-                report.review(call, f"OpenAIResponsesModel calls the Responses API, which most OpenAI-compatible providers do not serve: use OpenAIChatCompletionsModel for {target}")
+                report.review(
+                    call,
+                    f"OpenAIResponsesModel calls the Responses API, which most OpenAI-compatible providers do not serve: use OpenAIChatCompletionsModel for {target}",
+                )
         if default_clients and not _tracing_disabled(module):
             for call in default_clients:
                 edits += _keep_key_from_tracing(call, report)
@@ -123,5 +131,8 @@ def _keep_key_from_tracing(call: ast.Call, report: Recorder) -> list[Edit]:
             "set_tracing_disabled(True)",
         )
         return []
-    report.change(call, "set_default_openai_client(): use_for_tracing=False (the target's key must not go to OpenAI's trace exporter; traces use OPENAI_API_KEY, as before)")
+    report.change(
+        call,
+        "set_default_openai_client(): use_for_tracing=False (the target's key must not go to OpenAI's trace exporter; traces use OPENAI_API_KEY, as before)",
+    )
     return [AddKeywords(call, (("use_for_tracing", "False"),))]

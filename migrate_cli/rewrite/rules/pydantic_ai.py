@@ -21,7 +21,7 @@ Source: https://github.com/pydantic/pydantic-ai (`providers/openai.py`, `models/
 from __future__ import annotations
 
 import ast
-from typing import Iterable
+from collections.abc import Iterable
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
@@ -40,7 +40,11 @@ from migrate_cli.rewrite.rules.construction import ConstructionSpec
 from migrate_cli.rewrite.values import string_value
 
 PROVIDER = frozenset({"pydantic_ai.providers.openai.OpenAIProvider"})
-_MODEL_MODULES = ("pydantic_ai.models.openai", "pydantic_ai.models.openai._chat_model", "pydantic_ai.models.openai._responses_model")
+_MODEL_MODULES = (
+    "pydantic_ai.models.openai",
+    "pydantic_ai.models.openai._chat_model",
+    "pydantic_ai.models.openai._responses_model",
+)
 CHAT_MODELS = frozenset(f"{m}.{cls}" for m in _MODEL_MODULES for cls in ("OpenAIModel", "OpenAIChatModel"))
 RESPONSES_MODELS = frozenset(f"{m}.OpenAIResponsesModel" for m in _MODEL_MODULES)
 # Callables whose first argument (or `model=`) may be a "provider:model" string.
@@ -87,23 +91,36 @@ class PydanticAIRule(Rule):
             name = callee(call, module)
             if name in PROVIDER and lands_on_target(call, _PROVIDER_SPEC, module) and not profile_noted:
                 profile_noted = True
-                report.review(call, f"OpenAIProvider keeps OpenAI's model profile (OpenAI-only request features) whatever its base_url; if {target} rejects a request, use OpenAICompatibleProvider (recent pydantic-ai) or a custom profile")
+                report.review(
+                    call,
+                    f"OpenAIProvider keeps OpenAI's model profile (OpenAI-only request features) whatever its base_url; if {target} rejects a request, use OpenAICompatibleProvider (recent pydantic-ai) or a custom profile",
+                )
             elif name in MODEL_BY_NAME:
                 model = string_value(argument(call, 0, "model"))
                 if model is not None and model.startswith(OPENAI_PREFIXES):
-                    report.review(call, f'{short_name(name)}("{model}") builds an OpenAI provider from OPENAI_API_KEY/OPENAI_BASE_URL, so it still talks to OpenAI: pass OpenAIChatModel("<model>", provider={provider_code}) instead')
+                    report.review(
+                        call,
+                        f'{short_name(name)}("{model}") builds an OpenAI provider from OPENAI_API_KEY/OPENAI_BASE_URL, so it still talks to OpenAI: pass OpenAIChatModel("<model>", provider={provider_code}) instead',
+                    )
             elif name in CHAT_MODELS or name in RESPONSES_MODELS:
                 self._check_model(call, short_name(name), name in RESPONSES_MODELS, provider_code, module, report)
         return edits
 
     @staticmethod
-    def _check_model(call: ast.Call, label: str, responses: bool, provider_code: str, module: ModuleInfo, report: Recorder) -> None:
+    def _check_model(
+        call: ast.Call, label: str, responses: bool, provider_code: str, module: ModuleInfo, report: Recorder
+    ) -> None:
         provider = keyword(call, "provider")
         if any(k.arg is None for k in call.keywords) or _legacy_model_form(call):
             return  # `**kwargs` may carry the provider; the legacy form is rewritten above
         if provider is None or string_value(provider) in OPENAI_PROVIDER_NAMES:
             shown = "no provider" if provider is None else f"provider={module.segment(provider)}"
-            report.review(call, f"{label}(...) with {shown} builds an OpenAI provider from OPENAI_API_KEY/OPENAI_BASE_URL, so it still talks to OpenAI: pass provider={provider_code}")
+            report.review(
+                call,
+                f"{label}(...) with {shown} builds an OpenAI provider from OPENAI_API_KEY/OPENAI_BASE_URL, so it still talks to OpenAI: pass provider={provider_code}",
+            )
         elif responses and lands_on_target_as(provider, _PROVIDER_SPEC, module):
-            report.review(call, f"{label} calls the Responses API, which most OpenAI-compatible providers do not serve: use OpenAIChatModel for {module.target.base_url}")
-
+            report.review(
+                call,
+                f"{label} calls the Responses API, which most OpenAI-compatible providers do not serve: use OpenAIChatModel for {module.target.base_url}",
+            )

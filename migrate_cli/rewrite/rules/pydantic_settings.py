@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable
 
 from migrate_cli.rewrite.analysis import LOCAL
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
@@ -32,11 +32,20 @@ from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.values import OPENAI_KEY_ENV, OPENAI_URL_ENVS, is_openai_url, string_value
 
 _V2_BASES = frozenset({"pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings"})
-_V1_BASES = frozenset({"pydantic.BaseSettings", "pydantic.env_settings.BaseSettings", "pydantic.v1.BaseSettings", "pydantic.v1.env_settings.BaseSettings"})
+_V1_BASES = frozenset(
+    {
+        "pydantic.BaseSettings",
+        "pydantic.env_settings.BaseSettings",
+        "pydantic.v1.BaseSettings",
+        "pydantic.v1.env_settings.BaseSettings",
+    }
+)
 _FIELD = frozenset({"pydantic.Field", "pydantic.fields.Field", "pydantic.v1.Field", "pydantic.v1.fields.Field"})
 _ALIAS_CHOICES = frozenset({"pydantic.AliasChoices", "pydantic.aliases.AliasChoices"})
 _ALIAS_PATH = frozenset({"pydantic.AliasPath", "pydantic.aliases.AliasPath"})
-_CONFIG_DICT = frozenset({"pydantic_settings.SettingsConfigDict", "pydantic_settings.main.SettingsConfigDict", "pydantic.ConfigDict"})
+_CONFIG_DICT = frozenset(
+    {"pydantic_settings.SettingsConfigDict", "pydantic_settings.main.SettingsConfigDict", "pydantic.ConfigDict"}
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,16 @@ class PydanticSettingsRule(Rule):
         return []
 
     @staticmethod
-    def _review(cls: ast.ClassDef, field: ast.stmt, default: ast.expr | None, env_names: list[str], aliased: bool, config: _Config, module: ModuleInfo, report: Recorder) -> None:
+    def _review(
+        cls: ast.ClassDef,
+        field: ast.stmt,
+        default: ast.expr | None,
+        env_names: list[str],
+        aliased: bool,
+        config: _Config,
+        module: ModuleInfo,
+        report: Recorder,
+    ) -> None:
         name = field.target.id  # type: ignore[attr-defined]
         wanted = {n if config.case_sensitive else n.upper(): n for n in env_names}
         target = module.target
