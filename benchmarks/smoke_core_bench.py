@@ -26,7 +26,24 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(__file__).resolve().parent / ".work"
 sys.path.insert(0, str(ROOT))
 
-WORDS = ["the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "while", "seven", "wizards", "quietly", "judge", "boxing", "matches"]
+WORDS = [
+    "the",
+    "quick",
+    "brown",
+    "fox",
+    "jumps",
+    "over",
+    "a",
+    "lazy",
+    "dog",
+    "while",
+    "seven",
+    "wizards",
+    "quietly",
+    "judge",
+    "boxing",
+    "matches",
+]
 
 
 def sentence(rng: random.Random, words: int) -> str:
@@ -92,7 +109,7 @@ def bench_encodings() -> None:
 
 def bench_compare(pairs: int = 10_000) -> None:
     from migrate_cli.smoke.compare import compare
-    from migrate_cli.smoke.model import SideResult
+    from migrate_cli.smoke.records import SideResult
 
     rng = random.Random(11)
     texts = [(sentence(rng, 60), sentence(rng, 60)) for _ in range(pairs)]

@@ -4,7 +4,7 @@ The real `openai` SDK makes the call, so retries are the SDK's: with `max_retrie
 connection errors, timeouts, 408/409/429 and 5xx up to N times, waiting what `retry-after-ms` or
 `Retry-After` asks (when 0 < wait <= 120 s), else 0.5 s doubling up to 8 s with jitter. A
 `Retry-After` above 120 s (a daily quota) means no retry at all, and the error is recorded. It never
-retries 400/401/403/404. Every failure becomes a `CallError` of model.py's `ErrorKind` with the
+retries 400/401/403/404. Every failure becomes a `CallError` of records.py's `ErrorKind` with the
 provider's own message, redacted of key values.
 
 Imports the SDK lazily: this module is loaded by `migrate --help` through the command.
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from migrate_cli.errors import UsageError
 from migrate_cli.redact import redact
-from migrate_cli.smoke.model import CallError, Case, Endpoint, ErrorKind, SideResult, Usage
+from migrate_cli.smoke.records import CallError, Case, Endpoint, ErrorKind, SideResult, Usage
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from migrate_cli.errors import UsageError
-from migrate_cli.smoke.model import Case
+from migrate_cli.smoke.records import Case
 from migrate_cli.smoke.request_checks import PARAM_CHECKS, attach, describe, messages_problem
 
 RESERVED_KEYS = frozenset({"id", "model", "messages", "prompt"})
@@ -36,7 +36,41 @@ CLI_OWNED_KEYS = frozenset({"stream", "stream_options"})
 # Every body parameter of chat.completions.create (openai-python 3.x,
 # types/chat/completion_create_params.py). Other keys pass through but are reported.
 KNOWN_PARAMS = frozenset(
-    ["audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs", "max_completion_tokens", "max_tokens", "metadata", "modalities", "moderation", "n", "parallel_tool_calls", "prediction", "presence_penalty", "prompt_cache_key", "prompt_cache_options", "prompt_cache_retention", "reasoning_effort", "response_format", "safety_identifier", "seed", "service_tier", "stop", "store", "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user", "verbosity", "web_search_options"]
+    [
+        "audio",
+        "frequency_penalty",
+        "function_call",
+        "functions",
+        "logit_bias",
+        "logprobs",
+        "max_completion_tokens",
+        "max_tokens",
+        "metadata",
+        "modalities",
+        "moderation",
+        "n",
+        "parallel_tool_calls",
+        "prediction",
+        "presence_penalty",
+        "prompt_cache_key",
+        "prompt_cache_options",
+        "prompt_cache_retention",
+        "reasoning_effort",
+        "response_format",
+        "safety_identifier",
+        "seed",
+        "service_tier",
+        "stop",
+        "store",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "user",
+        "verbosity",
+        "web_search_options",
+    ]
 )
 NO_MODEL_HINT = (
     'add "model" to the line, or set a default with [tool.migrate] model (--model only picks the candidate model)'

@@ -29,7 +29,7 @@ import unicodedata
 from typing import Any
 
 from migrate_cli.smoke.json_diff import canonical, json_differences, json_error, parse_json_output
-from migrate_cli.smoke.model import Comparison, SideResult, Verdict
+from migrate_cli.smoke.records import Comparison, SideResult, Verdict
 
 #: Text similarity from which two different answers count as equivalent rather than drift.
 EQUIVALENT_SIMILARITY = 0.85

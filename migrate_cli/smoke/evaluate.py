@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from migrate_cli.smoke.compare import compare
-from migrate_cli.smoke.model import Case, CaseResult, Endpoint, SideName, SideResult
 from migrate_cli.smoke.pricing import PriceTable
+from migrate_cli.smoke.records import Case, CaseResult, Endpoint, SideName, SideResult
 from migrate_cli.smoke.tokens import encoding_for_model, estimate_prompt_tokens, get_ruler
 
 if TYPE_CHECKING:

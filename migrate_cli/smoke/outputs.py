@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from migrate_cli.errors import ExitCode, MigrateError, UsageError
-from migrate_cli.smoke.model import Case, CaseResult, SideResult
+from migrate_cli.smoke.records import Case, CaseResult, SideResult
 
 REPORT_FORMATS = (".json",)
 

@@ -21,8 +21,8 @@ from typing import Any
 from migrate_cli.config import ProjectConfig, Target, check_env_name, check_url
 from migrate_cli.errors import UsageError
 from migrate_cli.smoke.calls import CallSettings
-from migrate_cli.smoke.model import Endpoint, SideName, Verdict
 from migrate_cli.smoke.outputs import check_report_path
+from migrate_cli.smoke.records import Endpoint, SideName, Verdict
 from migrate_cli.smoke.runner import DEFAULT_CONCURRENCY, RunSettings
 
 OPENAI_URL = "https://api.openai.com/v1"

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from migrate_cli.errors import UsageError
-from migrate_cli.smoke.model import SideName
+from migrate_cli.smoke.records import SideName
 
 DEFAULT_PER = 1_000_000
 SIDES: tuple[SideName, ...] = ("baseline", "candidate")

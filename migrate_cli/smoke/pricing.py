@@ -25,7 +25,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from migrate_cli.errors import UsageError
-from migrate_cli.smoke.model import Cost, Endpoint, Usage
 from migrate_cli.smoke.price_file import (
     SIDES,
     Price,
@@ -35,6 +34,7 @@ from migrate_cli.smoke.price_file import (
     read_pricing_file,
     to_decimal,
 )
+from migrate_cli.smoke.records import Cost, Endpoint, Usage
 
 __all__ = ["Price", "PriceTable", "Rates", "is_openai_api", "load_prices", "parse_rate_option"]
 

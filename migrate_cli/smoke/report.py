@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from migrate_cli.smoke.model import CaseResult, Endpoint, SideName
+from migrate_cli.smoke.records import CaseResult, Endpoint, SideName
 from migrate_cli.smoke.summary import SIDES, VERDICTS, CaseRow, RunSummary, SideCell
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from migrate_cli.smoke.calls import CallSettings, build_request, call_side, open_client, preflight
-from migrate_cli.smoke.model import CallError, Case, Endpoint, SideName, SideResult
+from migrate_cli.smoke.records import CallError, Case, Endpoint, SideName, SideResult
 
 SIDES: tuple[SideName, SideName] = ("baseline", "candidate")
 DEFAULT_CONCURRENCY = 8

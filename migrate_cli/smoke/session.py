@@ -16,8 +16,8 @@ from itertools import islice
 from typing import Any
 
 from migrate_cli.errors import ExitCode, ProviderError
-from migrate_cli.smoke.model import Case, SideResult
 from migrate_cli.smoke.plan import SmokeOptions, SmokePlan, make_plan
+from migrate_cli.smoke.records import Case, SideResult
 from migrate_cli.smoke.runner import RunOutcome, Stop
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from migrate_cli.smoke.compare import percent_change
-from migrate_cli.smoke.model import CaseResult, SideName, SideResult, Verdict
+from migrate_cli.smoke.records import CaseResult, SideName, SideResult, Verdict
 
 SIDES: tuple[SideName, SideName] = ("baseline", "candidate")
 VERDICTS: tuple[Verdict, ...] = ("same", "equivalent", "drift", "broken")

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from migrate_cli.smoke.model import TokenEstimate
+from migrate_cli.smoke.records import TokenEstimate
 
 O200K = "o200k_base"
 CL100K = "cl100k_base"

@@ -15,7 +15,7 @@ from migrate_cli.smoke.compare import (
     percent_change,
     similarity,
 )
-from migrate_cli.smoke.model import CallError, SideResult
+from migrate_cli.smoke.records import CallError, SideResult
 
 
 def side(name: str, output: str | None = None, **fields: Any) -> SideResult:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from migrate_cli.errors import UsageError
-from migrate_cli.smoke.model import Endpoint, Usage
 from migrate_cli.smoke.pricing import is_openai_api, load_prices, parse_rate_option
+from migrate_cli.smoke.records import Endpoint, Usage
 
 OPENAI = Endpoint("baseline", "https://api.openai.com/v1", "OPENAI_API_KEY")
 VMIRA = Endpoint("candidate", "https://api.vmira.ai/v1", "MIRA_API_KEY")

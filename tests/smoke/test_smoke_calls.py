@@ -12,7 +12,7 @@ from conftest import BASELINE_ENV, BASELINE_KEY
 from server import FakeProvider, Reply
 
 from migrate_cli.smoke.calls import CallSettings, build_request, call_side, open_client
-from migrate_cli.smoke.model import Case, Endpoint, SideResult
+from migrate_cli.smoke.records import Case, Endpoint, SideResult
 
 CASE = Case(
     id="c1",

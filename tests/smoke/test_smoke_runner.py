@@ -13,7 +13,7 @@ from conftest import BASELINE_ENV, BASELINE_KEY, CANDIDATE_ENV, CANDIDATE_KEY
 from server import FakeProvider, Reply
 
 from migrate_cli.smoke.calls import CallSettings
-from migrate_cli.smoke.model import Case, Endpoint, SideResult
+from migrate_cli.smoke.records import Case, Endpoint, SideResult
 from migrate_cli.smoke.runner import RunOutcome, RunSettings, run_cases
 
 

@@ -8,7 +8,7 @@ import io
 import pytest
 from rich.console import Console
 
-from migrate_cli.smoke.model import (
+from migrate_cli.smoke.records import (
     CallError,
     CaseResult,
     Comparison,

@@ -116,7 +116,9 @@ class LangChainRule(Rule):
                     call,
                     f"{label} is Azure OpenAI, which this rule does not move: migrate it by hand (its deployment names are not model ids)",
                 )
-            elif (names <= MODERN and lands_on_target(call, _MODERN_SPEC, module)) or (names <= MODERN | LEGACY and names & LEGACY and lands_on_target(call, _LEGACY_SPEC, module)):
+            elif (names <= MODERN and lands_on_target(call, _MODERN_SPEC, module)) or (
+                names <= MODERN | LEGACY and names & LEGACY and lands_on_target(call, _LEGACY_SPEC, module)
+            ):
                 _advise(call, label, module, report)
         return edits
 
