@@ -52,19 +52,26 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from migrate_cli.console import stderr
+        from migrate_cli.escape import printable
 
         try:
             return func(*args, **kwargs)
         except MigrateError as exc:
             from rich.markup import escape  # a message may say "[tool.migrate]" or "[rates]"
 
-            stderr().print(f"[bold red]error:[/] {escape(exc.message)}", markup=True, highlight=False)
+            # A message can name a file; a file name can hold terminal escapes.
+            stderr().print(f"[bold red]error:[/] {escape(printable(exc.message))}", markup=True, highlight=False)
             if exc.hint:
-                stderr().print(f"  {exc.hint}", markup=False)
+                stderr().print(f"  {printable(exc.hint)}", markup=False)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             stderr().print("interrupted", markup=False)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except BrokenPipeError:
+            # The reader of our stdout has gone (`migrate rewrite . --dry-run | head`): nothing is
+            # wrong, there is just nobody left to print for. Stop quietly, as `git diff | head` does.
+            _drop_stdout()
+            raise typer.Exit(int(ExitCode.STDOUT_CLOSED)) from None
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
@@ -73,7 +80,7 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             from migrate_cli.redact import redact
 
             stderr().print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {redact(str(exc))}\n"
+                f"[bold red]internal error:[/] {type(exc).__name__}: {printable(redact(str(exc)))}\n"
                 "  This is a bug in migrate. Re-run with MIGRATE_DEBUG=1 for the traceback, "
                 "and please report it.",
                 markup=True,
@@ -82,6 +89,18 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(int(ExitCode.FAILURE)) from None
 
     return wrapper
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's last flush of what is still buffered
+    does not fail again on exit ("Exception ignored ... BrokenPipeError"). As Python's docs advise:
+    https://docs.python.org/3/library/signal.html#note-on-sigpipe"""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no stdout file descriptor at all: nothing will be flushed to it
+        pass
 
 
 def _version(value: bool) -> None:

@@ -19,6 +19,9 @@ class ExitCode(IntEnum):
     #: A provider or the infrastructure failed (auth rejected, host unreachable, internal error).
     FAILURE = 3
     INTERRUPTED = 130
+    #: Our stdout was closed by its reader (`| head`): the shell's code for a process ended by
+    #: SIGPIPE (128 + 13), which `git diff | head` and every Unix filter give.
+    STDOUT_CLOSED = 141
 
 
 class MigrateError(Exception):

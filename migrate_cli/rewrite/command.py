@@ -183,12 +183,13 @@ def rewrite(
     """
     from migrate_cli.config import load_project_config, parse_model_map, resolve_target
     from migrate_cli.console import stderr, stdout
-    from migrate_cli.rewrite.files import DEFAULT_INCLUDE, ENV_FILE_GLOBS, FileFilter, discover, is_env_file
+    from migrate_cli.rewrite.files import DEFAULT_INCLUDE, ENV_FILE_GLOBS, Discovery, FileFilter, discover, is_env_file
     from migrate_cli.rewrite.model import RewriteSettings
     from migrate_cli.rewrite.report import Mode, render_diffs, render_json, render_summary, to_json
     from migrate_cli.rewrite.rules import RULES
     from migrate_cli.rewrite.runner import default_jobs, run_rewrite
     from migrate_cli.rewrite.selection import select_rules
+    from migrate_cli.rewrite.stopping import Interrupts
 
     if interactive:
         _check_interactive(dry_run=dry_run, check=check, json_output=json_output)
@@ -209,32 +210,43 @@ def rewrite(
         exclude=(*_globs(config, "exclude"), *(exclude or ())),
         unignore=env_globs,
     )
-    discovery = discover(paths, file_filter)
     mode = Mode(dry_run=dry_run, check=check)
 
     for note in selection.notes:
         stderr().print(f"note: {note}", markup=False, highlight=False)
 
     settings = RewriteSettings(target=target, only=selection.only, skip=selection.skip, env_files=env_files)
-    run = run_rewrite(
-        discovery.files,
-        settings,
-        write=mode.writes and not interactive,  # --interactive: computed first, written as accepted
-        jobs=jobs or default_jobs(),
-        listing_errors=discovery.errors,
-    )
-    if interactive:
-        from migrate_cli.rewrite.interactive import review_run
+    interrupts = Interrupts()
+    with interrupts.installed():  # Ctrl-C: see stopping.py
+        try:
+            discovery = discover(paths, file_filter)
+        except KeyboardInterrupt:  # a second Ctrl-C while listing: nothing was written
+            discovery = Discovery(files=())
+        run = run_rewrite(
+            discovery.files,
+            settings,
+            write=mode.writes and not interactive,  # --interactive: computed first, written as accepted
+            jobs=jobs or default_jobs(),
+            listing_errors=discovery.errors,
+            skipped=discovery.skipped,
+            stop=interrupts,
+        )
+        if interactive and not run.interrupted:
+            from migrate_cli.rewrite.interactive import review_run
 
-        stdout().print(f"Target: {target.describe()}", markup=False, highlight=False)
-        run = review_run(run, settings, stdout())
+            stdout().print(f"Target: {target.describe()}", markup=False, highlight=False)
+            with interrupts.default_handling():  # Ctrl-C stops the questions at once
+                run = review_run(run, settings, stdout())
 
-    if json_output:
-        render_json(stdout(), to_json(target, run, mode))
-    else:
-        if dry_run:
-            render_diffs(stdout(), run)
-        render_summary(stderr(), target, run, mode)
+        interrupts.reporting = True  # from here on Ctrl-C cannot cut the report short
+        if json_output:
+            render_json(stdout(), to_json(target, run, mode))
+            if run.interrupted:
+                stderr().print("interrupted", markup=False)
+        else:
+            if dry_run:
+                render_diffs(stdout(), run)
+            render_summary(stderr(), target, run, mode)
     code = run.exit_code(check=check)
     if code:
         raise typer.Exit(int(code))

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from rich.console import Console
 from rich.text import Text
 
+from migrate_cli.escape import git_quoted, printable
 from migrate_cli.redact import redact
 from migrate_cli.rewrite.lines import source_lines
 
@@ -49,8 +50,10 @@ def unified_diff(path: str, before: str, after: str, secrets: Iterable[str] = ()
     chunks = difflib.unified_diff(
         [display_line(line) for line in old[skip : len(old) - keep_tail]],
         [display_line(line) for line in new[skip : len(new) - keep_tail]],
-        fromfile=f"a/{shown}",
-        tofile=f"b/{shown}",
+        # A name with a control character is quoted as git quotes it: it can neither drive the
+        # terminal nor end the header line, and `git apply` reads it back.
+        fromfile=git_quoted(f"a/{shown}"),
+        tofile=git_quoted(f"b/{shown}"),
         n=CONTEXT_LINES,
     )
     text = "".join(chunks)
@@ -82,8 +85,10 @@ def render_diff(console: Console, diff: str) -> None:
     """Print a diff: coloured on a terminal, exactly as is otherwise.
 
     Code is wrapped in `Text`, never passed as markup, so `[red]` or `:smile:` in a source line is
-    printed literally. When the output is not a terminal we skip rich entirely: it would expand
-    tabs, and a piped diff must stay a valid patch.
+    printed literally, and on a terminal a control character in a line of code is shown escaped
+    (`\x1b`), never sent to the terminal. When the output is not a terminal we skip rich entirely:
+    it would expand tabs, and a piped diff must stay a valid patch (file names in its headers are
+    quoted, see `unified_diff`).
     """
     if not diff:
         return
@@ -98,5 +103,5 @@ def render_diff(console: Console, diff: str) -> None:
         lines.pop()
     for line in lines:
         style = next((s for prefix, s in _STYLES if line.startswith(prefix)), "")
-        text.append(line + "\n", style=style)
+        text.append(printable(line, keep_tabs=True) + "\n", style=style)
     console.print(text, end="", soft_wrap=True)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import ast
 import warnings
+from dataclasses import replace
 from functools import cache
 
 from migrate_cli.rewrite.analysis import analyze
 from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
 from migrate_cli.rewrite.imports import from_import_insertion, import_insertion
 from migrate_cli.rewrite.lines import source_lines
-from migrate_cli.rewrite.model import RewriteSettings, SourceError, SourceResult
+from migrate_cli.rewrite.model import TOO_DEEP, RewriteSettings, SourceError, SourceResult
 from migrate_cli.rewrite.rules import RULES
 from migrate_cli.rewrite.rules.base import Rule
 
@@ -37,6 +38,16 @@ def might_contain_client(data: bytes) -> bool:
 
 
 def rewrite_source(code: str, settings: RewriteSettings, rules: tuple[Rule, ...] = RULES) -> SourceResult:
+    if "\r" in code and "\n" not in code:
+        # Classic Mac OS line ends. Python reads a lone "\r" as a line end, libcst does not (it
+        # glues the next line to a statement it re-prints). So the rewrite runs on "\n" and gives
+        # "\r" back: same length, same line numbers, and a file that had no "\n" gets none.
+        result = _rewrite_source(code.replace("\r", "\n"), settings, rules)
+        return replace(result, code=result.code.replace("\n", "\r"))
+    return _rewrite_source(code, settings, rules)
+
+
+def _rewrite_source(code: str, settings: RewriteSettings, rules: tuple[Rule, ...]) -> SourceResult:
     tree = parse(code)
     enabled = tuple(rule for rule in rules if settings.enabled(rule.code))
     module = ModuleInfo(source=code, tree=tree, analysis=analyze(tree), target=settings.target, rules=enabled)
@@ -63,8 +74,10 @@ def parse(code: str) -> ast.Module:
             return ast.parse(code)
     except SyntaxError as exc:
         raise SourceError(f"cannot parse: {exc.msg}", exc.lineno) from None
-    except (ValueError, RecursionError) as exc:  # null bytes, absurd nesting
+    except ValueError as exc:  # null bytes
         raise SourceError(f"cannot parse: {exc}") from None
+    except (RecursionError, MemoryError):  # absurd nesting: CPython's parser gives up with either
+        raise SourceError(TOO_DEEP) from None
 
 
 def _apply(

@@ -14,6 +14,7 @@ either the old file or the new one, never half of one.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
@@ -26,8 +27,11 @@ from pathlib import PurePosixPath
 import pathspec
 
 from migrate_cli.errors import UsageError
+from migrate_cli.escape import shown_path
 
 DEFAULT_INCLUDE = ("*.py", "*.ipynb")
+#: The end of the name of the temporary file a write goes through (`.app.py.x1y2.migrate-tmp`).
+TEMP_SUFFIX = ".migrate-tmp"
 #: `--env-files`: `.env`, `.env.local`, `.env.example`, `prod.env` ... (gitignore syntax).
 ENV_FILE_GLOBS = (".env", ".env.*", "*.env")
 
@@ -55,6 +59,7 @@ SKIPPED_DIR_NAMES = frozenset(
     }
 )
 VENV_MARKER = "pyvenv.cfg"
+NOT_A_FILE = "not a regular file"
 
 
 def is_skipped_dir_name(name: str) -> bool:
@@ -98,28 +103,72 @@ class Discovery:
     files: tuple[str, ...]
     #: (path, message) for directories that could not be read; reported, never fatal.
     errors: tuple[tuple[str, str], ...] = ()
+    #: (path, why) for FIFOs, sockets and devices named on the command line or matching the globs:
+    #: never opened (reading a FIFO waits for a writer forever), listed as skipped.
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 def discover(paths: Sequence[str], file_filter: FileFilter = FileFilter()) -> Discovery:
     """List the files under `paths`, sorted, each once. Raises UsageError if a PATH does not exist."""
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
-        listed = ", ".join(missing)
+        listed = ", ".join(shown_path(p) for p in missing)
         raise UsageError(f"no such file or directory: {listed}", hint="pass files or directories that exist")
     found: dict[str, str] = {}  # real path -> path as shown
     errors: list[tuple[str, str]] = []
+    skipped: dict[str, str] = {}
     for arg in paths:
         if os.path.isdir(arg):
-            walker = _Walker(arg, file_filter, errors)
+            walker = _Walker(arg, file_filter, errors, skipped)
             # The walk follows no links, so a file's real path is its root's plus the walked part:
             # no realpath() (one lstat per path component) per file.
             real_root = os.path.realpath(arg)
             for shown in walker.files():
                 rel = shown if walker.root == os.curdir else shown[len(walker.root) :].lstrip(os.sep)
                 found.setdefault(os.path.join(real_root, rel), shown)
+            continue
+        kind = _special_kind(arg)
+        if kind is not None:
+            skipped.setdefault(os.path.normpath(arg), not_a_file_reason(kind))
         else:
             found.setdefault(os.path.realpath(arg), os.path.normpath(arg))
-    return Discovery(files=tuple(sorted(set(found.values()))), errors=tuple(errors))
+    return Discovery(
+        files=tuple(sorted(set(found.values()))), errors=tuple(errors), skipped=tuple(sorted(skipped.items()))
+    )
+
+
+def _special_kind(path: str) -> str | None:
+    """What `path` is when it is not a regular file or a directory ("a FIFO"); None otherwise."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # reading it will say what is wrong
+    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else special_kind(mode)
+
+
+def _entry_kind(entry: os.DirEntry[str]) -> str:
+    try:
+        return special_kind(entry.stat(follow_symlinks=False).st_mode)
+    except OSError:
+        return NOT_A_FILE
+
+
+def special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return NOT_A_FILE
+
+
+def not_a_file_reason(kind: str) -> str:
+    """What a skipped file is listed with: "a FIFO (named pipe), not a regular file: skipped ..."."""
+    what = "" if kind == NOT_A_FILE else f"{kind}, "
+    return f"{what}{NOT_A_FILE}: skipped without opening it"
 
 
 @dataclass
@@ -137,6 +186,7 @@ class _Walker:
     root: str
     file_filter: FileFilter
     errors: list[tuple[str, str]]
+    skipped: dict[str, str]
     anchor: str = ""
     inherited: list[_IgnoreFile] = field(default_factory=list)
 
@@ -178,11 +228,13 @@ class _Walker:
                 if _ignored(rules, rel_anchor + entry.name + "/"):
                     continue
                 yield from self._walk(path, rel + "/", rules)
-            elif entry.is_file():
-                if self.file_filter.wants_file(rel) and (
-                    not _ignored(rules, rel_anchor + entry.name) or self.file_filter.overrides_ignore(rel)
-                ):
+            elif self.file_filter.wants_file(rel) and (
+                not _ignored(rules, rel_anchor + entry.name) or self.file_filter.overrides_ignore(rel)
+            ):
+                if entry.is_file():
                     yield path
+                else:  # a FIFO, socket or device named like a source file: say so, never open it
+                    self.skipped.setdefault(path, not_a_file_reason(_entry_kind(entry)))
 
     def _anchor_rel(self, directory: str) -> str:
         rel = os.path.relpath(os.path.abspath(directory), self.anchor)
@@ -221,9 +273,8 @@ def _git_top(start: str) -> str | None:
 
 def _load_ignore_file(path: str, base: str) -> _IgnoreFile | None:
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().splitlines()
-    except OSError:
+        lines = read_file(path).decode("utf-8", errors="replace").splitlines()
+    except OSError:  # absent, unreadable, or a FIFO that would block the walk
         return None
     return _IgnoreFile(base=base, spec=pathspec.GitIgnoreSpec.from_lines(lines))
 
@@ -248,29 +299,36 @@ class SourceDecodeError(Exception):
 
 
 @dataclass(frozen=True)
-class Stamp:
-    """Enough of a file's stat to notice that someone changed it while we were working."""
-
-    mtime_ns: int
-    size: int
-    mode: int
-
-    @classmethod
-    def of(cls, st: os.stat_result) -> Stamp:
-        return cls(st.st_mtime_ns, st.st_size, stat.S_IMODE(st.st_mode))
-
-
-@dataclass(frozen=True)
 class SourceText:
     text: str
     #: The codec that reproduces the file's bytes: "utf-8-sig" when there is a BOM.
     encoding: str
 
 
-def read_file(path: str) -> tuple[bytes, Stamp]:
-    with open(path, "rb") as fh:
-        data = fh.read()
-        return data, Stamp.of(os.fstat(fh.fileno()))
+class NotRegularFileError(OSError):
+    """The path is a FIFO, a socket or a device: it is passed over, never read."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(not_a_file_reason(kind))
+        self.kind = kind
+
+
+# O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever (and the file
+# can become one between the walk and the read). O_NOCTTY: a terminal device never becomes ours.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_file(path: str) -> bytes:
+    """The bytes of a regular file; NotRegularFileError (an OSError) for anything else, unread."""
+    kind = _special_kind(path)
+    if kind is not None:  # not even opened: opening some devices has effects of its own
+        raise NotRegularFileError(kind)
+    fd = os.open(path, _READ_FLAGS)
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):  # replaced since the check above
+            raise NotRegularFileError(special_kind(mode))
+        return fh.read()
 
 
 def decode_source(data: bytes) -> SourceText:
@@ -310,29 +368,32 @@ class FileChangedError(Exception):
     """The file changed on disk between our read and our write; we leave the newer version."""
 
 
-def write_atomic(path: str, data: bytes, *, expected: Stamp | None = None) -> None:
+def write_atomic(path: str, data: bytes, *, expected: bytes | None = None) -> None:
     """Replace `path`'s content with `data` in one step, keeping its permission bits.
 
     The new content goes to a temporary file next to the original (same filesystem, so the
-    rename is atomic), is flushed to disk, then renamed over the original. Symlinks are written
-    through: the file they point at is replaced, the link stays a link.
+    rename is atomic) and is flushed to disk. Then, with `expected` (the bytes the rewrite was
+    computed from), the file is read once more and compared byte for byte: an edit made since
+    our read, even one that keeps the size and the modification time, makes this raise
+    FileChangedError and leaves the file as it is now. Only then is the temporary file renamed
+    over the original, so the window in which a concurrent edit can still be lost is that of
+    one read and one rename. Symlinks are written through: the file they point at is replaced,
+    the link stays a link.
     """
     real = os.path.realpath(path)
-    current = Stamp.of(os.stat(real))
-    if expected is not None and (current.mtime_ns, current.size) != (expected.mtime_ns, expected.size):
-        raise FileChangedError(f"{path} changed on disk during the run; left as it is now")
+    mode = stat.S_IMODE(os.stat(real).st_mode)
     directory, name = os.path.split(real)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".migrate-tmp")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, current.mode)
+        os.chmod(tmp, mode)
+        if expected is not None and read_file(real) != expected:
+            raise FileChangedError(f"{shown_path(path)} changed on disk during the run; left as it is now")
         os.replace(tmp, real)
-    except BaseException:
-        try:
+    except BaseException:  # Ctrl-C and SIGTERM (stopping.py) too: never leave the temporary file
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise

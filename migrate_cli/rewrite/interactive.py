@@ -31,6 +31,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from migrate_cli.escape import printable, shown_path
 from migrate_cli.redact import env_secrets, redact
 from migrate_cli.rewrite import files
 from migrate_cli.rewrite.choices import (
@@ -64,7 +65,8 @@ class _Prepared:
     """A changed Python file, read again and cut into hunks."""
 
     source: files.SourceText
-    stamp: files.Stamp
+    #: The bytes the hunks were computed from: the file is written only if it still holds them.
+    original: bytes
     plan: FileChanges
     secrets: tuple[str, ...]
 
@@ -104,7 +106,11 @@ def review_run(
     except KeyboardInterrupt:
         console.print()
         if walk.written:
-            console.print(f"Written before the interruption: {', '.join(walk.written)}", markup=False, highlight=False)
+            console.print(
+                f"Written before the interruption: {', '.join(map(shown_path, walk.written))}",
+                markup=False,
+                highlight=False,
+            )
         raise
     if todo:
         console.print(
@@ -154,7 +160,7 @@ def _prepare(result: FileResult, settings: RewriteSettings) -> _Prepared | None:
     from migrate_cli.rewrite.engine import rewrite_source
 
     try:
-        data, stamp = files.read_file(result.path)
+        data = files.read_file(result.path)
         source = files.decode_source(data)
         rewritten = rewrite_source(source.text, settings)
     except (OSError, files.SourceDecodeError, SourceError, RecursionError):
@@ -164,17 +170,19 @@ def _prepare(result: FileResult, settings: RewriteSettings) -> _Prepared | None:
         return None
     target = settings.target
     plan = plan_hunks(source.text, rewritten.code, rewritten.changes, url=target.base_url, key_env=target.api_key_env)
-    return _Prepared(source, stamp, plan, tuple(secrets))
+    return _Prepared(source, data, plan, tuple(secrets))
 
 
 def _show_hunk(
     console: Console, path: str, prepared: _Prepared, hunk: Hunk, applied: frozenset[int], where: str
 ) -> None:
     plan = prepared.plan
-    console.print(Text.assemble((f"\n{path}:{plan.line_of(hunk)}", "bold"), (f"  {where}", "dim")))
+    console.print(Text.assemble((f"\n{shown_path(path)}:{plan.line_of(hunk)}", "bold"), (f"  {where}", "dim")))
     said = Counter((change.rule, redact(change.message, prepared.secrets)) for change in hunk.changes)
     for (rule, message), times in said.items():  # the same edit at several sites of one hunk: once
-        console.print(Text.assemble((f"  {rule} ", "dim"), message, (f" (x{times})" if times > 1 else "", "dim")))
+        console.print(
+            Text.assemble((f"  {rule} ", "dim"), printable(message), (f" (x{times})" if times > 1 else "", "dim"))
+        )
     if hunk.joined:
         console.print(Text(f"  {hunk.joined}", style="yellow"))
     pending = [i for i in hunk.needs if i not in applied]
@@ -229,7 +237,7 @@ def _write(walk: _Walk, outcome: Outcome, prepared: _Prepared, accepted: list[Hu
     text = compose_file(plan, applied)
     try:
         data = files.encode_source(text, prepared.source.encoding)
-        files.write_atomic(result.path, data, expected=prepared.stamp)
+        files.write_atomic(result.path, data, expected=prepared.original)
     except files.SourceDecodeError as exc:
         return _failed(walk, outcome, f"cannot encode: {exc}", Failure.INPUT)
     except files.FileChangedError:
@@ -237,7 +245,9 @@ def _write(walk: _Walk, outcome: Outcome, prepared: _Prepared, accepted: list[Hu
     except OSError as exc:
         return _failed(walk, outcome, f"cannot write: {exc.strerror or exc}", Failure.WRITE)
     walk.written.append(result.path)
-    walk.console.print(Text(f"wrote {result.path} ({len(accepted)} of {len(plan.hunks)} changes)", style="green"))
+    walk.console.print(
+        Text(f"wrote {shown_path(result.path)} ({len(accepted)} of {len(plan.hunks)} changes)", style="green")
+    )
     diff = unified_diff(result.path, prepared.source.text, text, prepared.secrets)
     return Outcome(_with_reads(walk, reviewed_result(result, accepted, skipped, diff), prepared.source.text, text))
 
@@ -252,7 +262,7 @@ def _with_reads(walk: _Walk, result: FileResult, before: str, written: str) -> F
 
 
 def _failed(walk: _Walk, outcome: Outcome, message: str, failure: Failure) -> Outcome:
-    walk.console.print(Text(f"{outcome.result.path}: {message}", style="red"))
+    walk.console.print(Text(f"{shown_path(outcome.result.path)}: {printable(message)}", style="red"))
     return Outcome(FileResult(outcome.result.path, "error", review=outcome.result.review, error=message), failure)
 
 
@@ -282,16 +292,18 @@ def _review_whole_file(walk: _Walk, outcome: Outcome, counter: str) -> Outcome:
     written = process(True)
     if written.result.status == "changed":
         walk.written.append(path)
-        walk.console.print(Text(f"wrote {path}", style="green"))
+        walk.console.print(Text(f"wrote {shown_path(path)}", style="green"))
     return written
 
 
 def _ask_whole_file(walk: _Walk, result: FileResult, counter: str) -> bool:
     walk.console.print(
-        Text.assemble((f"\n{result.path}", "bold"), (f"  {counter} its changes are asked about together", "dim"))
+        Text.assemble(
+            (f"\n{shown_path(result.path)}", "bold"), (f"  {counter} its changes are asked about together", "dim")
+        )
     )
     for change in result.changes:
-        walk.console.print(Text.assemble((f"  {change.rule} ", "dim"), change.message))
+        walk.console.print(Text.assemble((f"  {change.rule} ", "dim"), printable(change.message)))
     render_diff(walk.console, result.diff)  # already redacted by the runner
     choice = _choose(walk, WHOLE_FILE_KEYS, whole_file=True)
     walk.everything |= choice.everything

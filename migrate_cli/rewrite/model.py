@@ -82,6 +82,10 @@ class SourceResult:
     changed: bool = False
 
 
+#: A file whose expressions nest deeper than Python's parser (or our analysis of its tree) can go.
+TOO_DEEP = "cannot parse: the code nests too deeply for Python's parser"
+
+
 class SourceError(Exception):
     """The source could not be parsed; the file is reported and left byte-identical."""
 
@@ -91,7 +95,16 @@ class SourceError(Exception):
         self.line = line
 
 
-FileStatus = Literal["changed", "unchanged", "error"]
+FileStatus = Literal["changed", "unchanged", "error", "skipped"]
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Why a file was passed over without being rewritten or failing (status "skipped")."""
+
+    reason: str
+    #: False: said in --json only (a notebook in another language is no news to its owner).
+    listed: bool = True
 
 
 @dataclass(frozen=True)
@@ -107,3 +120,5 @@ class FileResult:
     error: str | None = None
     #: Only with `RewriteSettings.env_files`: the URL env vars the code read and still reads.
     url_env_reads: tuple[UrlEnvRead, ...] = ()
+    #: With status "skipped": why.
+    skipped: Skip | None = None

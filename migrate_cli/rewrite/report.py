@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from migrate_cli.config import Target
+from migrate_cli.escape import printable, shown_path
 from migrate_cli.rewrite.diff import render_diff
 from migrate_cli.rewrite.locations import location
 from migrate_cli.rewrite.model import Change, FileResult, ReviewItem, SecurityFinding
@@ -63,6 +64,11 @@ class Summary:
     errors: tuple[FileResult, ...]
     #: How many of the errors are bad input (decode/parse) rather than a failed write or a bug.
     input_errors: int
+    #: Files passed over (a FIFO, a notebook in another language); see `Skip.listed`.
+    skipped: tuple[FileResult, ...] = ()
+    #: Ctrl-C ended the run; this many files were never reached.
+    interrupted: bool = False
+    not_reached: int = 0
 
     @property
     def review_count(self) -> int:
@@ -84,6 +90,9 @@ def summarize(run: RunResult) -> Summary:
         security=tuple(security),
         errors=tuple(r for r in run.results if r.status == "error"),
         input_errors=sum(1 for o in run.outcomes if o.failure is Failure.INPUT),
+        skipped=tuple(r for r in run.results if r.status == "skipped"),
+        interrupted=run.interrupted,
+        not_reached=run.not_reached,
     )
 
 
@@ -115,7 +124,12 @@ def total_line(summary: Summary, mode: Mode) -> str:
     failed = len(summary.errors) - summary.input_errors
     if failed:
         parts.append(f"{_count(failed, 'file')} failed")
+    listed_skips = sum(1 for r in summary.skipped if r.skipped is None or r.skipped.listed)
+    if listed_skips:
+        parts.append(f"{_count(listed_skips, 'file')} skipped")
     notes = [f"{_count(summary.scanned, 'file')} scanned"] + ([mode.note] if mode.note else [])
+    if summary.interrupted:
+        notes.append(f"interrupted: {_count(summary.not_reached, 'file')} not reached")
     return ", ".join(parts) + f" ({'; '.join(notes)})"
 
 
@@ -133,16 +147,16 @@ def render_summary(console: Console, target: Target, run: RunResult, mode: Mode)
     console.print(Text("Target: ", style="bold") + Text(target.describe()))
     verb = "rewrote" if mode.writes else "would rewrite"
     for result in summary.changed:
-        console.print(Text(f"{verb} ", style="green") + Text(result.path + _change_rules(result)))
+        console.print(Text(f"{verb} ", style="green") + Text(shown_path(result.path) + _change_rules(result)))
 
     if summary.review:
         console.print(
             Text(f"\nTo review: {_count(summary.review_count, 'site')} the rewrite left alone", style="bold yellow")
         )
         for (rule, reason), sites in summary.review.items():
-            console.print(Text(f"  {reason} ", style="yellow") + Text(f"[{rule}]", style="dim"))
+            console.print(Text(f"  {printable(reason)} ", style="yellow") + Text(f"[{rule}]", style="dim"))
             for site in sites[:REVIEW_SITES_SHOWN]:
-                console.print(Text(f"    {location(site.path, site.line, site.cell)}"))
+                console.print(Text(f"    {location(shown_path(site.path), site.line, site.cell)}"))
             if len(sites) > REVIEW_SITES_SHOWN:
                 console.print(
                     Text(f"    … and {len(sites) - REVIEW_SITES_SHOWN} more (--json lists every site)", style="dim")
@@ -150,12 +164,25 @@ def render_summary(console: Console, target: Target, run: RunResult, mode: Mode)
     if summary.security:
         console.print(Text(f"\nSecurity ({_count(len(summary.security), 'finding')}):", style="bold red"))
         for path, line, rule, message, cell in summary.security:
-            console.print(Text(f"  {location(path, line, cell)} ") + Text(f"[{rule}] ", style="dim") + Text(message))
+            console.print(
+                Text(f"  {location(shown_path(path), line, cell)} ")
+                + Text(f"[{rule}] ", style="dim")
+                + Text(printable(message))
+            )
     if summary.errors:
         console.print(Text(f"\nErrors ({_count(len(summary.errors), 'file')} left untouched):", style="bold red"))
         for result in summary.errors:
-            console.print(Text(f"  {result.path}: ") + Text(result.error or "unknown error"))
+            console.print(Text(f"  {shown_path(result.path)}: ") + Text(printable(result.error or "unknown error")))
+    listed = [r for r in summary.skipped if r.skipped is None or r.skipped.listed]
+    if listed:
+        console.print(Text(f"\nSkipped ({_count(len(listed), 'file')}):", style="bold"))
+        for result in listed:
+            console.print(Text(f"  {shown_path(result.path)}: {printable(_skip_reason(result))}"))
     console.print(Text("\n" + total_line(summary, mode), style="bold"))
+
+
+def _skip_reason(result: FileResult) -> str:
+    return result.skipped.reason if result.skipped is not None else "skipped"
 
 
 def render_diffs(console: Console, run: RunResult) -> None:
@@ -194,6 +221,7 @@ def to_json(target: Target, run: RunResult, mode: Mode) -> dict[str, Any]:
             for path, line, rule, message, cell in summary.security
         ],
         "errors": [{"path": r.path, "message": r.error or ""} for r in summary.errors],
+        "skipped": [{"path": r.path, "reason": _skip_reason(r)} for r in summary.skipped],
         "files": [_file_json(r) for r in notable],
         "summary": {
             "files_scanned": summary.scanned,
@@ -201,7 +229,9 @@ def to_json(target: Target, run: RunResult, mode: Mode) -> dict[str, Any]:
             "review": summary.review_count,
             "security": len(summary.security),
             "errors": len(summary.errors),
+            "skipped": len(summary.skipped),
         },
+        **({"interrupted": {"files_not_reached": summary.not_reached}} if summary.interrupted else {}),
         "exit_code": int(run.exit_code(check=mode.check)),
     }
 
@@ -217,6 +247,8 @@ def _file_json(result: FileResult) -> dict[str, Any]:
     }
     if result.error is not None:
         data["error"] = result.error
+    if result.skipped is not None:
+        data["skipped"] = result.skipped.reason
     return data
 
 

@@ -11,24 +11,36 @@ tree goes to the pool whole: workers read, pre-filter and rewrite their share.
 
 from __future__ import annotations
 
-import gc
 import os
-import signal
-import sys
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from migrate_cli.errors import ExitCode
 from migrate_cli.redact import env_secrets, redact
 from migrate_cli.rewrite import files
 from migrate_cli.rewrite.diff import unified_diff
-from migrate_cli.rewrite.model import FileResult, RewriteSettings, SourceError
+from migrate_cli.rewrite.model import (
+    TOO_DEEP,
+    Change,
+    FileResult,
+    ReviewItem,
+    RewriteSettings,
+    SecurityFinding,
+    Skip,
+    SourceError,
+    SourceResult,
+    UrlEnvRead,
+)
+from migrate_cli.rewrite.pool import Pool
+from migrate_cli.rewrite.stopping import Interrupts, logging_writes, write_section
 
 if TYPE_CHECKING:
     from migrate_cli.rewrite.envfiles import UrlReaders
+    from migrate_cli.rewrite.notebook import NotebookResult
+
+Finding = TypeVar("Finding", Change, SecurityFinding)
 
 # Below this many files that pass the pre-filter, starting worker processes costs more than it
 # saves (see benchmarks/rewrite_bench.py for the figures behind it).
@@ -70,14 +82,20 @@ class RunResult:
     dry: bool
     #: What the run's code reads of the OpenAI URL env vars; env files were rewritten with it.
     url_readers: UrlReaders | None = None
+    #: Ctrl-C ended the run early: `outcomes` holds the files it finished (every file it wrote).
+    interrupted: bool = False
+    #: With `interrupted`: how many of the files to process it never got to.
+    not_reached: int = 0
 
     @property
     def results(self) -> tuple[FileResult, ...]:
         return tuple(o.result for o in self.outcomes)
 
     def exit_code(self, *, check: bool) -> ExitCode:
-        """Worst outcome first: a bug or a failed write (3), then bad input (2), then pending
-        changes under --check (1), else 0. An interruption (130) never gets here."""
+        """An interruption (130) first, then the worst outcome: a bug or a failed write (3), bad
+        input (2), pending changes under --check (1), else 0."""
+        if self.interrupted:
+            return ExitCode.INTERRUPTED
         failures = {o.failure for o in self.outcomes if o.failure is not None}
         if failures & {Failure.INTERNAL, Failure.WRITE}:
             return ExitCode.FAILURE
@@ -102,12 +120,18 @@ def run_rewrite(
     write: bool,
     jobs: int = 1,
     listing_errors: Iterable[tuple[str, str]] = (),
+    skipped: Iterable[tuple[str, str]] = (),
+    stop: Interrupts | None = None,
 ) -> RunResult:
-    """Rewrite `paths` (in the given order; results come back in the same order)."""
+    """Rewrite `paths` (in the given order; results come back in the same order).
+
+    `stop` is the command's Ctrl-C handling (stopping.py): after the first Ctrl-C no new file is
+    started and the run returns what it did, marked interrupted; a second one ends it at once.
+    """
     # Imported before any worker is forked, so workers start with the engine (and parser) loaded.
-    from migrate_cli.rewrite.engine import might_contain_client
     from migrate_cli.rewrite.envfiles import UrlReaders
 
+    stop = stop or Interrupts()  # not installed: never signalled
     # Env files go last, in this process: whether a URL line moves depends on what all the code read.
     given, env_paths = paths, [p for p in paths if files.is_env_file(p)]
     if env_paths:
@@ -116,30 +140,21 @@ def run_rewrite(
     outcomes: dict[str, Outcome] = {
         path: Outcome(FileResult(path, "error", error=message), Failure.INPUT) for path, message in listing_errors
     }
+    outcomes.update((path, _skipped(path, why)) for path, why in skipped)
     task = _Task(settings, write)
-    if jobs > 1 and len(paths) >= MIN_FILES_TO_SHARE_PREFILTER:
-        # A big tree: reading and pre-filtering it is itself worth splitting across workers.
-        done: Iterable[Outcome] = _in_pool(task, list(paths), jobs, PREFILTER_BATCH)
-    else:
-        candidates = []
-        for path in paths:
-            try:
-                data, _ = files.read_file(path)
-            except OSError as exc:
-                outcomes[path] = _error(path, f"cannot read: {exc.strerror or exc}", Failure.INPUT)
-                continue
-            if might_contain_client(data):
-                candidates.append(path)
-            else:
-                outcomes[path] = Outcome(FileResult(path, "unchanged"))
-        if jobs > 1 and len(candidates) >= MIN_FILES_FOR_POOL:
-            done = _in_pool(task, candidates, jobs, REWRITE_BATCH)
-        else:
-            done = map(task, candidates)
-    for outcome in done:
-        outcomes[outcome.result.path] = outcome
+    written: list[str] = []
+    cut_short = False
+    try:
+        with logging_writes(written.append):
+            _run_code_files(task, list(paths), jobs, stop, outcomes, written)
+    except KeyboardInterrupt:  # the second Ctrl-C: every write was finished and logged first
+        cut_short = True
+    interrupted = cut_short or stop.requested
+    for path in written:  # written, but stopped before its result came back
+        if path not in outcomes:
+            outcomes[path] = Outcome(FileResult(path, "changed"))
     readers = None
-    if env_paths:
+    if env_paths and not interrupted:
         readers = UrlReaders.of(o.result for o in outcomes.values())
         env_task = _Task(settings, write, readers)
         for path in env_paths:
@@ -147,68 +162,64 @@ def run_rewrite(
 
     order = {path: i for i, path in enumerate(given)}
     ranked = sorted(outcomes.values(), key=lambda o: (order.get(o.result.path, -1), o.result.path))
-    return RunResult(outcomes=tuple(ranked), dry=not write, url_readers=readers)
-
-
-def _in_pool(task: _Task, paths: list[str], jobs: int, batch: int) -> list[Outcome]:
-    # libcst is imported lazily (a run with nothing to change never needs it), but forked workers
-    # share what the parent imported: importing it once here beats once per worker (measured:
-    # about 1 s of worker CPU saved on benchmark 1).
-    import migrate_cli.rewrite.splice  # noqa: F401
-
-    executor = ProcessPoolExecutor(
-        max_workers=min(jobs, -(-len(paths) // batch)),
-        mp_context=_mp_context(),
-        initializer=_worker_init,
-        initargs=(task.picklable(),),
+    return RunResult(
+        outcomes=tuple(ranked),
+        dry=not write,
+        url_readers=readers,
+        interrupted=interrupted,
+        not_reached=len(set(given) - outcomes.keys()) if interrupted else 0,
     )
-    # Forked workers share the parent's memory until they write to it; the garbage collector
-    # would write to every inherited object on its first pass. Frozen objects it leaves alone.
-    # (Under fork the workers start at the first submit, so the freeze covers their start.)
-    gc.freeze()
+
+
+def _run_code_files(
+    task: _Task, paths: list[str], jobs: int, stop: Interrupts, outcomes: dict[str, Outcome], written: list[str]
+) -> None:
+    """Every file but env files: pre-filter, rewrite, write; outcomes as they come."""
+    from migrate_cli.rewrite.engine import might_contain_client
+
+    def collect(outcome: Outcome) -> None:
+        outcomes[outcome.result.path] = outcome
+
+    if jobs > 1 and len(paths) >= MIN_FILES_TO_SHARE_PREFILTER:
+        # A big tree: reading and pre-filtering it is itself worth splitting across workers.
+        _in_pool(task, paths, jobs, PREFILTER_BATCH, stop, collect, written)
+        return
+    candidates = []
+    for path in paths:
+        if stop.requested:
+            return
+        try:
+            data = files.read_file(path)
+        except OSError as exc:
+            collect(_read_error(path, exc))
+            continue
+        if might_contain_client(data):
+            candidates.append(path)
+        else:
+            collect(Outcome(FileResult(path, "unchanged")))
+    if jobs > 1 and len(candidates) >= MIN_FILES_FOR_POOL:
+        _in_pool(task, candidates, jobs, REWRITE_BATCH, stop, collect, written)
+        return
+    for path in candidates:
+        if stop.requested:
+            return
+        collect(task(path))
+
+
+def _in_pool(
+    task: _Task,
+    paths: list[str],
+    jobs: int,
+    batch: int,
+    stop: Interrupts,
+    collect: Callable[[Outcome], None],
+    written: list[str],
+) -> None:
+    pool: Pool[Outcome] = Pool(task.picklable(), jobs, stop)
     try:
-        futures = [
-            executor.submit(_run_in_worker, paths[start : start + batch]) for start in range(0, len(paths), batch)
-        ]
-        gc.unfreeze()
-        return [outcome for future in futures for outcome in future.result()]
-    except BaseException:
-        # Ctrl-C (or a bug): workers ignore SIGINT and finish the file in hand (each write is
-        # atomic); queued batches are dropped. The CLI turns the interrupt into exit code 130.
-        executor.shutdown(wait=True, cancel_futures=True)
-        raise
+        pool.run(paths, batch, collect)
     finally:
-        gc.unfreeze()
-        executor.shutdown(wait=True)
-
-
-def _mp_context():  # type: ignore[no-untyped-def]
-    import multiprocessing
-
-    # fork starts a worker in about a millisecond with the engine already imported. It is unsafe
-    # on macOS (system frameworks) and absent on Windows, where the platform default is used.
-    if sys.platform == "linux":
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
-
-
-# The task a worker runs, set once per worker by its initializer instead of being pickled again
-# with every chunk of paths.
-_worker_task: _Task | None = None
-
-
-def _worker_init(task: _Task) -> None:
-    global _worker_task
-    # Ctrl-C is the parent's to handle; a worker killed mid-file would only lose time.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_task = task
-    # Under spawn, pay the engine's import once per worker, before the first file arrives.
-    import migrate_cli.rewrite.engine  # noqa: F401
-
-
-def _run_in_worker(paths: list[str]) -> list[Outcome]:
-    assert _worker_task is not None, "worker used before its initializer ran"
-    return [_worker_task(path) for path in paths]
+        written.extend(pool.written)
 
 
 @dataclass(frozen=True)
@@ -242,15 +253,15 @@ def process_file(
     from migrate_cli.rewrite.engine import might_contain_client, rewrite_source
 
     try:
-        data, stamp = files.read_file(path)
+        data = files.read_file(path)
     except OSError as exc:
-        return _error(path, f"cannot read: {exc.strerror or exc}", Failure.INPUT)
+        return _read_error(path, exc)
     if not might_contain_client(data):
         return Outcome(FileResult(path, "unchanged"))
     if path.endswith(".ipynb") or files.is_env_file(path):
         from migrate_cli.rewrite.special_files import process_special
 
-        return process_special(path, data, stamp, settings, write=write, url_readers=url_readers)
+        return process_special(path, data, settings, write=write, url_readers=url_readers)
     try:
         source = files.decode_source(data)
     except files.SourceDecodeError as exc:
@@ -260,8 +271,8 @@ def process_file(
     except SourceError as exc:
         where = f" (line {exc.line})" if exc.line else ""
         return _error(path, f"{exc.message}{where}", Failure.INPUT)
-    except RecursionError:
-        return _error(path, "cannot parse: the code is nested too deeply", Failure.INPUT)
+    except (RecursionError, MemoryError):  # past the parser, in the analysis of a deep tree
+        return _error(path, TOO_DEEP, Failure.INPUT)
 
     secrets, findings = redacted_findings(result, settings)
     if settings.env_files:
@@ -281,18 +292,20 @@ def process_file(
         return _error(path, f"cannot encode: {exc}", Failure.INPUT)
 
     diff = unified_diff(path, source.text, result.code, secrets)
-    failed = write_file(path, new_data, stamp, write)
+    failed = write_file(path, new_data, data, write)
     if failed is not None:
         return failed
     return Outcome(FileResult(path, "changed", diff=diff, **findings))
 
 
-def write_file(path: str, data: bytes, stamp: files.Stamp, write: bool) -> Outcome | None:
-    """Write `data` (unless `write` is False); the file's error outcome if that fails, else None."""
+def write_file(path: str, data: bytes, original: bytes, write: bool) -> Outcome | None:
+    """Write `data` over `original` (unless `write` is False); the file's error outcome if that
+    fails (`original` is no longer what the file holds, say), else None."""
     if not write:
         return None
     try:
-        files.write_atomic(path, data, expected=stamp)
+        with write_section(path):
+            files.write_atomic(path, data, expected=original)
     except files.FileChangedError as exc:
         return _error(path, str(exc), Failure.WRITE)
     except OSError as exc:
@@ -300,22 +313,47 @@ def write_file(path: str, data: bytes, stamp: files.Stamp, write: bool) -> Outco
     return None
 
 
-def redacted_findings(result, settings: RewriteSettings) -> tuple[tuple[str, ...], dict[str, tuple]]:  # type: ignore[no-untyped-def]
+class Findings(TypedDict, total=False):
+    """What a file's `FileResult` says besides its status, as keyword arguments for it."""
+
+    changes: tuple[Change, ...]
+    review: tuple[ReviewItem, ...]
+    security: tuple[SecurityFinding, ...]
+    url_env_reads: tuple[UrlEnvRead, ...]
+
+
+def redacted_findings(
+    result: SourceResult | NotebookResult, settings: RewriteSettings
+) -> tuple[tuple[str, ...], Findings]:
     """The values to redact for this file, and its changes/review/security entries with them redacted."""
     secrets = (*result.secrets, *env_secrets((settings.target.api_key_env, *_SECRET_ENV_NAMES)))
-    findings = {
-        "changes": tuple(_redacted(c, "message", secrets) for c in result.changes),
-        "review": tuple(_redacted(r, "reason", secrets) for r in result.review),
-        "security": tuple(_redacted(s, "message", secrets) for s in result.security),
+    findings: Findings = {
+        "changes": tuple(_redacted(c, secrets) for c in result.changes),
+        "review": tuple(_redacted_review(r, secrets) for r in result.review),
+        "security": tuple(_redacted(s, secrets) for s in result.security),
     }
     return secrets, findings
 
 
-def _redacted(item, attribute: str, secrets: Sequence[str]):  # type: ignore[no-untyped-def]
+def _redacted(item: Finding, secrets: Sequence[str]) -> Finding:
     """Engine messages should never hold a value; this makes sure of it before they leave."""
-    text = getattr(item, attribute)
-    clean = redact(text, secrets)
-    return item if clean == text else replace(item, **{attribute: clean})
+    message = redact(item.message, secrets)
+    return item if message == item.message else replace(item, message=message)
+
+
+def _redacted_review(item: ReviewItem, secrets: Sequence[str]) -> ReviewItem:
+    reason = redact(item.reason, secrets)
+    return item if reason == item.reason else replace(item, reason=reason)
+
+
+def _read_error(path: str, exc: OSError) -> Outcome:
+    if isinstance(exc, files.NotRegularFileError):
+        return _skipped(path, str(exc))
+    return _error(path, f"cannot read: {exc.strerror or exc}", Failure.INPUT)
+
+
+def _skipped(path: str, why: str) -> Outcome:
+    return Outcome(FileResult(path, "skipped", skipped=Skip(why)))
 
 
 def _error(path: str, message: str, failure: Failure) -> Outcome:

@@ -14,13 +14,20 @@ from __future__ import annotations
 import codecs
 
 from migrate_cli.redact import env_secrets
-from migrate_cli.rewrite import files
 from migrate_cli.rewrite.diff import unified_diff
 from migrate_cli.rewrite.envfiles import UrlReaders, rewrite_env_file
-from migrate_cli.rewrite.model import FileResult, RewriteSettings
+from migrate_cli.rewrite.model import TOO_DEEP, FileResult, RewriteSettings
 from migrate_cli.rewrite.notebook import NotebookResult, rewrite_notebook
 from migrate_cli.rewrite.notebook_json import NotebookFormatError
-from migrate_cli.rewrite.runner import _SECRET_ENV_NAMES, Failure, Outcome, _error, redacted_findings, write_file
+from migrate_cli.rewrite.runner import (
+    _SECRET_ENV_NAMES,
+    Failure,
+    Findings,
+    Outcome,
+    _error,
+    redacted_findings,
+    write_file,
+)
 
 _SECRET_NAME_PARTS = ("KEY", "TOKEN", "SECRET", "PASSWORD")
 
@@ -28,7 +35,6 @@ _SECRET_NAME_PARTS = ("KEY", "TOKEN", "SECRET", "PASSWORD")
 def process_special(
     path: str,
     data: bytes,
-    stamp: files.Stamp,
     settings: RewriteSettings,
     *,
     write: bool,
@@ -36,11 +42,11 @@ def process_special(
 ) -> Outcome:
     """A notebook or an env file that passed the pre-filter (runner.process_file routes them here)."""
     if path.endswith(".ipynb"):
-        return process_notebook(path, data, stamp, settings, write=write)
-    return process_env_file(path, data, stamp, settings, write=write, readers=url_readers or UrlReaders())
+        return process_notebook(path, data, settings, write=write)
+    return process_env_file(path, data, settings, write=write, readers=url_readers or UrlReaders())
 
 
-def process_notebook(path: str, data: bytes, stamp: files.Stamp, settings: RewriteSettings, *, write: bool) -> Outcome:
+def process_notebook(path: str, data: bytes, settings: RewriteSettings, *, write: bool) -> Outcome:
     bom, text = _utf8(data)
     if text is None:
         return _error(path, "cannot decode: a notebook must be UTF-8 JSON", Failure.INPUT)
@@ -48,14 +54,14 @@ def process_notebook(path: str, data: bytes, stamp: files.Stamp, settings: Rewri
         result = rewrite_notebook(text, settings)
     except NotebookFormatError as exc:
         return _error(path, str(exc), Failure.INPUT)
-    except RecursionError:
-        return _error(path, "cannot parse: the code is nested too deeply", Failure.INPUT)
+    except (RecursionError, MemoryError):
+        return _error(path, TOO_DEEP, Failure.INPUT)
 
     secrets, findings = redacted_findings(result, settings)
     findings["url_env_reads"] = result.url_env_reads
     if not result.changed:
         return Outcome(FileResult(path, "unchanged", **findings))
-    failed = write_file(path, bom + result.text.encode("utf-8"), stamp, write)
+    failed = write_file(path, bom + result.text.encode("utf-8"), data, write)
     if failed is not None:
         return failed
     return Outcome(FileResult(path, "changed", diff=notebook_diff(path, result, secrets), **findings))
@@ -68,19 +74,17 @@ def notebook_diff(path: str, result: NotebookResult, secrets: tuple[str, ...]) -
     )
 
 
-def process_env_file(
-    path: str, data: bytes, stamp: files.Stamp, settings: RewriteSettings, *, write: bool, readers: UrlReaders
-) -> Outcome:
+def process_env_file(path: str, data: bytes, settings: RewriteSettings, *, write: bool, readers: UrlReaders) -> Outcome:
     if b"\0" in data:
         return Outcome(FileResult(path, "unchanged"))
     bom, text = _utf8(data)
     if text is None:
         return _error(path, "cannot decode: env files are read as UTF-8", Failure.INPUT)
     result = rewrite_env_file(text, settings.target, readers)
-    findings = {"changes": result.changes, "review": result.review}
+    findings: Findings = {"changes": result.changes, "review": result.review}
     if not result.changed or result.text == text:
         return Outcome(FileResult(path, "unchanged", **findings))
-    failed = write_file(path, bom + result.text.encode("utf-8"), stamp, write)
+    failed = write_file(path, bom + result.text.encode("utf-8"), data, write)
     if failed is not None:
         return failed
     # The display copies hold no values; the redaction is a second net for a key in an odd place.

@@ -204,8 +204,8 @@ def test_write_atomic_keeps_mode_and_leaves_no_temp_file(tmp_path: Path) -> None
     target = tmp_path / "tool.py"
     target.write_bytes(b"old\n")
     target.chmod(0o751)
-    _, stamp = files.read_file(str(target))
-    files.write_atomic(str(target), b"new\r\n", expected=stamp)
+    original = files.read_file(str(target))
+    files.write_atomic(str(target), b"new\r\n", expected=original)
     assert target.read_bytes() == b"new\r\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o751
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tool.py"]
@@ -241,8 +241,8 @@ def test_a_crash_mid_write_leaves_the_original_intact(
 def test_write_refuses_a_file_changed_since_it_was_read(tmp_path: Path) -> None:
     target = tmp_path / "app.py"
     target.write_bytes(b"v1\n")
-    _, stamp = files.read_file(str(target))
+    original = files.read_file(str(target))
     target.write_bytes(b"v2 by the editor\n")
     with pytest.raises(files.FileChangedError, match="changed on disk"):
-        files.write_atomic(str(target), b"rewritten\n", expected=stamp)
+        files.write_atomic(str(target), b"rewritten\n", expected=original)
     assert target.read_bytes() == b"v2 by the editor\n"

@@ -102,5 +102,12 @@ def test_json_object_shape() -> None:
     assert first["status"] == "changed" and first["diff"].startswith("--- a/app/a.py")
     assert first["changes"][0] == {"rule": "MC001", "line": 3, "message": "OpenAI(): base_url"}
     assert data["files"][2]["error"] == "cannot parse: invalid syntax (line 2)"
-    assert data["summary"] == {"files_scanned": 4, "files_changed": 1, "review": 3, "security": 1, "errors": 1}
+    assert data["summary"] == {
+        "files_scanned": 4,
+        "files_changed": 1,
+        "review": 3,
+        "security": 1,
+        "errors": 1,
+        "skipped": 0,
+    }
     assert data["exit_code"] == 2

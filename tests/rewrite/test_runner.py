@@ -123,7 +123,7 @@ def test_an_engine_crash_is_one_files_error_and_the_run_goes_on(
 
 
 def test_a_failed_write_is_reported_and_the_file_is_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(path: str, data: bytes, *, expected: files.Stamp | None = None) -> None:
+    def refuse(path: str, data: bytes, *, expected: bytes | None = None) -> None:
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(files, "write_atomic", refuse)
@@ -159,7 +159,7 @@ def test_pool_gives_the_same_results_as_one_process(
     pooled = []
     real_in_pool = runner._in_pool
     monkeypatch.setattr(
-        runner, "_in_pool", lambda task, ps, jobs, batch: pooled.append(len(ps)) or real_in_pool(task, ps, jobs, batch)
+        runner, "_in_pool", lambda task, ps, *rest: pooled.append(len(ps)) or real_in_pool(task, ps, *rest)
     )
     parallel = run_rewrite(paths, SETTINGS, write=False, jobs=2)
     # Workers got every file in the big-tree mode, only the pre-filter's candidates otherwise.
