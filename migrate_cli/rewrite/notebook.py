@@ -58,6 +58,8 @@ from migrate_cli.rewrite.notebook_json import (
 from migrate_cli.rewrite.url_env_reads import url_env_reads
 
 NOTEBOOK_RULE = "notebook"
+#: Kernel languages that run Python code under another name.
+_PYTHON_KERNELS = frozenset({"sage", "sagemath", "xonsh"})
 
 # A line the engine never touches and no notebook contains; the salt is changed if one does.
 _MARKER = "# migrate: end of cell {index} ({salt})\n"
@@ -89,6 +91,8 @@ class NotebookResult:
     secrets: tuple[str, ...] = ()
     #: Only with `settings.env_files`.
     url_env_reads: tuple[UrlEnvRead, ...] = ()
+    #: The notebook's kernel runs another language (C#, R, ...): it was not looked at.
+    other_language: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -115,6 +119,9 @@ def rewrite_notebook(text: str, settings: RewriteSettings) -> NotebookResult:
             f"nbformat {layout.nbformat!r} is not supported (only nbformat 4 notebooks are rewritten)"
         )
 
+    if layout.language is not None and not is_python(layout.language):
+        # Its code cells are C#, R, ... : Python's parser would only report every one of them.
+        return NotebookResult(text, other_language=layout.language)
     code_cells = [
         _CodeCell(location, _joined(location.source))
         for location in layout.cells
@@ -141,6 +148,13 @@ def rewrite_notebook(text: str, settings: RewriteSettings) -> NotebookResult:
         secrets=result.secrets,
         url_env_reads=reads,
     )
+
+
+def is_python(language: str) -> bool:
+    """Whether a notebook kernel language names Python or a kernel that runs it (ipython,
+    pyspark, sage, xonsh ...). Anything else (C#, F#, R, Julia, Scala ...) is another language."""
+    name = language.strip().lower()
+    return "python" in name or name.startswith("py") or name in _PYTHON_KERNELS
 
 
 def _runnable_cells(cells: list[_CodeCell]) -> tuple[list[_CodeCell], list[ReviewItem]]:

@@ -59,10 +59,24 @@ class NotebookLayout:
     cells: tuple[CellLocation, ...]
     #: True when the document has "worksheets" (nbformat 3) instead of "cells".
     has_worksheets: bool = False
+    #: The kernel's language as the metadata gives it (`kernelspec.language`, else
+    #: `language_info.name`); None when it says nothing.
+    language: str | None = None
 
 
 def locate_cells(text: str) -> NotebookLayout:
     return _Scanner(text).document()
+
+
+def _language(metadata: Any) -> str | None:
+    """The kernel language a notebook declares (nbformat 4 metadata), as written."""
+    if not isinstance(metadata, dict):
+        return None
+    for section, key in (("kernelspec", "language"), ("language_info", "name")):
+        value = metadata.get(section)
+        if isinstance(value, dict) and isinstance(value.get(key), str) and value[key].strip():
+            return str(value[key]).strip()
+    return None
 
 
 class _Scanner:
@@ -72,7 +86,7 @@ class _Scanner:
     # -- the levels a rewrite needs ----------------------------------------------------------
 
     def document(self) -> NotebookLayout:
-        found: dict[str, Any] = {"nbformat": None, "cells": (), "worksheets": False}
+        found: dict[str, Any] = {"nbformat": None, "cells": (), "worksheets": False, "metadata": None}
 
         def member(key: str, pos: int) -> int:
             if key == "cells" and self._char(pos) == "[":
@@ -81,8 +95,8 @@ class _Scanner:
                 found["cells"] = tuple(cells)
                 return end
             value, end = self._value(pos)
-            if key == "nbformat":
-                found["nbformat"] = value
+            if key in ("nbformat", "metadata"):
+                found[key] = value
             elif key == "worksheets":
                 found["worksheets"] = True
             return end
@@ -93,7 +107,7 @@ class _Scanner:
         end = self._skip(self._object(pos, member))
         if end != len(self.text):
             raise self._error("extra data after the notebook's JSON object", end)
-        return NotebookLayout(found["nbformat"], found["cells"], found["worksheets"])
+        return NotebookLayout(found["nbformat"], found["cells"], found["worksheets"], _language(found["metadata"]))
 
     def _cell(self, index: int, pos: int, cells: list[CellLocation]) -> int:
         if self._char(pos) != "{":

@@ -16,7 +16,7 @@ import codecs
 from migrate_cli.redact import env_secrets
 from migrate_cli.rewrite.diff import unified_diff
 from migrate_cli.rewrite.envfiles import UrlReaders, rewrite_env_file
-from migrate_cli.rewrite.model import TOO_DEEP, FileResult, RewriteSettings
+from migrate_cli.rewrite.model import TOO_DEEP, FileResult, RewriteSettings, Skip
 from migrate_cli.rewrite.notebook import NotebookResult, rewrite_notebook
 from migrate_cli.rewrite.notebook_json import NotebookFormatError
 from migrate_cli.rewrite.runner import (
@@ -57,6 +57,10 @@ def process_notebook(path: str, data: bytes, settings: RewriteSettings, *, write
     except (RecursionError, MemoryError):
         return _error(path, TOO_DEEP, Failure.INPUT)
 
+    if result.other_language is not None:
+        # Not Python: no review item per cell that Python cannot parse, only a note in --json.
+        why = f"the notebook's kernel runs {result.other_language}, not Python: not looked at"
+        return Outcome(FileResult(path, "skipped", skipped=Skip(why, listed=False)))
     secrets, findings = redacted_findings(result, settings)
     findings["url_env_reads"] = result.url_env_reads
     if not result.changed:
