@@ -11,3 +11,27 @@ def target():
     from framework_helpers import FakeTarget, serve
 
     yield from serve(FakeTarget(reply="hi from the target"))
+
+
+@pytest.fixture(autouse=True)
+def _prefilter_lets_through_every_file_a_rule_acts_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every engine run of every rewrite test doubles as a test of the byte pre-filter.
+
+    A file the pre-filter rejects is never parsed: if a rule changed, reviewed or flagged code
+    whose bytes the pre-filter would reject, real runs would skip that file without a word. So a
+    rule's `needles` must name whatever its code can match (see engine.might_contain_client).
+    """
+    from migrate_cli.rewrite import engine
+    from migrate_cli.rewrite.rules import RULES
+
+    real = engine._rewrite_source
+    registered = {rule.code for rule in RULES}  # not the stand-in rules some tests define
+
+    def checked(code, settings, rules):  # type: ignore[no-untyped-def]
+        result = real(code, settings, rules)
+        acted = {f.rule for f in (*result.changes, *result.review, *result.security)} & registered
+        if acted and not engine.might_contain_client(code.encode("utf-8", "surrogatepass")):
+            pytest.fail(f"{', '.join(sorted(acted))} acted on code the byte pre-filter rejects; add a needle:\n{code}")
+        return result
+
+    monkeypatch.setattr(engine, "_rewrite_source", checked)

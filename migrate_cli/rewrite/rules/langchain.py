@@ -95,8 +95,10 @@ class LangChainRule(Rule):
     code = "MC010"
     name = "langchain"
     summary = "LangChain ChatOpenAI/OpenAI/OpenAIEmbeddings: base_url and api_key point at the target"
-    # Every class this rule matches has "openai" in its name, so no file without it has work here.
-    needles = (b"openai",)
+    # Classes named ...OpenAI..., and init_chat_model("gpt-4o"), whose provider LangChain infers
+    # from the model name (https://python.langchain.com/api_reference/langchain/chat_models/
+    # langchain.chat_models.base.init_chat_model.html).
+    needles = (b"openai", b"init_chat_model")
 
     _constructions = (_ModernConstruction(_MODERN_SPEC), _LegacyConstruction(_LEGACY_SPEC))
 

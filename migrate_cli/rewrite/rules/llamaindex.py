@@ -65,8 +65,9 @@ class LlamaIndexRule(Rule):
     code = "MC011"
     name = "llamaindex"
     summary = "LlamaIndex OpenAI/OpenAILike/OpenAIEmbedding: api_base and api_key point at the target"
-    # Every class this rule matches has "openai" in its name, so no file without it has work here.
-    needles = (b"openai",)
+    # Classes named OpenAI..., and LlamaIndex code that names none: its default LLM and embedding
+    # model are OpenAI's (https://developers.llamaindex.ai/python/framework/module_guides/models/llms/usage_custom).
+    needles = (b"openai", b"llama_index")
 
     _constructions = (
         SpecConstruction(_LLM_SPEC, positional_limit=_LLM_POSITIONALS),

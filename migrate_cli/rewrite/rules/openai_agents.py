@@ -56,8 +56,9 @@ class OpenAIAgentsRule(Rule):
     code = "MC012"
     name = "openai-agents"
     summary = "openai-agents OpenAIProvider points at the target; Responses-API and tracing assumptions flagged"
-    # Every construct this rule matches has "openai" in its name, so no file without it has work here.
-    needles = (b"openai",)
+    # Constructs named OpenAI..., and code that imports the SDK alone (`from agents import Agent`):
+    # with no provider or client it builds an OpenAI client from $OPENAI_API_KEY.
+    needles = (b"openai", b"from agents", b"import agents")
 
     _provider = SpecConstruction(_PROVIDER_SPEC)
 

@@ -74,8 +74,9 @@ class PydanticAIRule(Rule):
     code = "MC013"
     name = "pydantic-ai"
     summary = "pydantic-ai OpenAIProvider points at the target; 'openai:...' model strings flagged"
-    # Every construct this rule matches has "openai" in its name or string, so no file without it has work here.
-    needles = (b"openai",)
+    # Constructs with "openai" in their name or model string, and pydantic-ai code that names neither
+    # (a bare "gpt-4o" model name is inferred to be OpenAI's).
+    needles = (b"openai", b"pydantic_ai")
 
     _provider = SpecConstruction(_PROVIDER_SPEC)
     _legacy_model = SpecConstruction(_LEGACY_MODEL_SPEC, positional_limit=1)
