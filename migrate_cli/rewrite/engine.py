@@ -9,7 +9,6 @@ No files, no printing. `files.py`/`runner.py` do the I/O; notebooks call this pe
 from __future__ import annotations
 
 import ast
-import warnings
 from dataclasses import replace
 from functools import cache
 
@@ -18,6 +17,7 @@ from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
 from migrate_cli.rewrite.imports import from_import_insertion, import_insertion
 from migrate_cli.rewrite.lines import source_lines
 from migrate_cli.rewrite.model import TOO_DEEP, RewriteSettings, SourceError, SourceResult
+from migrate_cli.rewrite.python_syntax import parse_module
 from migrate_cli.rewrite.rules import RULES
 from migrate_cli.rewrite.rules.base import Rule
 
@@ -68,10 +68,9 @@ def _rewrite_source(code: str, settings: RewriteSettings, rules: tuple[Rule, ...
 
 
 def parse(code: str) -> ast.Module:
+    """The module's tree; syntax newer than the running interpreter's is read too (python_syntax.py)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)  # e.g. invalid escapes in user strings
-            return ast.parse(code)
+        return parse_module(code)
     except SyntaxError as exc:
         raise SourceError(f"cannot parse: {exc.msg}", exc.lineno) from None
     except ValueError as exc:  # null bytes

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -30,6 +29,7 @@ from migrate_cli.rewrite.hunk_joins import join_unreported, join_url_and_key
 from migrate_cli.rewrite.hunks import FileChanges, Hunk, Region, split_text
 from migrate_cli.rewrite.model import Change
 from migrate_cli.rewrite.name_check import DoesNotParse, bound_name_counts, rebound_names
+from migrate_cli.rewrite.python_syntax import parse_module
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 JOINED = "these edits depend on each other ({names}): they are applied together"
@@ -71,10 +71,8 @@ def _statement_owners(code: str, line_count: int) -> list[int | None]:
     """owners[n]: an id of the innermost statement that line n (1-based) belongs to, or None."""
     owners: list[int | None] = [None] * (line_count + 2)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError):
+        tree = parse_module(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return owners
     counter = 0
 

@@ -20,6 +20,7 @@ import warnings
 from collections.abc import Iterable
 
 from migrate_cli.rewrite.hunks import FileChanges, compose
+from migrate_cli.rewrite.python_syntax import analysable_text, parse_module
 
 _KNOWN = frozenset(dir(builtins)) | {
     "__file__",
@@ -47,8 +48,9 @@ def unresolved_names(code: str) -> frozenset[str]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
-            top = symtable.symtable(code, "<rewrite>", "exec")
-    except (SyntaxError, ValueError, RecursionError) as exc:
+            # The compiler's scope pass reads what ast reads: code in newer syntax, neutralised.
+            top = symtable.symtable(analysable_text(code), "<rewrite>", "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise DoesNotParse(str(exc)) from None
     bound = {s.get_name() for s in top.get_symbols() if s.is_assigned() or s.is_imported()}
     read: set[str] = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
@@ -91,10 +93,8 @@ def bound_name_counts(code: str) -> dict[str, int]:
 
 def _parse(code: str) -> ast.Module:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            return ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError) as exc:
+        return parse_module(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise DoesNotParse(str(exc)) from None
 
 

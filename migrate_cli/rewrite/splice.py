@@ -20,6 +20,7 @@ from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from migrate_cli.rewrite.cst_edits import apply_edit, statement_after
 from migrate_cli.rewrite.edits import Edit, InsertAfter, RemoveKeyword
+from migrate_cli.rewrite.python_syntax import parse_module
 
 _WRAPPER = "if True:"
 
@@ -179,7 +180,7 @@ def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
 def _check_parses(code: str) -> None:
     """A bug in an edit must never reach the user's file: refuse code Python cannot parse."""
     try:
-        ast.parse(code)
+        parse_module(code)  # the statement may use syntax newer than this interpreter's `ast`
     except SyntaxError as exc:
         raise RuntimeError(f"rewrite produced code that does not parse ({exc.msg})") from None
 

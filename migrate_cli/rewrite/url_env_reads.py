@@ -18,10 +18,10 @@ not take it from an env file.
 from __future__ import annotations
 
 import ast
-import warnings
 from dataclasses import replace
 
 from migrate_cli.rewrite.model import UrlEnvRead
+from migrate_cli.rewrite.python_syntax import parse_module
 from migrate_cli.rewrite.values import OPENAI_URL_ENVS
 
 _READ_METHODS = frozenset({"get", "setdefault", "pop"})
@@ -37,10 +37,8 @@ def url_env_reads(code: str) -> tuple[tuple[str, int], ...]:
     if not mentions_url_env(code):
         return ()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError):
+        tree = parse_module(code)  # a file in newer syntax than ours must not look like one without reads
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ()
     reads = []
     for node in ast.walk(tree):
