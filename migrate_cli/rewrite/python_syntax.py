@@ -33,11 +33,10 @@ from __future__ import annotations
 
 import ast
 import re
-import threading
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+
+from migrate_cli.rewrite.deep_stack import on_deep_stack
 
 # Worth a scan only when the text has something of the newer syntax's shape.
 _MAYBE_NEWER = re.compile(r"""(?i:(?<![\w])[rb]?[ft][rb]?['"])|\btype\b|\b(?:def|class)\s+\w+\s*\[""")
@@ -57,10 +56,6 @@ _TOKEN = re.compile(
 _OPENING = {"(": ")", "[": "]", "{": "}"}
 # f-strings may nest 150 deep in CPython 3.12; deeper is not Python, and would cost recursion.
 _MAX_NESTING = 150
-# Room for the deepest expression CPython's parser accepts, which libcst walks recursively.
-_PARSER_STACK_BYTES = 512 * 1024 * 1024
-
-Result = TypeVar("Result")
 
 
 def parse_module(code: str) -> ast.Module:
@@ -131,34 +126,7 @@ def _confirm(checks: list[tuple[int, str, str]]) -> None:
             except cst.ParserSyntaxError:
                 raise SyntaxError(f"invalid {what}", ("<unknown>", line, 0, "")) from None
 
-    _with_big_stack(parse_all)
-
-
-def _with_big_stack(work: Callable[[], Result]) -> Result:
-    """Run `work` on a thread with a big stack: libcst's parser recurses in native code, and on the
-    main thread's 8 MB overflows (a crash, not an exception) where CPython's parser does not."""
-    outcome: list[Result] = []
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(work())
-        except BaseException as exc:
-            failure.append(exc)
-
-    previous = threading.stack_size()
-    try:
-        threading.stack_size(_PARSER_STACK_BYTES)
-        thread = threading.Thread(target=run, name="migrate-parse")
-    except (ValueError, RuntimeError):  # the platform refuses the size: the default it is
-        thread = threading.Thread(target=run, name="migrate-parse")
-    finally:
-        threading.stack_size(previous)
-    thread.start()
-    thread.join()
-    if failure:
-        raise failure[0]
-    return outcome[0]
+    on_deep_stack(parse_all)
 
 
 # --- tokens ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from migrate_cli.rewrite.cst_edits import apply_edit, statement_after
+from migrate_cli.rewrite.deep_stack import on_deep_stack
 from migrate_cli.rewrite.edits import Edit, InsertAfter, RemoveKeyword
 from migrate_cli.rewrite.python_syntax import parse_module
 
@@ -40,7 +41,8 @@ def apply_edits(source: str, lines: list[str], tree: ast.Module, edits: Iterable
     for edit in edits:
         first, last = _unit_lines(tree, lines, edit.node)
         units.append(Unit(first, last, [edit]))
-    return [(u.first, u.last, _rewrite_unit(lines, u)) for u in _merge(units)]
+    # libcst's native parser must not meet deep code on the main thread's stack (deep_stack.py).
+    return on_deep_stack(lambda: [(u.first, u.last, _rewrite_unit(lines, u)) for u in _merge(units)])
 
 
 def _merge(units: list[Unit]) -> list[Unit]:

@@ -85,3 +85,24 @@ def test_a_closed_stdout_ends_the_run_quietly(tmp_path: Path, flags: list[str]) 
         os.close(write_end)
     assert result.returncode == ExitCode.STDOUT_CLOSED == 141
     assert result.stderr == ""  # no "internal error", no "Exception ignored ... BrokenPipeError"
+
+
+# libcst's native parser overflows the main thread's stack (a segmentation fault, which took the
+# whole run down) on a 20,000-long `and` chain that CPython's parser reads without trouble.
+LONG_CHAIN = "a and " * 20_000 + "b"
+
+
+def test_a_client_in_a_statement_too_deep_for_libcst_does_not_crash_the_run(tmp_path: Path) -> None:
+    (tmp_path / "chain.py").write_text(f"from openai import OpenAI\n\nclient = OpenAI() if {LONG_CHAIN} else None\n")
+    (tmp_path / "ok.py").write_text(CLIENT)
+    result = migrate(".", cwd=tmp_path)
+    assert result.returncode == ExitCode.USAGE, result.stderr  # not -11 (SIGSEGV)
+    assert f"  chain.py: {TOO_DEEP}\n" in result.stderr
+    assert "rewrote ok.py" in result.stderr
+
+
+def test_a_long_chain_inside_a_newer_f_string_is_confirmed_without_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text('import openai\nlabel = f"{' + LONG_CHAIN + ' or d["k"]}"\n')
+    result = migrate("app.py", "--dry-run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "0 files would be rewritten (1 file scanned" in result.stderr
