@@ -51,7 +51,7 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from migrate_cli.console import stderr
+        from migrate_cli.console import say_interrupted, stderr
         from migrate_cli.escape import printable
 
         try:
@@ -65,7 +65,7 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
                 stderr().print(f"  {printable(exc.hint)}", markup=False)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
-            stderr().print("interrupted", markup=False)
+            say_interrupted()
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except BrokenPipeError:
             # The reader of our stdout has gone (`migrate rewrite . --dry-run | head`): nothing is
@@ -75,6 +75,11 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
+            from migrate_cli.rewrite.stopping import caused_by_interrupt
+
+            if caused_by_interrupt(exc):  # Ctrl-C surfacing as another exception: still Ctrl-C
+                say_interrupted()
+                raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
             if debug_enabled():
                 raise
             from migrate_cli.redact import redact
@@ -172,7 +177,15 @@ _register()
 
 
 def main() -> None:
-    app(prog_name="migrate")
+    try:
+        app(prog_name="migrate")
+    except SystemExit as exit:
+        from migrate_cli.console import interrupted_said, say_interrupted
+
+        # Typer turns a Ctrl-C outside a command (while it reads the options) into a silent 130.
+        if exit.code == ExitCode.INTERRUPTED and not interrupted_said():
+            say_interrupted()
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,8 @@ prints it as one line on stderr, never as a traceback.
 
 from __future__ import annotations
 
+import os
+import signal
 from enum import IntEnum
 
 
@@ -22,6 +24,13 @@ class ExitCode(IntEnum):
     #: Our stdout was closed by its reader (`| head`): the shell's code for a process ended by
     #: SIGPIPE (128 + 13), which `git diff | head` and every Unix filter give.
     STDOUT_CLOSED = 141
+
+
+def exit_at_ctrl_c(code: int = ExitCode.INTERRUPTED) -> None:
+    """From now on a Ctrl-C ends the process at once with `code`, no traceback, no cleanup: for
+    the moments after everything is said (or "interrupted" is being said) and before the
+    interpreter is gone. Only from the main thread, where Python runs signal handlers."""
+    signal.signal(signal.SIGINT, lambda signum, frame: os._exit(code))
 
 
 class MigrateError(Exception):

@@ -182,7 +182,7 @@ def rewrite(
       migrate rewrite src --interactive            review and pick each change
     """
     from migrate_cli.config import load_project_config, parse_model_map, resolve_target
-    from migrate_cli.console import stderr, stdout
+    from migrate_cli.console import say_interrupted, stderr, stdout
     from migrate_cli.rewrite.files import DEFAULT_INCLUDE, ENV_FILE_GLOBS, Discovery, FileFilter, discover, is_env_file
     from migrate_cli.rewrite.model import RewriteSettings
     from migrate_cli.rewrite.report import Mode, render_diffs, render_json, render_summary, to_json
@@ -242,14 +242,14 @@ def rewrite(
         if json_output:
             render_json(stdout(), to_json(target, run, mode))
             if run.interrupted:
-                stderr().print("interrupted", markup=False)
+                say_interrupted()
         else:
             if dry_run:
                 render_diffs(stdout(), run)
             render_summary(stderr(), target, run, mode)
-    code = run.exit_code(check=check)
-    if code:
-        raise typer.Exit(int(code))
+        code = run.exit_code(check=check)
+        if code:
+            raise typer.Exit(int(code))
 
 
 def _check_interactive(*, dry_run: bool, check: bool, json_output: bool) -> None:

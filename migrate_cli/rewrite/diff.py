@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from rich.console import Console
 from rich.text import Text
 
+from migrate_cli.console import write_all
 from migrate_cli.escape import git_quoted, printable
 from migrate_cli.redact import redact
 from migrate_cli.rewrite.lines import source_lines
@@ -93,8 +94,7 @@ def render_diff(console: Console, diff: str) -> None:
     if not diff:
         return
     if not console.is_terminal:
-        console.file.write(diff)
-        console.file.flush()
+        write_all(console.file, diff)
         return
     text = Text(no_wrap=True)
     # Split on "\n" only: a form feed inside a code line must not start a new, unstyled line.

@@ -10,11 +10,15 @@ was written even when a batch's results never come back.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
+import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from migrate_cli.rewrite import stopping
@@ -52,17 +56,18 @@ class Pool(Generic[Result]):
             max_workers=min(self.jobs, -(-len(paths) // batch)),
             mp_context=context,
             initializer=_worker_init,
-            initargs=(self.task, flag, log),
+            initargs=(self.task, flag, log, os.getpid()),
         )
         # Forked workers share the parent's memory until they write to it; the garbage collector
         # would write to every inherited object on its first pass. Frozen objects it leaves alone.
         # (Under fork the workers start at the first submit, so the freeze covers their start.)
         gc.freeze()
         try:
-            futures = [
-                executor.submit(_run_in_worker, list(paths[start : start + batch]))
-                for start in range(0, len(paths), batch)
-            ]
+            with _ctrl_c_held():  # the workers are forked here
+                futures = [
+                    executor.submit(_run_in_worker, list(paths[start : start + batch]))
+                    for start in range(0, len(paths), batch)
+                ]
             gc.unfreeze()
             reader.start()  # after the workers are forked: a child of a threaded process can deadlock
             for future in futures:
@@ -115,10 +120,44 @@ _worker_task: Callable[[str], Any] | None = None
 _worker_stop: stopping.WorkerStop | None = None
 
 
-def _worker_init(task: Callable[[str], Any], flag: Any, log: Any) -> None:
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """SIGINT waits while workers are forked: a forked worker runs this process's Python handler
+    until its initializer replaces it, and a Ctrl-C in between printed a traceback from the
+    worker. Blocked here, it is delivered to this process once the block ends (a forked child
+    does not inherit pending signals)."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: workers are spawned, not forked
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _die_with(parent: int) -> None:
+    """Linux: SIGTERM this worker when its parent dies, whatever kills it (SIGKILL included).
+    Otherwise an orphaned worker waits on the task queue forever, every worker holding the
+    queue's write end open for the others, and keeps the parent's stdout open: a `| cat` never
+    ends. prctl(PR_SET_PDEATHSIG): https://man7.org/linux/man-pages/man2/prctl.2.html"""
+    if sys.platform == "linux":
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # it died before the line above took effect
+        os._exit(128 + signal.SIGTERM)
+
+
+def _worker_init(task: Callable[[str], Any], flag: Any, log: Any, parent: int) -> None:
     global _worker_task, _worker_stop
     _worker_stop = stopping.WorkerStop(flag)
     _worker_stop.install()
+    if hasattr(signal, "pthread_sigmask"):  # held by the parent while it forked us (_ctrl_c_held)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _die_with(parent)
     stopping.set_write_log(log.put)
     _worker_task = task
     # Under spawn, pay the engine's import once per worker, before the first file arrives.

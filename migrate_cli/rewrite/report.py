@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from migrate_cli.config import Target
+from migrate_cli.console import write_all
 from migrate_cli.escape import printable, shown_path
 from migrate_cli.rewrite.diff import render_diff
 from migrate_cli.rewrite.locations import location
@@ -259,5 +260,4 @@ def _cell(item: Change | ReviewItem | SecurityFinding) -> dict[str, int]:
 
 def render_json(console: Console, data: dict[str, Any]) -> None:
     # Written raw, not through rich: the output is for programs, and must parse as exactly one object.
-    console.file.write(json.dumps(data, indent=2) + "\n")
-    console.file.flush()
+    write_all(console.file, json.dumps(data, indent=2) + "\n")

@@ -34,7 +34,7 @@ from migrate_cli.rewrite.model import (
     UrlEnvRead,
 )
 from migrate_cli.rewrite.pool import Pool
-from migrate_cli.rewrite.stopping import Interrupts, logging_writes, write_section
+from migrate_cli.rewrite.stopping import Interrupts, caused_by_interrupt, logging_writes, write_section
 
 if TYPE_CHECKING:
     from migrate_cli.rewrite.envfiles import UrlReaders
@@ -149,6 +149,10 @@ def run_rewrite(
             _run_code_files(task, list(paths), jobs, stop, outcomes, written)
     except KeyboardInterrupt:  # the second Ctrl-C: every write was finished and logged first
         cut_short = True
+    except Exception as exc:
+        if not caused_by_interrupt(exc):
+            raise
+        cut_short = True
     interrupted = cut_short or stop.requested
     for path in written:  # written, but stopped before its result came back
         if path not in outcomes:
@@ -239,6 +243,8 @@ class _Task:
         try:
             return process_file(path, self.settings, write=self.write, url_readers=self.url_readers)
         except Exception as exc:
+            if caused_by_interrupt(exc):  # a Ctrl-C in disguise: stop the run, do not blame the file
+                raise KeyboardInterrupt from exc
             return _error(path, f"internal error: {type(exc).__name__}: {exc}", Failure.INTERNAL)
 
 

@@ -85,6 +85,21 @@ def _raise_interrupt() -> None:
     raise KeyboardInterrupt
 
 
+def caused_by_interrupt(error: BaseException) -> bool:
+    """Whether a Ctrl-C is behind `error`. A KeyboardInterrupt can surface as another exception:
+    raised inside an import's class creation it becomes a RuntimeError ("Error calling
+    __set_name__ ...") whose cause it is. Such an error is the interruption, not a bug."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        # As a traceback reads the chain: the cause, else the context unless `from None` hid it.
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    return False
+
+
 @dataclass
 class Interrupts:
     """SIGINT while a command runs: count them, ask the run to stop, stop it hard on the second."""
@@ -118,7 +133,7 @@ class Interrupts:
         try:
             yield self
         finally:
-            signal.signal(signal.SIGINT, previous)
+            _restore(self.handle, previous)
 
     @contextmanager
     def default_handling(self) -> Iterator[None]:
@@ -127,7 +142,14 @@ class Interrupts:
         try:
             yield
         finally:
-            signal.signal(signal.SIGINT, previous)
+            _restore(signal.default_int_handler, previous)
+
+
+def _restore(ours: Any, previous: Any) -> None:
+    """Put `previous` back, unless the handler is no longer `ours`: once the process is on its
+    way out ("interrupted" said, errors.exit_at_ctrl_c), a Ctrl-C must stay a plain exit."""
+    if signal.getsignal(signal.SIGINT) == ours:
+        signal.signal(signal.SIGINT, previous)
 
 
 # --- in a worker process ---------------------------------------------------------------------
