@@ -29,7 +29,7 @@ app = typer.Typer(
         "The target defaults to vMira (https://api.vmira.ai/v1, key in $MIRA_API_KEY); change it\n"
         "with --provider/--base-url/--api-key-env or [tool.migrate] in pyproject.toml.\n"
         "Exit codes: 0 ok, 1 changes pending or regressions, 2 bad usage or input,\n"
-        "3 provider or infrastructure failure, 130 interrupted."
+        "3 provider or infrastructure failure, 130 interrupted, 141 stdout closed (| head)."
     ),
     # Plain help renders in ~0.1 s; rich-formatted help costs another ~0.15 s of imports.
     rich_markup_mode=None,

@@ -152,19 +152,23 @@ def rewrite(
 
     Directories are walked respecting .gitignore; .git, virtualenvs, site-packages,
     node_modules, __pycache__, .ipynb_checkpoints, build, dist, .tox, .nox and *.egg-info are
-    skipped. A file named on the command line is always processed. Files that cannot contain a
-    client are never parsed. Files that do not parse are listed and left untouched; the rest are
-    rewritten.
+    skipped. A file named on the command line is always processed (a FIFO, socket or device is
+    listed as skipped, never opened). Files that cannot contain a client are never parsed. Files
+    that do not parse are listed and left untouched; the rest are rewritten. Syntax newer than
+    this Python's (PEP 701 f-strings, PEP 695 type parameters) is read too.
 
     Notebooks (*.ipynb) are rewritten cell by cell, their cells analysed together as one
     namespace; cells with IPython magics or shell lines are skipped (and listed when they mention
     OpenAI); outputs and the JSON layout are kept byte for byte. Their places read
-    nb.ipynb:cell 3:2 (cell 3 from the top, line 2 of it). Env files: see --env-files.
+    nb.ipynb:cell 3:2 (cell 3 from the top, line 2 of it). A notebook whose kernel runs another
+    language (C#, R, ...) is skipped. Env files: see --env-files.
 
     The human summary goes to stderr; diffs (--dry-run) and --json go to stdout.
 
     Exit codes: 0 done; 1 --check found changes pending; 2 bad usage, or some files could not
-    be read or parsed; 3 a write failed or migrate hit an internal error; 130 interrupted.
+    be read or parsed; 3 a write failed or migrate hit an internal error; 130 interrupted (the
+    first Ctrl-C finishes the files in hand and reports what was written, a second stops at once);
+    141 stdout was closed by its reader.
 
     Examples:
 
