@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -60,6 +60,10 @@ def _line(node: ast.AST) -> int:
     return getattr(node, "lineno", 0)
 
 
+def plain_line_label(line: int) -> str:
+    return f"line {line}"
+
+
 def _cut(line: str, start: int, end: int | None) -> str:
     """Slice a line by ast's UTF-8 byte offsets."""
     if line.isascii():
@@ -80,6 +84,12 @@ class ModuleInfo:
     rules: tuple[Any, ...] | None = None
     #: Per-module cache for indexes several rules derive from the same tree (see constants.py).
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: How a message names a line of `source`: "line 12"; in a notebook, "cell 3:2".
+    line_label: Callable[[int], str] = field(default=plain_line_label, compare=False, repr=False)
+
+    def where(self, node: ast.AST | int) -> str:
+        """A line of this module as a message names it ("line 12", or "cell 3:2" in a notebook)."""
+        return self.line_label(node if isinstance(node, int) else _line(node))
 
     def qualify(self, expr: ast.AST) -> QName:
         return self.analysis.qualify(expr)
@@ -98,7 +108,10 @@ class ModuleInfo:
         return "".join(parts)
 
     def scope_at(self, node: ast.AST) -> Scope:
-        """The scope code at `node` runs in (found through the first name read inside it)."""
+        """The scope code at `node` runs in (a statement's own, else found through a name read inside it)."""
+        statement_scope = self.analysis.statement_scope.get(id(node))
+        if statement_scope is not None:
+            return statement_scope
         for child in ast.walk(node):
             if isinstance(child, ast.Name):
                 scope = self.analysis.scope_of(child)

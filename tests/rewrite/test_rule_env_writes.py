@@ -105,9 +105,10 @@ REWRITES = [
         import os
         os.environ["OPENAI_API_KEY"] = "not-needed"
         """,
+        # Runs at import: the placeholder stays as the default, so importing works without the variable.
         """\
         import os
-        os.environ["OPENAI_API_KEY"] = os.environ["MIRA_API_KEY"]
+        os.environ["OPENAI_API_KEY"] = os.environ.get("MIRA_API_KEY", "not-needed")
         os.environ["OPENAI_BASE_URL"] = "https://api.vmira.ai/v1"
         """,
         id="placeholder-key",
@@ -225,7 +226,7 @@ def test_setdefault_key_is_moved_and_reviewed() -> None:
         """,
         """\
         import os
-        os.environ.setdefault("OPENAI_API_KEY", os.environ["MIRA_API_KEY"])
+        os.environ.setdefault("OPENAI_API_KEY", os.environ.get("MIRA_API_KEY", "placeholder"))
         os.environ.setdefault("OPENAI_BASE_URL", "https://api.vmira.ai/v1")
         """,
     )

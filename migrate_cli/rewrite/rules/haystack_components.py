@@ -57,7 +57,10 @@ class HaystackRule(ConstructionRule):
             return []
         return super().find(module, report)
 
-    def key_code(self, module: ModuleInfo, anchor: ast.AST, report: Recorder) -> str | None:
+    def key_code(
+        self, module: ModuleInfo, anchor: ast.AST, report: Recorder, placeholder: str | None = None
+    ) -> str | None:
+        # A Secret resolves the variable when the component runs, not at import: no placeholder needed.
         name = _secret_name(module, anchor)
         if name is None:
             return None

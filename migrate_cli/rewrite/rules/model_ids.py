@@ -26,6 +26,7 @@ import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from migrate_cli.rewrite.analysis import Binding
 from migrate_cli.rewrite.clients import client_calls, resolve_client
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit, SetString
@@ -182,72 +183,19 @@ def _literal_behind(value: ast.expr, module: ModuleInfo) -> ast.Constant | None:
         if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
             inner = bindings[0].value
             return inner if string_value(inner) is not None else _env_default(inner, module)  # type: ignore[return-value]
-        if len(bindings) == 1 and bindings[0].kind == "other":
-            return _parameter_default(value, module)
+        if len(bindings) == 1 and bindings[0].kind == "param":
+            return _parameter_default(bindings[0])
         return None
     return _env_default(value, module)
 
 
-def _parameter_default(name: ast.Name, module: ModuleInfo) -> ast.Constant | None:
+def _parameter_default(binding: Binding) -> ast.Constant | None:
     """`def ask(q, model="gpt-4o"): ... create(model=model)`: the parameter's string default.
 
-    Callers may pass another id, but the default is an id the code sends when they do not. Only
-    when the name's one binding is a parameter of the function that encloses the read.
+    Callers may pass another id, but the default is an id the code sends when they do not.
     """
-    scope = module.analysis.scope_of(name)
-    bindings = module.analysis.lookup(name.id, scope) if scope is not None else []
-    while scope is not None and scope.bindings.get(name.id) is not bindings:
-        scope = scope.parent
-    if scope is None or scope.kind != "function":
-        return None
-    position = (name.lineno, name.col_offset)
-    for function in _functions(module):
-        start, end = (function.lineno, function.col_offset), (function.end_lineno, function.end_col_offset)
-        if start <= position <= end and _scope_of_function(function, module) is scope:  # type: ignore[operator]
-            return _default_of(function.args, name.id)
-    return None
-
-
-def _default_of(args: ast.arguments, param: str) -> ast.Constant | None:
-    positional = [*args.posonlyargs, *args.args]
-    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults))
-    defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
-    default = defaults.get(param)
-    return default if string_value(default) is not None else None  # type: ignore[return-value]
-
-
-def _scope_of_function(function: ast.FunctionDef | ast.AsyncFunctionDef, module: ModuleInfo) -> object:
-    """The scope of a function's body, found through the first name read directly in it."""
-    pending: list[ast.AST] = list(function.body)
-    while pending:
-        node = pending.pop(0)
-        if isinstance(node, ast.Name) and module.analysis.scope_of(node) is not None:
-            return module.analysis.scope_of(node)
-        if not isinstance(
-            node,
-            (
-                ast.FunctionDef,
-                ast.AsyncFunctionDef,
-                ast.ClassDef,
-                ast.Lambda,
-                ast.ListComp,
-                ast.SetComp,
-                ast.DictComp,
-                ast.GeneratorExp,
-            ),
-        ):
-            pending.extend(ast.iter_child_nodes(node))
-    return None
-
-
-def _functions(module: ModuleInfo) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
-    """Every function definition, inner ones first (one walk per module, only when needed)."""
-    functions = module.memo.get("model_ids.functions")
-    if functions is None:
-        functions = [n for n in ast.walk(module.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        functions.sort(key=lambda f: (f.lineno, f.col_offset), reverse=True)
-        module.memo["model_ids.functions"] = functions
-    return functions
+    default = binding.value
+    return default if isinstance(default, ast.Constant) and string_value(default) is not None else None
 
 
 def _env_default(value: ast.expr, module: ModuleInfo) -> ast.Constant | None:
