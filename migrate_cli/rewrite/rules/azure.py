@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from migrate_cli.redact import redact
-from migrate_cli.rewrite.clients import client_calls
+from migrate_cli.rewrite.clients import AZURE_ENTRA_ARGUMENTS, client_calls
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddKeywords, Edit, InsertAfter, RemoveKeyword, ReplaceExpr
 from migrate_cli.rewrite.import_names import add_imported, binding_import, rename_imported, uses_of
@@ -45,9 +45,6 @@ AZURE_ONLY = (
     ("api_version", "an Azure API version; the target takes none"),
     ("azure_deployment", "an Azure deployment; calls name the model with model="),
 )
-# Entra ID (Azure AD) authentication: the client has no API key to swap, and the SDK refuses a
-# token together with api_key (openai-python `src/openai/lib/azure.py`, MutuallyExclusiveAuthError).
-_ENTRA_ONLY = ("azure_ad_token", "azure_ad_token_provider", "workload_identity")
 _PLAIN_CLASS = {"AzureOpenAI": "OpenAI", "AsyncAzureOpenAI": "AsyncOpenAI"}
 _AZURE_TEXT = re.compile("azureopenai", re.IGNORECASE)
 
@@ -170,7 +167,9 @@ class AzureRule(Rule):
 
 
 def _entra_problem(keywords: dict[str, ast.expr], plain: str) -> str | None:
-    used = [name for name in _ENTRA_ONLY if name in keywords]
+    # Entra ID (Azure AD) authentication: the client has no API key to swap, and the SDK refuses a
+    # token together with api_key (openai-python `src/openai/lib/azure.py`, MutuallyExclusiveAuthError).
+    used = [name for name in AZURE_ENTRA_ARGUMENTS if name in keywords]
     if not used:
         return None
     return (

@@ -15,6 +15,10 @@ identity federation; the SDK refuses it together with `api_key`): openai-python
 
 from __future__ import annotations
 
+import ast
+
+from migrate_cli.rewrite.clients import REFUSED_CLIENT_ARGUMENTS, unproven_copies
+from migrate_cli.rewrite.context import ModuleInfo
 from migrate_cli.rewrite.names import CLIENT_NAMES
 from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
 
@@ -28,14 +32,15 @@ class ClientRule(ConstructionRule):
     spec = ConstructionSpec(
         callees=CLIENT_NAMES,
         drop_params=(("data_residency", _REFUSED_WITH_BASE_URL),),
-        refuse_if=(
-            (
-                "provider",
-                "routes this client through another cloud's provider (not OpenAI), and the SDK refuses it together with base_url",
-            ),
-            (
-                "workload_identity",
-                "authenticates with OpenAI workload identity, which the SDK refuses together with api_key",
-            ),
-        ),
+        refuse_if=REFUSED_CLIENT_ARGUMENTS,
     )
+
+    def extra_problem(self, call: ast.Call, module: ModuleInfo) -> str | None:
+        copy = unproven_copies(module).get(id(call))
+        if copy is None:
+            return None
+        copy_call, reason = copy
+        return (
+            f"a copy of this client at {module.where(copy_call)} ({module.segment(copy_call.func)}(...)) passes "
+            f"{reason.split(': left as is')[0]}, and a copy keeps its client's URL: the client is left as is"
+        )

@@ -139,6 +139,10 @@ class ConstructionRule(Rule):
         """
         return default_key_code(module, anchor, report, placeholder)
 
+    def extra_problem(self, call: ast.Call, module: ModuleInfo) -> str | None:
+        """A reason this rule's constructor family leaves this call alone, beyond the shared ones."""
+        return None
+
     def plan(self, call: ast.Call, label: str, module: ModuleInfo) -> CallPlan | None:
         """Where this construction's URL and key come from; None when the rule leaves it alone silently."""
         spec = self.spec

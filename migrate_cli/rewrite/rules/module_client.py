@@ -17,7 +17,13 @@ from collections.abc import Iterable
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit, InsertAfter
 from migrate_cli.rewrite.names import OPENAI_MODULES
-from migrate_cli.rewrite.policy import Decision, decide_api_key, decide_base_url
+from migrate_cli.rewrite.policy import (
+    Decision,
+    decide_api_key,
+    decide_base_url,
+    key_unproven_reason,
+    report_kept_secrets,
+)
 from migrate_cli.rewrite.rules.base import Rule
 
 URL_ATTRIBUTES = ("base_url", "api_base")
@@ -63,18 +69,32 @@ class ModuleClientRule(Rule):
                 return []
 
         url_decisions = [(stmt, t, decide_base_url(stmt.value, module, f"openai.{t.attr}")) for stmt, t in urls]
-        foreign = [(stmt, d) for stmt, _, d in url_decisions if d.action == "foreign"]
+        foreign = [(stmt, d) for stmt, _, d in url_decisions if d.leaves_alone]
         if foreign:
             for stmt, decision in foreign:
                 report.review(stmt, decision.reason)
             return []
+        # The module client's URL and key move together: a key not proven to be the target's keeps both.
+        unproven = [
+            (stmt, reason)
+            for stmt, _ in keys
+            if (reason := key_unproven_reason(stmt.value, module, "openai.api_key")) is not None
+        ]
+        if unproven:
+            for stmt, reason in unproven:
+                report.review(stmt, reason)
+            for stmt, _ in keys:
+                report_kept_secrets(stmt.value, module, report, "openai.api_key")
+            return []
+        key_decisions = [(stmt, decide_api_key(stmt.value, module, report, stmt, "openai.api_key")) for stmt, _ in keys]
+        rebound = next(((stmt, d) for stmt, d in key_decisions if d.leaves_alone), None)
+        if rebound is not None:  # `os` is rebound: nothing can read the target's key here
+            report.review(rebound[0], rebound[1].reason)
+            return []
         edits: list[Edit] = []
-        for stmt, target, decision in url_decisions:
+        for stmt, _, decision in url_decisions:
             edits += self._apply(stmt, decision, report)
-        for stmt, target in keys:
-            decision = decide_api_key(stmt.value, module, report, stmt, "openai.api_key")
-            if decision.action == "review":
-                report.review(stmt, decision.reason)
+        for stmt, decision in key_decisions:
             edits += self._apply(stmt, decision, report)
 
         if keys and not urls:
@@ -88,11 +108,11 @@ class ModuleClientRule(Rule):
             stmt, target = urls[-1]
             base = module.segment(target.value)
             decision = decide_api_key(None, module, report, stmt, f"{base}.api_key")
-            if decision.action == "insert":
-                edits.append(InsertAfter(stmt, f"{base}.api_key = {decision.code}"))
-                report.change(stmt, f"added {base}.api_key = {decision.code}")
-            else:
+            if decision.action != "insert":  # `os` is rebound: the URL must not move without the key
                 report.review(stmt, decision.reason)
+                return []
+            edits.append(InsertAfter(stmt, f"{base}.api_key = {decision.code}"))
+            report.change(stmt, f"added {base}.api_key = {decision.code}")
         return edits
 
     @staticmethod
