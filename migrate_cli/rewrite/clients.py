@@ -32,7 +32,13 @@ from dataclasses import dataclass
 from migrate_cli.rewrite.analysis import Scope
 from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
 from migrate_cli.rewrite.names import AZURE_CLIENT_NAMES, CLIENT_NAMES, OPENAI_MODULES
-from migrate_cli.rewrite.policy import credential_header_problem, key_unproven_reason, url_moves
+from migrate_cli.rewrite.policy import (
+    credential_header_problem,
+    decide_base_url,
+    key_unproven_reason,
+    lands_on_target,
+    url_moves,
+)
 
 # Resource paths (after the client) whose methods take a `model=` and send it to the provider.
 # Source: openai-python `src/openai/resources/` (chat/completions, responses, embeddings, ...).
@@ -189,7 +195,7 @@ def azure_moves(call: ast.Call, module: ModuleInfo) -> bool:
 
 
 def _moves_with(url: ast.expr | None, keywords: dict[str | None, ast.expr], call: ast.Call, module: ModuleInfo) -> bool:
-    if not url_moves(url, module) or key_unproven_reason(keywords.get("api_key"), module) is not None:
+    if not lands_on_target(url, keywords.get("api_key"), module):
         return False
     if credential_header_problem(keywords.get("default_headers"), module, Recorder("judge", Findings())) is not None:
         return False
@@ -345,6 +351,8 @@ def _module_client_moves(module: ModuleInfo) -> bool:
     """The module client moves unless the file points `openai.base_url`/`api_base` elsewhere, sets
     `openai.api_key` to a key not proven to be the target's, or configures it Azure-style
     (`openai.api_type = ...`): MC002 leaves those for review."""
+    urls: list[ast.expr] = []
+    keys: list[ast.expr] = []
     for stmt in module.analysis.assignments:
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
             continue
@@ -354,8 +362,11 @@ def _module_client_moves(module: ModuleInfo) -> bool:
         if module.qualify(target.value).single not in OPENAI_MODULES:
             continue
         if target.attr == "api_key":
-            if key_unproven_reason(stmt.value, module) is not None:
-                return False
+            keys.append(stmt.value)
         elif target.attr == "api_type" or not url_moves(stmt.value, module):
             return False
-    return True
+        else:
+            urls.append(stmt.value)
+    if any(decide_base_url(url, module).action == "keep" for url in urls):
+        return True  # already pointed at the target: whatever key it chose goes there already
+    return all(key_unproven_reason(key, module) is None for key in keys)

@@ -16,7 +16,7 @@ from migrate_cli.rewrite.clients import construction_moves
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
 from migrate_cli.rewrite.names import CLIENT_NAMES, short_name
-from migrate_cli.rewrite.policy import key_unproven_reason, url_moves
+from migrate_cli.rewrite.policy import lands_on_target as url_and_key_land
 from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
 from migrate_cli.rewrite.values import string_value
 
@@ -119,7 +119,7 @@ def lands_on_target(call: ast.Call, spec: ConstructionSpec, module: ModuleInfo) 
     if url is None and (None in names or any(isinstance(a, ast.Starred) for a in call.args)):
         return False
     key = next((keyword(call, p) for p in spec.key_params if p in names), None)
-    return url_moves(url, module) and key_unproven_reason(key, module) is None
+    return url_and_key_land(url, key, module)
 
 
 def construction_of(expr: ast.expr | None, module: ModuleInfo) -> ast.Call | None:

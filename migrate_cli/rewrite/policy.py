@@ -151,6 +151,16 @@ def url_moves(value: ast.expr | None, module: ModuleInfo) -> bool:
     return not decide_base_url(value, module).leaves_alone
 
 
+def lands_on_target(url: ast.expr | None, key: ast.expr | None, module: ModuleInfo) -> bool:
+    """Whether a construction with this URL and key talks to the target once the run is done: it
+    already does (its URL is the target's, whatever key it chose), or its URL moves and its key is
+    proven to become the target's."""
+    decision = decide_base_url(url, module)
+    if decision.action == "keep":
+        return True
+    return not decision.leaves_alone and key_unproven_reason(key, module) is None
+
+
 # -- api_key ------------------------------------------------------------------------------------
 
 

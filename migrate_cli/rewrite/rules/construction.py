@@ -237,19 +237,25 @@ class ConstructionRule(Rule):
             urls.append(decide_base_url(None, module, spec.url_params[0]))
 
         # The key is judged before anything is written: a key that is not proven leaves the URL too.
+        # A construction already at the target moves nothing: its own key choice is left as it is.
         unproven = [
             (value, reason)
             for value in key_values
             if (reason := key_unproven_reason(value.expr, module, spec.key_params[0])) is not None
         ]
-        if unproven:
+        already_there = bool(urls) and all(d.action == "keep" for d in urls)
+        if unproven and not already_there:
             for value, reason in unproven:
                 report.review(call, f"{label}(...): {reason}{_where(value)}")
             for value in key_values:
                 report_kept_secrets(value.expr, module, report, spec.key_params[0])
             return
         key_code = lambda placeholder: self.key_code(module, call, report, placeholder)  # noqa: E731
-        keys = [decide_api_key(value.expr, module, report, call, spec.key_params[0], key_code) for value in key_values]
+        keys = [
+            decide_api_key(value.expr, module, report, call, spec.key_params[0], key_code)
+            for value in key_values
+            if all(value is not kept for kept, _ in unproven)  # already at the target: its own key stays
+        ]
         if all(value.conditional for value in key_values):
             keys.append(decide_api_key(None, module, report, call, spec.key_params[0], key_code))
         rebound = next((d for d in keys if d.leaves_alone), None)

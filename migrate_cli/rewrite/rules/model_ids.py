@@ -32,7 +32,7 @@ from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit, SetString
 from migrate_cli.rewrite.model_ids import map_model_id, split_model_id, unmapped_reason
 from migrate_cli.rewrite.model_sites import MODEL_SITE_NEEDLES, SITE_NAMES, SITES_BY_CALLEE, ModelSite
-from migrate_cli.rewrite.policy import decide_base_url
+from migrate_cli.rewrite.policy import lands_on_target, url_moves
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.values import env_read, string_value
 
@@ -124,18 +124,25 @@ class ModelIdsRule(Rule):
         return []
 
 
+# Where the constructors of the model sites take their key (LangChain's field name included): a key
+# that is not proven to be the target's keeps the construction where it is, and its model id with it.
+_KEY_PARAMS = ("api_key", "openai_api_key")
+
+
 def _moves(call: ast.Call, site: ModelSite, module: ModuleInfo) -> bool:
     """False when the construction sends its requests somewhere that is not being migrated."""
+    url = next((k.value for k in call.keywords if k.arg in site.url_params), None)
+    key = next((k.value for k in call.keywords if k.arg in _KEY_PARAMS), None)
+    if site.url_params and not lands_on_target(url, key, module):
+        return False
     for keyword in call.keywords:
-        if keyword.arg in site.url_params and decide_base_url(keyword.value, module).action == "foreign":
-            return False
         if keyword.arg in site.client_params:
             origin = resolve_client(keyword.value, module)
             if origin is not None and not origin.moves:
                 return False
             if isinstance(keyword.value, ast.Call):
                 url = next((k.value for k in keyword.value.keywords if k.arg in ("base_url", "api_base")), None)
-                if url is not None and decide_base_url(url, module).action == "foreign":
+                if url is not None and not url_moves(url, module):
                     return False
     return True
 
@@ -168,7 +175,9 @@ def _config_dict_sites(module: ModuleInfo) -> Iterator[_Site]:
         if "api_type" in entries and api_type != "openai":
             continue  # Azure (deployment names) or another provider
         url = entries.get("base_url", entries.get("api_base"))
-        if url is not None and decide_base_url(url, module).action == "foreign":
+        if url is not None and not url_moves(url, module):
+            continue
+        if not lands_on_target(url, entries.get("api_key"), module):
             continue
         yield _Site(entries["model"], "config dict")
 
