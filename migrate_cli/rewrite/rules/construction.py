@@ -217,6 +217,7 @@ class ConstructionRule(Rule):
             plan.problem
             or _refused(plan, spec)
             or credential_header_problem(plan.keywords.get("default_headers"), module, report)
+            or self.extra_problem(call, module)
         )
         if problem is not None:
             report.review(call, problem if plan.problem else f"{label}(...): {problem}")
