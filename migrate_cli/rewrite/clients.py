@@ -79,6 +79,10 @@ _WRAPPERS = frozenset(
     {"instructor.from_openai", "instructor.patch", "instructor.apatch", "langsmith.wrappers.wrap_openai"}
 )
 _COPIES = frozenset({"with_options", "copy"})
+# The openai<1 SDK's module resources (`openai.ChatCompletion.create(...)`). That SDK reads its URL
+# from `openai.api_base` / $OPENAI_API_BASE, never from $OPENAI_BASE_URL (openai-python v0.28
+# `openai/__init__.py`).
+V0_RESOURCES = frozenset({"ChatCompletion", "Completion", "Embedding", "Edit", "Image", "Moderation", "Engine"})
 _DEPTH = 6
 _MEMO_KEY = "clients.client_calls"
 _COPIES_MEMO_KEY = "clients.unproven_copies"
@@ -370,3 +374,14 @@ def _module_client_moves(module: ModuleInfo) -> bool:
     if any(decide_base_url(url, module).action == "keep" for url in urls):
         return True  # already pointed at the target: whatever key it chose goes there already
     return all(key_unproven_reason(key, module) is None for key in keys)
+
+
+def uses_sdk_v0(module: ModuleInfo) -> bool:
+    """Whether the file configures or calls the openai<1 module client (`openai.api_base`, `openai.ChatCompletion`)."""
+    if not any(word in module.source for word in (*V0_RESOURCES, "api_base", "api_type")):
+        return False  # the cheap answer for nearly every file; the walk below is the exact one
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Attribute) and (node.attr in V0_RESOURCES or node.attr in ("api_base", "api_type")):
+            if module.qualify(node.value).single in OPENAI_MODULES:
+                return True
+    return False

@@ -260,3 +260,22 @@ def test_sdk_configured_only_by_the_rewritten_env_writes_reaches_the_target(tmp_
     )
     assert facts == [target.base_url + "/", target.reply]
     assert [(s.path, s.authorization) for s in target.seen] == [("/v1/chat/completions", f"Bearer {TARGET_KEY}")]
+
+
+def test_a_file_on_the_openai_0x_sdk_gets_the_url_variable_that_sdk_reads() -> None:
+    # openai<1 reads only OPENAI_API_BASE: OPENAI_BASE_URL would leave it on OpenAI with the target's key.
+    check_rewrite(
+        """\
+        import os
+        import openai
+        os.environ["OPENAI_API_KEY"] = os.environ["OPENAI_KEY"]
+        reply = openai.ChatCompletion.create(model="mira", messages=[])
+        """,
+        """\
+        import os
+        import openai
+        os.environ["OPENAI_API_KEY"] = os.environ["MIRA_API_KEY"]
+        os.environ["OPENAI_API_BASE"] = "https://api.vmira.ai/v1"
+        reply = openai.ChatCompletion.create(model="mira", messages=[])
+        """,
+    )

@@ -33,6 +33,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from migrate_cli.rewrite.clients import uses_sdk_v0
 from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit, InsertAfter
 from migrate_cli.rewrite.key_sources import key_source
@@ -49,7 +50,10 @@ from migrate_cli.rewrite.values import OPENAI_KEY_ENV, OPENAI_URL_ENVS, string_v
 
 _MODEL_ENVS = frozenset({"OPENAI_MODEL_NAME", "OPENAI_MODEL"})
 _WATCHED = OPENAI_URL_ENVS | {OPENAI_KEY_ENV} | _MODEL_ENVS
-_URL_ENV_WRITTEN = "OPENAI_BASE_URL"  # read by the openai SDK, litellm and (through the SDK) LangChain
+# The URL variable an added line writes: read by the openai SDK, litellm and (through the SDK)
+# LangChain; a file on the openai<1 SDK gets OPENAI_API_BASE, the only one that SDK reads.
+_URL_ENV_WRITTEN = "OPENAI_BASE_URL"
+_URL_ENV_WRITTEN_V0 = "OPENAI_API_BASE"
 
 
 @dataclass(frozen=True)
@@ -194,7 +198,8 @@ def _pairs(urls: list[EnvWrite], keys: list[EnvWrite], module: ModuleInfo) -> li
             anchor = scope_keys[0]
             if _already_target(anchor, module):
                 continue
-            line = '{environ}["%s"] = %s' % (_URL_ENV_WRITTEN, json.dumps(target.base_url))
+            url_env = _URL_ENV_WRITTEN_V0 if uses_sdk_v0(module) else _URL_ENV_WRITTEN
+            line = '{environ}["%s"] = %s' % (url_env, json.dumps(target.base_url))
             why = f"libraries that read {OPENAI_KEY_ENV} would otherwise send the ${target.api_key_env} key to OpenAI"
         elif scope_urls and not scope_keys:
             anchor = scope_urls[-1]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
+from migrate_cli.rewrite.clients import V0_RESOURCES as _V0_RESOURCES
+from migrate_cli.rewrite.clients import uses_sdk_v0
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit, InsertAfter
 from migrate_cli.rewrite.names import OPENAI_MODULES
@@ -27,7 +29,6 @@ from migrate_cli.rewrite.policy import (
 from migrate_cli.rewrite.rules.base import Rule
 
 URL_ATTRIBUTES = ("base_url", "api_base")
-_V0_RESOURCES = frozenset({"ChatCompletion", "Completion", "Embedding", "Edit", "Image", "Moderation", "Engine"})
 # Resources of the module-level client; a call through them uses whatever config the module has.
 _V1_RESOURCES = frozenset(
     {
@@ -99,7 +100,7 @@ class ModuleClientRule(Rule):
 
         if keys and not urls:
             stmt, target = keys[0]
-            attr = "api_base" if _uses_v0(module) else "base_url"
+            attr = "api_base" if uses_sdk_v0(module) else "base_url"
             base = module.segment(target.value)
             decision = decide_base_url(None, module, f"{base}.{attr}")
             edits.append(InsertAfter(stmt, f"{base}.{attr} = {decision.code}"))
@@ -130,11 +131,14 @@ class ModuleClientRule(Rule):
                 func = func.value
             if isinstance(func, ast.Attribute) and func.attr in (_V1_RESOURCES | _V0_RESOURCES):
                 if module.qualify(func.value).single in OPENAI_MODULES:
+                    url_env, url_attribute = (
+                        ("OPENAI_API_BASE", "api_base") if uses_sdk_v0(module) else ("OPENAI_BASE_URL", "base_url")
+                    )
                     report.review(
                         call,
                         f"uses the module-level client ({module.segment(func)}...) configured only by env vars: "
-                        f"set OPENAI_BASE_URL={module.target.base_url} and OPENAI_API_KEY to the "
-                        f"${module.target.api_key_env} key where this runs, or set openai.base_url/api_key in code",
+                        f"set {url_env}={module.target.base_url} and OPENAI_API_KEY to the "
+                        f"${module.target.api_key_env} key where this runs, or set openai.{url_attribute}/api_key in code",
                     )
                     return
 
@@ -147,13 +151,3 @@ def _module_setting(stmt: ast.stmt, module: ModuleInfo) -> ast.Attribute | None:
         if module.qualify(target.value).single in OPENAI_MODULES:
             return target
     return None
-
-
-def _uses_v0(module: ModuleInfo) -> bool:
-    if not any(word in module.source for word in (*_V0_RESOURCES, "api_base", "api_type")):
-        return False  # the cheap answer for nearly every file; the walk below is the exact one
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.Attribute) and (node.attr in _V0_RESOURCES or node.attr in ("api_base", "api_type")):
-            if module.qualify(node.value).single in OPENAI_MODULES:
-                return True
-    return False
