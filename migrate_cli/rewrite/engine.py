@@ -21,6 +21,7 @@ from migrate_cli.rewrite.lines import source_lines
 from migrate_cli.rewrite.model import RewriteSettings, SourceError, SourceResult
 from migrate_cli.rewrite.rules import RULES
 from migrate_cli.rewrite.rules.base import Rule
+from migrate_cli.rewrite.values import url_passwords
 
 
 @cache
@@ -61,6 +62,8 @@ def rewrite_source(
         edits.extend(rule.find(module, Recorder(rule.code, findings)))
 
     new_code = _apply(module, edits, findings.imports) if edits else code
+    if "@" in code:  # a proxy URL with a password may show in a message or in a diff's context lines
+        findings.secrets.extend(url_passwords(code))
     return SourceResult(
         code=new_code,
         changes=tuple(sorted(findings.changes, key=lambda c: c.line)),

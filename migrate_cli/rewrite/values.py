@@ -35,6 +35,8 @@ _PLACEHOLDER_WORDS = re.compile(
     re.IGNORECASE,
 )
 _KEY_PREFIX = re.compile(r"^(?:sk-proj-|sk-|gsk_|xai-)")
+# `https://user:password@proxy.example/v1`: the password part of a URL's userinfo.
+_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:\"'`]+:([^\s/@\"'`]+)@")
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,11 @@ def is_placeholder_key(value: str) -> bool:
     if rest.isdigit() and len(rest) <= 8:  # "sk-1234"
         return True
     return bool(_PLACEHOLDER_WORDS.search(value)) and not looks_like_key(value)
+
+
+def url_passwords(text: str) -> list[str]:
+    """Passwords written into URLs (`scheme://user:password@host`): secrets like any key."""
+    return [match.group(1) for match in _URL_PASSWORD.finditer(text)]
 
 
 def is_old_key_env(var: str, target_env: str) -> bool:

@@ -647,3 +647,17 @@ def test_rewritten_azure_app_sends_the_mapped_model_and_max_tokens_to_the_target
     assert request["body"]["model"] == "local-model"
     assert request["body"]["max_tokens"] == 64
     assert "max_completion_tokens" not in request["body"]
+
+
+def test_a_deployment_name_is_reviewed_at_the_line_that_holds_it() -> None:
+    result = rewrite(
+        "import os\n"
+        "from openai import AzureOpenAI\n"
+        'client = AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"], api_version="2024-06-01")\n'
+        "reply = client.chat.completions.create(\n"
+        '    messages=[{"role": "user", "content": "hi"}],\n'
+        '    model="contoso-gpt4o",\n'
+        ")\n"
+    )
+    (item,) = [r for r in result.review if "deployment name" in r.reason]
+    assert item.line == 6

@@ -161,7 +161,7 @@ class AzureRule(Rule):
             shown = redact(module.segment(keyword.value))
             suggestion = f"--model-map {literal}=<model>" if literal is not None else "a model id"
             report.review(
-                api_call.call,
+                keyword.value,
                 f"model={shown} was an Azure deployment name, not a model id: use a model the target serves ({suggestion})",
             )
 
