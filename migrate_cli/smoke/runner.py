@@ -10,7 +10,9 @@ summary, progress).
 Before the first case, each side gets a free `GET /models`: a rejected key (401) or an unreachable
 host stops the run there, before anything is paid for. Later, the run stops early (letting calls
 already in flight finish) when a side rejects its key (401/403) or when a side that never answered
-is unreachable after the SDK's retries: every later call would fail the same way. Cancellation (Ctrl-C) stops it too; `run_cases` then returns what finished,
+is unreachable after the SDK's retries: every later call would fail the same way. `halted`
+(the caller's own reason to stop, such as a results file that can no longer be written) stops it
+the same way. Cancellation (Ctrl-C) stops it too; `run_cases` then returns what finished,
 marked interrupted, instead of raising, so the caller can report it.
 """
 
@@ -68,6 +70,7 @@ async def run_cases(
     side_done: SideHook,
     case_done: CaseHook,
     secrets: Sequence[str] = (),
+    halted: Callable[[], bool] = lambda: False,
 ) -> RunOutcome:
     """Run every case on both sides; returns (never raises) on a stop or a cancellation."""
     if settings.concurrency < 1:
@@ -88,7 +91,7 @@ async def run_cases(
 
     async def worker() -> None:
         # Pulling from the shared iterator is safe: workers only switch at an await.
-        while outcome.stop is None:
+        while outcome.stop is None and not halted():
             case = next(source, None)
             if case is None:
                 return
@@ -139,6 +142,7 @@ def run(
     side_done: SideHook,
     case_done: CaseHook,
     secrets: Sequence[str] = (),
+    halted: Callable[[], bool] = lambda: False,
 ) -> RunOutcome:
     """`run_cases` in a fresh event loop. Ctrl-C cancels it and comes back as `interrupted`."""
     return asyncio.run(
@@ -150,5 +154,6 @@ def run(
             side_done=side_done,
             case_done=case_done,
             secrets=secrets,
+            halted=halted,
         )
     )
