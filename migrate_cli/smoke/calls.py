@@ -139,10 +139,10 @@ async def call_side(
     attempt = 0
     while True:
         if request.get("stream"):
-            answer, ttft, error = await _streamed(client, request, secrets, started)
+            answer, ttft, error, broke_off = await _streamed(client, request, secrets, started)
         else:
-            answer, ttft, error = await _whole(client, request, secrets)
-        if error is None or error.kind not in _RETRIED_MID_STREAM or attempt >= retries:
+            (answer, ttft, error), broke_off = await _whole(client, request, secrets), False
+        if not broke_off or attempt >= retries:
             break
         await asyncio.sleep(_backoff(attempt))
         attempt += 1
@@ -191,9 +191,13 @@ async def _whole(client: AsyncOpenAI, request: Mapping[str, Any], secrets: Seque
         return None, None, CallError("bad_response", one_line(str(exc), secrets))
 
 
-async def _streamed(client: AsyncOpenAI, request: Mapping[str, Any], secrets: Sequence[str], started: float) -> Attempt:
-    """One streamed call, its events read here. TTFT is the first delta with content or a tool
-    call (role-only, empty and reasoning deltas do not count: the answer has not started)."""
+async def _streamed(
+    client: AsyncOpenAI, request: Mapping[str, Any], secrets: Sequence[str], started: float
+) -> tuple[Answer | None, float | None, CallError | None, bool]:
+    """One streamed call, its events read here, and whether it broke off after the body started
+    (what calls for another attempt: the SDK retried what failed before). TTFT is the first delta
+    with content or a tool call (role-only, empty and reasoning deltas do not count: the answer
+    has not started)."""
     import openai
 
     from migrate_cli.smoke.deadline import TIMEOUT_ERRORS, TRANSPORT_ERRORS
@@ -208,31 +212,35 @@ async def _streamed(client: AsyncOpenAI, request: Mapping[str, Any], secrets: Se
             stream_options=request["stream_options"],
             extra_body=_body_params(request),
         ) as raw:
-            async for data in sse_data(raw.http_response.aiter_lines()):
+            response = raw.http_response
+            content_type = response.headers.get("content-type", "")
+            if not content_type.startswith("text/event-stream"):
+                # Not a stream: a server that ignores `stream` (its answer is then read whole,
+                # without a TTFT), or a page that is not an answer at all (bad_response).
+                return parse_completion(await response.aread(), content_type, secrets), None, None, False
+            async for data in sse_data(response.aiter_lines()):
                 if assembled.add(data) and ttft is None:
                     ttft = time.perf_counter() - started
                 if assembled.done:
                     break
     except openai.APIError as exc:
-        return None, None, classify(exc, secrets)
+        return None, None, classify(exc, secrets), False
     except MalformedAnswer as exc:
-        return None, None, CallError("bad_response", one_line(str(exc), secrets))
+        return None, None, CallError("bad_response", one_line(str(exc), secrets)), False
     except TIMEOUT_ERRORS:
-        return None, None, CallError("timeout", "the answer did not arrive in full within the timeout (--timeout)")
+        message = "the answer did not arrive in full within the timeout (--timeout)"
+        return None, None, CallError("timeout", message), True
     except TRANSPORT_ERRORS as exc:
         detail = one_line(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, secrets, 120)
-        return None, None, CallError("stream_cut", f"the stream broke off after {assembled.chunks} chunk(s) ({detail})")
+        message = f"the stream broke off after {assembled.chunks} chunk(s) ({detail})"
+        return None, None, CallError("stream_cut", message), True
     if not assembled.complete:
         how = "ended ([DONE])" if assembled.done else "ended"
         message = (
             f"the stream {how} after {assembled.chunks} chunk(s) without a finish_reason: the answer is incomplete"
         )
-        return None, None, CallError("stream_cut", message)
-    return assembled.answer(secrets), ttft, None
-
-
-#: Failures of a streamed body that are sent again (the SDK cannot: it has returned by then).
-_RETRIED_MID_STREAM = frozenset({"stream_cut", "timeout"})
+        return None, None, CallError("stream_cut", message), True
+    return assembled.answer(secrets), ttft, None, False
 
 
 def _backoff(attempt: int) -> float:

@@ -151,6 +151,7 @@ def _spool(stream: IO[bytes], name: str) -> IO[bytes]:
     copy = tempfile.TemporaryFile()  # noqa: SIM115 - kept open while the source lives; no name to leave behind
     try:
         shutil.copyfileobj(stream, copy)
+        copy.flush()  # readers open the file descriptor, not this buffered object
     except OSError as exc:
         copy.close()
         raise PromptsFileError(f"{name}: cannot read the prompts ({exc.strerror})") from None

@@ -25,7 +25,9 @@ Modes (`FaultMode`):
 - `redirect`: a `status` (default 307) redirect to `location` (default: this server's
   `/v1/moved/chat/completions`, which serves the answer);
 - `huge`: an answer of `size` characters (default 2,000,000), JSON or SSE in 64 KB pieces;
-- `no_usage`: a completion without a usage object (and a stream without the usage chunk).
+- `no_usage`: a completion without a usage object (and a stream without the usage chunk);
+- `ignores_stream`: a plain JSON completion even when a stream was asked for, as some servers do;
+- `bad_chunk`: a stream one of whose events is not JSON.
 
 A 429 with a huge `Retry-After` is an injected status: `provider.fail(429, retry_after="86400")`.
 """
@@ -60,6 +62,8 @@ FaultMode = Literal[
     "redirect",
     "huge",
     "no_usage",
+    "ignores_stream",
+    "bad_chunk",
 ]
 MOVED_PATH = "/v1/moved/chat/completions"
 #: Where an error message used to be cut: the long echo puts the key across it.
@@ -219,8 +223,10 @@ async def send_fault(
     if mode == "error_echo_auth_long":
         status = fault.status or 502
         lead = "upstream connect error or disconnect/reset before headers. request was: "
-        filler = "x" * max(0, OLD_MESSAGE_CUT - 20 - len(lead))
-        text = f"{lead}{filler} Authorization: {auth} " + "trailing diagnostic " * 20
+        header = " Authorization: Bearer "
+        # The key starts 20 characters before the cut, so a key of more than 20 straddles it.
+        filler = "x" * max(0, OLD_MESSAGE_CUT - 20 - len(lead) - len(header))
+        text = f"{lead}{filler}{header}{auth.removeprefix('Bearer ')} " + "trailing diagnostic " * 20
         payload = text.encode()
         writer.write(head(status, "text/plain", length=len(payload)) + payload)
         await writer.drain()
@@ -274,6 +280,19 @@ async def send_fault(
             return True
         payload = json.dumps(completion(model, text, sent_usage)).encode()
         writer.write(head(200, "application/json", length=len(payload)) + payload)
+        await writer.drain()
+        return True
+    if mode == "ignores_stream":
+        payload = json.dumps(completion(model, "A whole answer.", usage)).encode()
+        writer.write(head(200, "application/json", length=len(payload)) + payload)
+        await writer.drain()
+        return True
+    if mode == "bad_chunk":
+        writer.write(head(200, "text/event-stream"))
+        events = sse_body(model, ["fine "], usage, complete=False)
+        for event in [*events, b'data: {"choices": [{"delta": {"content": "cut\n\n']:
+            await send_chunk(writer, event)
+        writer.write(b"0\r\n\r\n")
         await writer.drain()
         return True
     raise ValueError(f"unknown fault mode {mode!r}")

@@ -187,7 +187,7 @@ class FakeProvider:
             return list(self._log)
 
     def chat_requests(self) -> list[LoggedRequest]:
-        return [r for r in self.requests if r.path == "/v1/chat/completions"]
+        return [r for r in self.requests if r.path in CHAT_PATHS]
 
     # --- lifecycle -----------------------------------------------------------------------------
 
