@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from migrate_cli.smoke.calls import CallSettings, build_request, call_side, open_client, preflight
 from migrate_cli.smoke.records import CallError, Case, Endpoint, SideName, SideResult
@@ -144,16 +145,27 @@ def run(
     secrets: Sequence[str] = (),
     halted: Callable[[], bool] = lambda: False,
 ) -> RunOutcome:
-    """`run_cases` in a fresh event loop. Ctrl-C cancels it and comes back as `interrupted`."""
-    return asyncio.run(
-        run_cases(
-            cases,
-            endpoints=endpoints,
-            candidate_model=candidate_model,
-            settings=settings,
-            side_done=side_done,
-            case_done=case_done,
-            secrets=secrets,
-            halted=halted,
+    """`run_cases` in a fresh event loop. Ctrl-C cancels it and comes back as `interrupted`; a
+    second Ctrl-C raises KeyboardInterrupt (the CLI says "interrupted" and exits with 130)."""
+    with asyncio.Runner() as loop_runner:
+        loop_runner.get_loop().set_exception_handler(_quiet_interrupt)
+        return loop_runner.run(
+            run_cases(
+                cases,
+                endpoints=endpoints,
+                candidate_model=candidate_model,
+                settings=settings,
+                side_done=side_done,
+                case_done=case_done,
+                secrets=secrets,
+                halted=halted,
+            )
         )
-    )
+
+
+def _quiet_interrupt(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A second Ctrl-C raises KeyboardInterrupt inside whichever task is running; asyncio would
+    then print that task's traceback ("exception was never retrieved") on top of the CLI's
+    one-line "interrupted"."""
+    if not isinstance(context.get("exception"), KeyboardInterrupt):
+        loop.default_exception_handler(context)
