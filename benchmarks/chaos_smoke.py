@@ -1,6 +1,7 @@
 """Chaos: Ctrl-C at a random moment of `migrate smoke` runs. Prints figures; asserts nothing.
 
     python benchmarks/chaos_smoke.py [--trials 40] [--big-trials 8] [--startup-trials 8] [--seed 1] [--keep DIR]
+    python benchmarks/chaos_smoke.py --compare-only
 
 Each trial runs the real CLI in a child process against two fake providers, each a process of its
 own (tests/smoke/server.py), with keys of shapes no pattern catches: 64 hex characters on the
@@ -30,6 +31,10 @@ Checked per trial:
   line on standard error (the run has stopped, outputs are complete), and to the process's exit
   (interpreter shutdown included).
 
+Before the trials it times, in this process, what one 2 MB case costs on the event loop: the
+comparison of two 2 MB answers (prose, one long line without spaces, a 300,000-number JSON array),
+best of 3 each, wall and CPU seconds; `--compare-only` stops there.
+
 Everything stays on 127.0.0.1; each run is bounded (200 cases, 30 s after the signal).
 """
 
@@ -49,6 +54,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = ROOT / "tests" / "smoke" / "server.py"
@@ -212,6 +218,61 @@ def check(trial: Trial, folder: Path, signalled: float, candidate_key: str) -> N
     trial.leaks = [key[:4] for key in (BASELINE_KEY, candidate_key) if leaked(shown, key)]
 
 
+def time_comparisons() -> None:
+    """Seconds to compare two 2 MB answers of three shapes (best of 3): the event loop's longest step."""
+    sys.path.insert(0, str(ROOT))
+    from migrate_cli.smoke.compare import compare
+    from migrate_cli.smoke.records import SideResult
+
+    rng = random.Random(7)
+    words = [
+        "the",
+        "quick",
+        "brown",
+        "fox",
+        "jumps",
+        "over",
+        "lazy",
+        "dogs",
+        "while",
+        "seven",
+        "wise",
+        "owls",
+        "watch",
+        "42",
+        "silent",
+        "rivers",
+        "flow.",
+    ]
+
+    def prose() -> str:
+        return " ".join(rng.choice(words) for _ in range(400_000))[:2_000_000]
+
+    shapes = {
+        "prose": (prose(), prose()),
+        "one line, no spaces": ("".join(rng.choice("abcdef0123456789") for _ in range(2_000_000)),) * 2,
+        "JSON array of 300,000 numbers": tuple(json.dumps(list(range(k, 300_000 + k))) for k in (0, 1)),
+    }
+    print("comparing two 2 MB answers (best of 3):")
+    for name, (a, b) in shapes.items():
+        if a == b:
+            b = b[:-10] + "0123456789"
+        sides = (
+            SideResult("baseline", "m", {}, output=a, finish_reason="stop"),
+            SideResult("candidate", "m", {}, output=b, finish_reason="stop"),
+        )
+        runs = [_seconds(compare, *sides) for _ in range(3)]
+        wall, cpu = min(run[0] for run in runs), min(run[1] for run in runs)
+        print(f"  {name:32} {wall:.2f} s wall, {cpu:.2f} s CPU ({len(a):,} and {len(b):,} characters)")
+
+
+def _seconds(action: Any, *args: Any) -> tuple[float, float]:
+    """Wall and CPU seconds of one call (CPU time barely moves with other load on the machine)."""
+    started, cpu = time.perf_counter(), time.process_time()
+    action(*args)
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--trials", type=int, default=40)
@@ -219,7 +280,11 @@ def main() -> None:
     parser.add_argument("--startup-trials", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="keep each trial's files (prompts, outputs, server logs) here")
+    parser.add_argument("--compare-only", action="store_true", help="only time the comparison of 2 MB answers")
     args = parser.parse_args()
+    time_comparisons()
+    if args.compare_only:
+        return
     rng = random.Random(args.seed)
     trials: list[Trial] = []
     with tempfile.TemporaryDirectory(prefix="chaos_smoke_") as scratch:

@@ -91,15 +91,16 @@ async def preflight(client: AsyncOpenAI, endpoint: Endpoint, secrets: Sequence[s
     """`GET /models` (free) before any paid call: a rejected key or a dead host stops the run here.
 
     Only a 401 and a connection failure count: a provider without /models (404), or a key allowed
-    to chat but not to list models (403), is left for the chat calls to judge. As a side effect the
-    SDK finishes its lazy set-up (imports, platform probe, first connection) here, so that time is
-    not counted in the first cases' latency.
+    to chat but not to list models (403), is left for the chat calls to judge, and so is a 200 that
+    is not a model list (its body is not read: a web page there must not end the run). As a side
+    effect the SDK finishes its lazy set-up (imports, platform probe, first connection) here, so
+    that time is not counted in the first cases' latency.
     """
     import openai
 
     client.chat.completions  # noqa: B018 - imports the chat resources now, not in the first timed call
     try:
-        await client.models.list()
+        await client.models.with_raw_response.list()
     except openai.APITimeoutError:
         return None
     except (openai.AuthenticationError, openai.APIConnectionError) as exc:

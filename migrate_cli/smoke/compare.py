@@ -57,7 +57,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 def normalise(text: str) -> str:
     """NFC, code-fence lines removed, whitespace collapsed, trimmed."""
     text = unicodedata.normalize("NFC", text)
-    return _WHITESPACE.sub(" ", _FENCE_LINE.sub("", text)).strip()
+    if "```" in text:  # the fence pattern costs a scan of every line of a long answer
+        text = _FENCE_LINE.sub("", text)
+    return _WHITESPACE.sub(" ", text).strip()
 
 
 def similarity(a: str, b: str) -> float:

@@ -8,8 +8,8 @@ evaluate.py, summary.py and compare.py, the calls in runner.py.
 
 from __future__ import annotations
 
-import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -160,7 +160,7 @@ class SmokeSession:
 
         assert outcome is not None
         if json_output:
-            _print_json(final)
+            _print_json(final, secrets)
         else:
             hint = next((str(report.path) for report in reports if report not in failed), "")
             render_table(stdout(), summary, report_hint=hint)
@@ -234,11 +234,13 @@ class SmokeSession:
         }
 
 
-def _print_json(payload: dict[str, Any]) -> None:
-    """Plain JSON on stdout: no rich wrapping or colour, whatever the terminal."""
+def _print_json(payload: dict[str, Any], secrets: Sequence[str] = ()) -> None:
+    """Plain JSON on stdout: no rich wrapping or colour, whatever the terminal; the run's keys masked."""
     import sys
 
-    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    from migrate_cli.smoke.outputs import json_text
+
+    sys.stdout.write(json_text(payload, secrets, indent=2) + "\n")
     sys.stdout.flush()
 
 

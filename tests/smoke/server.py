@@ -139,6 +139,8 @@ class FakeProvider:
         self.log_requests = log_requests
         #: False answers GET /v1/models with 404, like providers that only serve chat.
         self.serve_models = serve_models
+        #: Sent as the 200 body of GET /v1/models instead of the model list (a page that is not one).
+        self.models_body: Any = None
         self.failures: list[Failure] = []
         self.faults: list[Fault] = []
         #: Chat requests whose scripted answer was sent in full.
@@ -295,6 +297,8 @@ class FakeProvider:
             received = presented.removeprefix("Bearer ").strip() or "(none)"
             # Echo the key, as some providers do: the tool must redact what it prints.
             return _error(401, f"Incorrect API key provided: {received}.", self.auth_style, "invalid_api_key")
+        if method == "GET" and path == "/v1/models" and self.models_body is not None:
+            return _Response(200, self.models_body)
         if method == "GET" and path == "/v1/models" and self.serve_models:
             models = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in self.replies]
             return _Response(200, {"object": "list", "data": models})

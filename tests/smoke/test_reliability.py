@@ -100,6 +100,15 @@ def test_one_malformed_answer_fails_its_own_case_and_the_run_goes_on(smoke: Smok
     assert len(results_lines(workdir / "answers.jsonl")) == 6
 
 
+@pytest.mark.parametrize("body", ["<html><body>Welcome</body></html>", {"data": 5}, "[" * 5_000])
+def test_a_models_list_that_is_not_one_does_not_end_the_run(smoke: Smoke, workdir: Path, body: Any) -> None:
+    smoke.candidate.models_body = body  # the free probe reads nothing it does not need
+    prompts = write_prompts(workdir / "prompts.jsonl", PROMPTS[:1])
+    result = smoke(prompts)
+    assert result.exit_code == 0, result.stderr
+    assert len(smoke.candidate.chat_requests()) == 1
+
+
 # --- 3. --timeout bounds the whole answer -------------------------------------------------------
 
 
