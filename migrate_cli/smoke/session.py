@@ -8,8 +8,8 @@ evaluate.py, summary.py and compare.py, the calls in runner.py.
 
 from __future__ import annotations
 
-import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -75,19 +75,22 @@ class SmokeSession:
         from migrate_cli.redact import env_secrets
         from migrate_cli.smoke import runner
         from migrate_cli.smoke.calls import require_keys
-        from migrate_cli.smoke.cases import iter_cases, validate_prompts_file
+        from migrate_cli.smoke.cases import PromptsSource, iter_cases, validate_prompts_file
         from migrate_cli.smoke.evaluate import evaluate_case, evaluate_side, load_encodings
-        from migrate_cli.smoke.outputs import JsonReport, ResultsLog
+        from migrate_cli.smoke.outputs import JsonReport, OutputError, ResultsLog
         from migrate_cli.smoke.pricing import load_prices
         from migrate_cli.smoke.report import ProgressView, RunState, render_summary, render_table
         from migrate_cli.smoke.summary import RunSummary
 
         plan, err = self.plan, stderr()
         self._announce(err)
-        prompts = validate_prompts_file(plan.prompts, default_model=plan.default_model)
+        # One source for both passes: standard input or a pipe can be read only once.
+        source = PromptsSource(plan.prompts)
+        prompts = validate_prompts_file(source, default_model=plan.default_model)
         self._warn_unknown_params(prompts.unknown_params)
         prices = load_prices(plan.pricing, rates=plan.rates)
         require_keys(list(plan.endpoints.values()))
+        secrets = env_secrets(plan.key_envs)
 
         total = prompts.cases if plan.limit is None else min(plan.limit, prompts.cases)
         load_encodings([*prompts.models, *(plan.candidate_model(model) for model in prompts.models)])
@@ -95,8 +98,8 @@ class SmokeSession:
         reports: list[JsonReport] = []
         try:
             for path in plan.reports:
-                reports.append(JsonReport(path, self._run_record(run_id, total)))
-            results = ResultsLog(plan.results, run_id) if plan.results else None
+                reports.append(JsonReport(path, self._run_record(run_id, total), secrets))
+            results = ResultsLog(plan.results, run_id, secrets) if plan.results else None
         except BaseException:
             for report in reports:  # one output could not be opened: leave no half-made file behind
                 report.discard()
@@ -104,31 +107,42 @@ class SmokeSession:
         summary = RunSummary()
         outcome: RunOutcome | None = None
         progress: ProgressView | None = None
+        # Outputs that could not be written (a full disk): the run stops launching cases, the
+        # other outputs keep what finishes, and the first failure is the run's error (exit 3).
+        failed: dict[object, OutputError] = {}
 
         def side_done(case: Case, result: SideResult) -> SideResult:
             result = evaluate_side(result, case, plan.endpoints[result.side], prices)
-            if results is not None:
-                results.write(case, result)
+            if results is not None and results not in failed:
+                try:
+                    results.write(case, result)
+                except OutputError as exc:
+                    failed[results] = exc
             return result
 
         def case_done(case: Case, baseline: SideResult, candidate: SideResult) -> None:
             case_result = evaluate_case(case, baseline, candidate)
             summary.add(case_result)
             for report in reports:
-                report.add(case_result)
+                if report not in failed:
+                    try:
+                        report.add(case_result)
+                    except OutputError as exc:
+                        failed[report] = exc
             if progress is not None:
                 progress.advance(case_result)
 
         try:
             with ProgressView(err, total) as progress:
                 outcome = runner.run(
-                    islice(iter_cases(plan.prompts, default_model=plan.default_model), total),
+                    islice(iter_cases(source, default_model=plan.default_model), total),
                     endpoints=plan.endpoints,
                     candidate_model=lambda case: plan.candidate_model(case.model),
                     settings=plan.settings,
                     side_done=side_done,
                     case_done=case_done,
-                    secrets=env_secrets(plan.key_envs),
+                    secrets=secrets,
+                    halted=lambda: bool(failed),
                 )
         finally:
             # However the run ended, what was paid for is on disk and the reports are complete JSON.
@@ -136,17 +150,33 @@ class SmokeSession:
                 results.close()
             final = final_summary(summary, outcome, total)
             for report in reports:
-                report.finish(final)
+                if report in failed:
+                    report.discard()
+                    continue
+                try:
+                    report.finish(final)
+                except OutputError as exc:
+                    failed[report] = exc
 
         assert outcome is not None
         if json_output:
-            _print_json(final)
+            _print_json(final, secrets)
         else:
-            hint = str(plan.reports[0]) if plan.reports else ""
+            hint = next((str(report.path) for report in reports if report not in failed), "")
             render_table(stdout(), summary, report_hint=hint)
             state = RunState(total, outcome.interrupted, _stop_reason(outcome.stop))
             render_summary(stdout(), summary, state)
+        if failed:
+            raise self._output_failure(list(failed.values()), [o for o in (results, *reports) if o and o not in failed])
         return self._exit_code(outcome, summary, err)
+
+    def _output_failure(self, errors: list[Any], kept: list[Any]) -> Exception:
+        """The first output that could not be written, and where what finished was kept."""
+        from migrate_cli.smoke.outputs import OutputError
+
+        where = f"; what finished is in {', '.join(str(output.path) for output in kept)}" if kept else ""
+        others = "".join(f"; also {error.message}" for error in errors[1:])
+        return OutputError(f"{errors[0].message}: the run stopped{others}{where}")
 
     def _exit_code(self, outcome: RunOutcome, summary: Any, err: Any) -> int:
         if outcome.stop is not None:
@@ -204,11 +234,13 @@ class SmokeSession:
         }
 
 
-def _print_json(payload: dict[str, Any]) -> None:
-    """Plain JSON on stdout: no rich wrapping or colour, whatever the terminal."""
+def _print_json(payload: dict[str, Any], secrets: Sequence[str] = ()) -> None:
+    """Plain JSON on stdout: no rich wrapping or colour, whatever the terminal; the run's keys masked."""
     import sys
 
-    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    from migrate_cli.smoke.outputs import json_text
+
+    sys.stdout.write(json_text(payload, secrets, indent=2) + "\n")
     sys.stdout.flush()
 
 

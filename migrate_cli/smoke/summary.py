@@ -37,6 +37,10 @@ ERROR_ADVICE = {
     "server": "the provider failed after retries: run again later or raise --max-retries",
     "timeout": "no answer within --timeout after retries: raise --timeout or lower --concurrency",
     "connection": "the host could not be reached: check the base URL and the network",
+    "bad_response": "the provider answered 200 with something that is not a chat completion (the message "
+    "quotes it): check the base URL (a proxy or login page answers this way)",
+    "stream_cut": "streams broke off before their finish_reason, after retries: the server dropped them "
+    "(some serve one request at a time): lower --concurrency or raise --max-retries",
     "auth": "the key was refused: check this side's key variable and its plan or permissions",
     "other": "an unexpected answer: the report (--report FILE.json) has each case's error",
 }
@@ -254,10 +258,19 @@ class RunSummary:
         return False
 
     def regressions(self, fail_on: Iterable[str] = (), min_similarity: float | None = None) -> list[str]:
-        """Thresholds the run breaks, in words; empty when it passes (exit 1 otherwise)."""
+        """Thresholds the run breaks, in words; empty when it passes (exit 1 otherwise).
+
+        A gate never passes on nothing: a run that ran no case fails every gate given, and
+        --min-similarity fails when no case had two answers to score.
+        """
+        fail_on = tuple(fail_on)
+        if self.cases == 0 and (fail_on or min_similarity is not None):
+            return ["no case ran, so --fail-on/--min-similarity cannot pass: nothing was measured"]
         found = [f"{self.verdicts[v]} case(s) {v}" for v in fail_on if self.verdicts[v]]
         mean = self.mean_similarity
-        if min_similarity is not None and mean is not None and mean < min_similarity:
+        if min_similarity is not None and mean is None:
+            found.append(f"no case had two answers to score, so --min-similarity {min_similarity} cannot pass")
+        elif min_similarity is not None and mean is not None and mean < min_similarity:
             found.append(f"mean similarity {mean:.3f} < {min_similarity}")
         return found
 
