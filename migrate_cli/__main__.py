@@ -8,6 +8,7 @@ else. (This module imports nothing heavy itself, so that the guard is in place f
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 
@@ -22,9 +23,22 @@ def main() -> None:
     except KeyboardInterrupt:
         exit_at_ctrl_c()
         sys.stderr.write("interrupted\n")
-        raise SystemExit(ExitCode.INTERRUPTED) from None
+        _exit_interrupted()
+    except SystemExit as exit:
+        if exit.code == ExitCode.INTERRUPTED:
+            _exit_interrupted()
+        raise
     finally:
         _ignore_ctrl_c_from_here()
+
+
+def _exit_interrupted() -> None:
+    """Exit with 130 now, everything said and flushed. Not through the interpreter's exit: CPython
+    marks a KeyboardInterrupt that left code run by exec() or eval() of a string (dataclasses and
+    Typer's annotations run such code while the CLI starts) as unhandled, even once caught further
+    up, and then ends the process by SIGINT (shown as -2, not 130) at exit."""
+    _ignore_ctrl_c_from_here()
+    os._exit(ExitCode.INTERRUPTED)
 
 
 def _ignore_ctrl_c_from_here() -> None:
