@@ -10,7 +10,7 @@ construction end up at the target, is this argument a client built for the targe
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from migrate_cli.rewrite.clients import construction_moves
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
@@ -21,7 +21,7 @@ from migrate_cli.rewrite.rules.construction import ConstructionRule, Constructio
 from migrate_cli.rewrite.values import string_value
 
 
-def qualified_names(prefixes: tuple[str, ...], homes: dict[str, tuple[str, ...]]) -> frozenset[str]:
+def qualified_names(prefixes: tuple[str, ...], homes: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
     """Every `prefix.home.Class` (and `prefix.Class`) spelling a class is importable by."""
     return frozenset(
         f"{prefix}.{home}.{cls}" if home else f"{prefix}.{cls}"
