@@ -17,8 +17,21 @@ What the SDK does beyond the URL, and what this rule does about it:
   keep using `OPENAI_API_KEY`, as before), unless the file calls `set_tracing_disabled(True)`; an
   explicit `use_for_tracing=True` is reviewed.
 - `set_default_openai_key(...)` sets the key of the SDK's default OpenAI client: reviewed.
+- `MultiProvider(openai_base_url=, openai_api_key=)` (the provider `RunConfig` uses by default, whose
+  OpenAI part is an `OpenAIProvider` built from those) is rewritten like `OpenAIProvider`.
+- A file that builds an `Agent(...)` with no model or a model name (`"gpt-4o"`, `"openai/gpt-4o"`),
+  or runs `Runner.run / run_sync / run_streamed(...)` on an agent it does not build, while nothing in
+  it hands the SDK a client or provider (`set_default_openai_client`, `OpenAIProvider`,
+  `MultiProvider`, `RunConfig(model_provider=...)`, a model object such as
+  `OpenAIChatCompletionsModel(...)` for that agent): the SDK then builds its default OpenAI client
+  from OPENAI_API_KEY / OPENAI_BASE_URL (`models/openai_provider.py`, `_openai_shared.py`) and keeps
+  talking to OpenAI. There is no argument to rewrite, and where the target is set once is the app's
+  choice, so the file is reviewed once, with the two calls that set it
+  (`set_default_openai_client(AsyncOpenAI(base_url=..., api_key=...), use_for_tracing=False)` and
+  `set_default_openai_api("chat_completions")`). Model names with another provider's prefix
+  (`"litellm/..."`, `"any-llm/..."`) are not OpenAI's (`models/multi_provider.py`).
 Source: https://github.com/openai/openai-agents-python (`src/agents/__init__.py`, `_config.py`,
-`models/openai_provider.py`).
+`models/openai_provider.py`, `models/multi_provider.py`, `run_config.py`).
 """
 
 from __future__ import annotations
@@ -34,15 +47,26 @@ from migrate_cli.rewrite.framework import (
     callee,
     calls_with_first_string,
     client_for_target,
+    construction_of,
     is_constant,
     keyword,
     lands_on_target,
     mentions,
 )
+from migrate_cli.rewrite.names import short_name
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionSpec
+from migrate_cli.rewrite.values import constant_string, is_none, string_value
 
 PROVIDER = frozenset({"agents.OpenAIProvider", "agents.models.openai_provider.OpenAIProvider"})
+MULTI_PROVIDER = frozenset({"agents.MultiProvider", "agents.models.multi_provider.MultiProvider"})
+AGENT = frozenset({"agents.Agent", "agents.agent.Agent"})
+RUNS = frozenset(
+    f"{runner}.{method}"
+    for runner in ("agents.Runner", "agents.run.Runner")
+    for method in ("run", "run_sync", "run_streamed")
+)
+RUN_CONFIG = frozenset({"agents.RunConfig", "agents.run.RunConfig", "agents.run_config.RunConfig"})
 RESPONSES_MODEL = frozenset({"agents.OpenAIResponsesModel", "agents.models.openai_responses.OpenAIResponsesModel"})
 SET_CLIENT = frozenset({"agents.set_default_openai_client"})
 SET_KEY = frozenset({"agents.set_default_openai_key"})
@@ -50,21 +74,35 @@ SET_API = frozenset({"agents.set_default_openai_api"})
 SET_TRACING_DISABLED = frozenset({"agents.set_tracing_disabled", "agents.tracing.set_tracing_disabled"})
 
 _PROVIDER_SPEC = ConstructionSpec(callees=PROVIDER, skip_if=("openai_client",))
+_MULTI_PROVIDER_SPEC = ConstructionSpec(
+    callees=MULTI_PROVIDER,
+    url_params=("openai_base_url",),
+    key_params=("openai_api_key",),
+    skip_if=("openai_client",),
+)
+#: What hands the SDK a client or provider: with one of these in the file, agents are not on the default.
+_CONFIGURES = SET_CLIENT | SET_KEY | PROVIDER | MULTI_PROVIDER
+#: Model-name prefixes the default MultiProvider sends to another provider than OpenAI.
+_OTHER_PROVIDER_PREFIXES = ("litellm/", "any-llm/")
 
 
 class OpenAIAgentsRule(Rule):
     code = "MC012"
     name = "openai-agents"
-    summary = "openai-agents OpenAIProvider points at the target; Responses-API and tracing assumptions flagged"
-    # Every construct this rule matches has "openai" in its name, so no file without it has work here.
-    needles = (b"openai",)
+    summary = (
+        "openai-agents OpenAIProvider/MultiProvider point at the target; agents on the SDK's default client, "
+        "Responses-API and tracing assumptions flagged"
+    )
+    # An app that only builds `Agent`s and runs them never names OpenAI.
+    needles = (b"openai", b"from agents", b"import agents")
 
-    _provider = SpecConstruction(_PROVIDER_SPEC)
+    _providers = (SpecConstruction(_PROVIDER_SPEC), SpecConstruction(_MULTI_PROVIDER_SPEC))
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
         if not mentions(module, "agents"):
             return []
-        edits: list[Edit] = list(self._provider.find(module, report))
+        edits: list[Edit] = [edit for provider in self._providers for edit in provider.find(module, report)]
+        _review_default_client(module, report)
         target = module.target.base_url
         on_responses_default: list[ast.Call] = []
         default_clients: list[ast.Call] = []
@@ -78,12 +116,14 @@ class OpenAIAgentsRule(Rule):
             elif name in SET_CLIENT and client_for_target(argument(call, 0, "client"), module):
                 on_responses_default.append(call)
                 default_clients.append(call)
-            elif name in PROVIDER and _provider_for_target(call, module):
-                use_responses = keyword(call, "use_responses")
+            elif (name in PROVIDER or name in MULTI_PROVIDER) and _provider_for_target(call, module):
+                flag = "use_responses" if name in PROVIDER else "openai_use_responses"
+                use_responses = keyword(call, flag)
                 if is_constant(use_responses, True):
                     report.review(
                         call,
-                        f"OpenAIProvider(use_responses=True) calls the Responses API, which most OpenAI-compatible providers do not serve: check that {target} does, or set use_responses=False",
+                        f"{short_name(name)}({flag}=True) calls the Responses API, which most OpenAI-compatible "
+                        f"providers do not serve: check that {target} does, or set {flag}=False",
                     )
                 elif not is_constant(use_responses, False):
                     on_responses_default.append(call)
@@ -105,9 +145,67 @@ class OpenAIAgentsRule(Rule):
 
 
 def _provider_for_target(call: ast.Call, module: ModuleInfo) -> bool:
-    """An `OpenAIProvider(...)` that ends up at the target: moved here, or wrapping a migrated client."""
+    """An `OpenAIProvider(...)` / `MultiProvider(...)` at the target: moved here, or wrapping a migrated client."""
     inner = keyword(call, "openai_client")
-    return client_for_target(inner, module) if inner is not None else lands_on_target(call, _PROVIDER_SPEC, module)
+    if inner is not None:
+        return client_for_target(inner, module)
+    spec = _PROVIDER_SPEC if callee(call, module) in PROVIDER else _MULTI_PROVIDER_SPEC
+    return lands_on_target(call, spec, module)
+
+
+def _review_default_client(module: ModuleInfo, report: Recorder) -> None:
+    """Once per file: agents that run on the SDK's default OpenAI client, when nothing here configures one."""
+    calls = module.analysis.calls
+    names = {id(call): callee(call, module) for call in calls}
+    if any(names[id(call)] in _CONFIGURES or _configures_run(call, names[id(call)], module) for call in calls):
+        return
+    on_default = next((call for call in calls if _runs_on_default(call, names[id(call)], module)), None)
+    if on_default is None:
+        return
+    target = module.target
+    what = short_name(names[id(on_default)] or "Agent")
+    report.review(
+        on_default,
+        f"{'Runner.' if what != 'Agent' else ''}{what}(...) runs on the agents SDK's default OpenAI client, which "
+        "it builds from OPENAI_API_KEY / OPENAI_BASE_URL, so these agents still talk to OpenAI: set the target "
+        f'once, before any agent runs: set_default_openai_client(AsyncOpenAI(base_url="{target.base_url}", '
+        f'api_key=os.environ["{target.api_key_env}"]), use_for_tracing=False) and '
+        'set_default_openai_api("chat_completions") (unless another module of the app already does)',
+    )
+
+
+def _configures_run(call: ast.Call, name: str | None, module: ModuleInfo) -> bool:
+    """`RunConfig(model_provider=...)`, or a `RunConfig(model=<model object>)`: runs given it are not on the default."""
+    return name in RUN_CONFIG and (keyword(call, "model_provider") is not None or _model_object(keyword(call, "model")))
+
+
+def _runs_on_default(call: ast.Call, name: str | None, module: ModuleInfo) -> bool:
+    """An `Agent(...)` that picks its model by name, or a run of an agent built elsewhere without a run config."""
+    if name in AGENT:
+        if any(k.arg is None for k in call.keywords):
+            return False  # `**options` may hold the model
+        return _on_default_model(keyword(call, "model"), module)
+    if name in RUNS:
+        if keyword(call, "run_config") is not None or any(k.arg is None for k in call.keywords):
+            return False  # a run config the rule cannot see through may well set the provider
+        agent = construction_of(argument(call, 0, "starting_agent"), module)
+        return agent is None or callee(agent, module) not in AGENT  # a local Agent(...) is judged itself
+    return False
+
+
+def _on_default_model(model: ast.expr | None, module: ModuleInfo) -> bool:
+    if model is None or is_none(model):
+        return True
+    text = constant_string(model, module.analysis)
+    if text is not None:
+        return not text.startswith(_OTHER_PROVIDER_PREFIXES)
+    return (
+        False  # a model object (OpenAIChatCompletionsModel(...), LitellmModel(...)) or a value only known at run time
+    )
+
+
+def _model_object(model: ast.expr | None) -> bool:
+    return model is not None and not is_none(model) and string_value(model) is None
 
 
 def _tracing_disabled(module: ModuleInfo) -> bool:
