@@ -123,6 +123,19 @@ MODEL_SITES: tuple[ModelSite, ...] = (
     ),
     ModelSite(
         "LlamaIndex",
+        _paths(
+            ("OpenAIMultiModal",),
+            (
+                "llama_index.multi_modal_llms.openai",
+                "llama_index.multi_modal_llms.openai.base",
+                "llama_index.multi_modal_llms",
+            ),
+        ),
+        positional=0,
+        url_params=("api_base",),
+    ),
+    ModelSite(
+        "LlamaIndex",
         _paths(("OpenAIEmbedding",), ("llama_index.embeddings.openai", "llama_index.embeddings.openai.base")),
         keywords=("model", "model_name"),
         url_params=("api_base",),
