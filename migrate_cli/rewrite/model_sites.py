@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from migrate_cli.rewrite.haystack_names import OPENAI_COMPONENTS as HAYSTACK_CALLEES
+
 
 @dataclass(frozen=True)
 class ModelSite:
@@ -212,17 +214,8 @@ MODEL_SITES: tuple[ModelSite, ...] = (
         url_params=("base_url",),
         mapped_note="OpenAIChatCompletionClient needs model_info={...} for a model id it does not know: add it",
     ),
-    # Haystack 2.x OpenAI components (haystack/components/generators/chat/openai.py).
-    ModelSite(
-        "Haystack",
-        _paths(
-            ("OpenAIChatGenerator",),
-            ("haystack.components.generators.chat", "haystack.components.generators.chat.openai"),
-        )
-        | _paths(("OpenAIGenerator",), ("haystack.components.generators", "haystack.components.generators.openai"))
-        | _paths(("OpenAITextEmbedder", "OpenAIDocumentEmbedder"), ("haystack.components.embedders",)),
-        url_params=("api_base_url",),
-    ),
+    # Haystack 2.x OpenAI components (haystack/components/generators/chat/openai.py), every one MC019 moves.
+    ModelSite("Haystack", HAYSTACK_CALLEES, url_params=("api_base_url",)),
     # Semantic Kernel: `OpenAIChatCompletion(ai_model_id="gpt-4o", async_client=AsyncOpenAI(...))`.
     ModelSite(
         "Semantic Kernel",
