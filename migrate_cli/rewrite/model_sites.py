@@ -150,6 +150,14 @@ MODEL_SITES: tuple[ModelSite, ...] = (
         prefix="openai/",
         url_params=("api_base", "base_url"),
     ),
+    # DSPy: `dspy.Embedder("openai/text-embedding-3-small")` goes through litellm.embedding (dspy/clients/embedding.py).
+    ModelSite(
+        "DSPy",
+        _paths(("Embedder",), ("dspy", "dspy.clients", "dspy.clients.embedding")),
+        positional=0,
+        prefix="openai/",
+        url_params=("api_base", "base_url"),
+    ),
     # DSPy <= 2.5 legacy client `dspy.OpenAI(model="gpt-3.5-turbo", api_base=...)` (dsp.GPT3): bare ids.
     ModelSite(
         "DSPy",
