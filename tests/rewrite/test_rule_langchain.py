@@ -696,6 +696,15 @@ def test_readme_example_is_the_tools_output() -> None:
     check_rewrite(before, after)
 
 
+def test_readme_factory_example_is_the_tools_output() -> None:
+    from framework_helpers import README
+
+    section = README.read_text(encoding="utf-8").split("\n### MC010 ", 1)[1].split("\n### ", 1)[0]
+    block = section.split("```python\n")[2].split("```", 1)[0]
+    before, after = block.split("# after", 1)
+    check_rewrite(before.removeprefix("# before\n").rstrip("\n") + "\n", after.split("\n", 1)[1])
+
+
 # -- the rewritten code, imported and run with the real langchain-openai ------------------------
 
 
