@@ -50,7 +50,6 @@ from migrate_cli.redact import redact
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
 from migrate_cli.rewrite.framework import (
-    SpecConstruction,
     callee,
     is_constant,
     keyword,
@@ -72,6 +71,7 @@ from migrate_cli.rewrite.langchain_models import (
 from migrate_cli.rewrite.names import short_name
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionSpec
+from migrate_cli.rewrite.rules.spec_construction import SpecConstruction
 
 _MODERN_HOMES = {
     "ChatOpenAI": ("chat_models", "chat_models.base"),

@@ -38,10 +38,11 @@ from collections.abc import Iterable
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
-from migrate_cli.rewrite.framework import SpecConstruction, callee_within, lands_on_target, mentions, qualified_names
+from migrate_cli.rewrite.framework import callee_within, lands_on_target, mentions, qualified_names
 from migrate_cli.rewrite.names import short_name
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionSpec
+from migrate_cli.rewrite.rules.spec_construction import SpecConstruction
 
 # `llama_index` (0.10+ split packages and the 0.9 monolith) and the 0.10 `llama_index.legacy` copy.
 _PACKAGES = ("llama_index", "llama_index.legacy")

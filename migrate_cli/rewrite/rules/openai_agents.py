@@ -42,7 +42,6 @@ from collections.abc import Iterable
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddKeywords, Edit
 from migrate_cli.rewrite.framework import (
-    SpecConstruction,
     argument,
     callee,
     calls_with_first_string,
@@ -56,6 +55,7 @@ from migrate_cli.rewrite.framework import (
 from migrate_cli.rewrite.names import short_name
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionSpec
+from migrate_cli.rewrite.rules.spec_construction import SpecConstruction
 from migrate_cli.rewrite.values import constant_string, is_none, string_value
 
 PROVIDER = frozenset({"agents.OpenAIProvider", "agents.models.openai_provider.OpenAIProvider"})

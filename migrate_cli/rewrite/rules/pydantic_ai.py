@@ -33,7 +33,6 @@ from collections.abc import Iterable
 from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddKeywords, Edit, ReplaceExpr
 from migrate_cli.rewrite.framework import (
-    SpecConstruction,
     argument,
     callee,
     keyword,
@@ -45,6 +44,7 @@ from migrate_cli.rewrite.names import short_name
 from migrate_cli.rewrite.policy import default_key_code
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionSpec
+from migrate_cli.rewrite.rules.spec_construction import SpecConstruction
 from migrate_cli.rewrite.values import string_value
 
 _PROVIDER_HOME = "pydantic_ai.providers.openai"
