@@ -284,6 +284,50 @@ DEFAULT_CLIENT = "runs on the agents SDK's default OpenAI client"
             3,
             id="openai-prefixed-model-and-a-run-config-without-provider",
         ),
+        pytest.param(
+            """\
+            import os
+            from agents import Agent
+
+            MODEL = os.getenv("EXAMPLE_MODEL") or "gpt-4.1"
+
+
+            def build(model: str = MODEL):
+                return Agent(name="a", model=model)
+            """,
+            8,
+            id="model-name-from-env-through-a-str-parameter",
+        ),
+        pytest.param(
+            """\
+            from agents import RunConfig, Runner
+            from agents.sandbox import SandboxRunConfig
+            from my_app.agents import build_agent
+
+            config = RunConfig(sandbox=SandboxRunConfig(session=session))
+            Runner.run_sync(build_agent(), "hi", run_config=config)
+            """,
+            6,
+            id="run-config-bound-to-a-name-without-provider",
+        ),
+        pytest.param(
+            """\
+            from agents.sandbox import SandboxAgent
+
+            agent = SandboxAgent(name="a", instructions="...", default_manifest=manifest)
+            """,
+            3,
+            id="sandbox-agent",
+        ),
+        pytest.param(
+            """\
+            from agents.voice import SingleAgentVoiceWorkflow, VoicePipeline
+
+            pipeline = VoicePipeline(workflow=SingleAgentVoiceWorkflow(agent))
+            """,
+            3,
+            id="voice-pipeline-on-the-default-voice-provider",
+        ),
     ],
 )
 def test_agents_on_the_default_client_are_reviewed_once_with_the_fix(code: str, line: int) -> None:
@@ -354,6 +398,16 @@ def test_agents_on_the_default_client_are_reviewed_once_with_the_fix(code: str, 
         ),
         pytest.param(
             """\
+            from agents import Agent, Model
+
+
+            def build(model: Model, tuned):
+                return [Agent(name="a", model=model), Agent(name="b", model=tuned.model)]
+            """,
+            id="model-objects-of-unknown-origin",
+        ),
+        pytest.param(
+            """\
             from crewai import Agent
             from my_app.agents import Runner
 
@@ -366,6 +420,34 @@ def test_agents_on_the_default_client_are_reviewed_once_with_the_fix(code: str, 
 )
 def test_agents_with_a_configured_model_are_not_reviewed(code: str) -> None:
     assert not [r for r in rewrite(dedent(code)).review if DEFAULT_CLIENT in r.reason]
+
+
+def test_voice_provider_is_rewritten_and_its_audio_models_reviewed() -> None:
+    result = check_rewrite(
+        """\
+        from agents.voice import OpenAIVoiceModelProvider, VoicePipeline, VoicePipelineConfig
+
+        provider = OpenAIVoiceModelProvider()
+        pipeline = VoicePipeline(workflow=workflow, config=VoicePipelineConfig(model_provider=provider))
+        """,
+        """\
+        import os
+        from agents.voice import OpenAIVoiceModelProvider, VoicePipeline, VoicePipelineConfig
+
+        provider = OpenAIVoiceModelProvider(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
+        pipeline = VoicePipeline(workflow=workflow, config=VoicePipelineConfig(model_provider=provider))
+        """,
+    )
+    reasons = [r.reason for r in result.review if r.rule == "MC012"]
+    assert len(reasons) == 1 and "serves /audio/transcriptions and /audio/speech" in reasons[0]
+
+
+def test_realtime_runner_is_reviewed_as_staying_on_openai() -> None:
+    code = (
+        "from agents.realtime import RealtimeAgent, RealtimeRunner\nrunner = RealtimeRunner(RealtimeAgent(name='a'))\n"
+    )
+    reasons = [r.reason for r in rewrite(code).review if r.rule == "MC012"]
+    assert len(reasons) == 1 and reasons[0].startswith("RealtimeRunner talks to OpenAI's Realtime API")
 
 
 def test_a_file_that_only_runs_agents_is_not_skipped_by_the_pre_filter() -> None:
@@ -574,7 +656,11 @@ def test_rewritten_multi_provider_talks_to_the_target_with_its_key(tmp_path, tar
         from agents import MultiProvider
 
         provider = MultiProvider(openai_api_key=os.getenv("OPENAI_API_KEY"), openai_use_responses=False)
-        """,
+        voice = OpenAIVoiceModelProvider()
+        """.replace(
+            "from agents import MultiProvider",
+            "from agents import MultiProvider\n        from agents.voice import OpenAIVoiceModelProvider",
+        ),
         target.base_url,
     )
     facts = run_probe(
@@ -586,8 +672,10 @@ def test_rewritten_multi_provider_talks_to_the_target_with_its_key(tmp_path, tar
         from agents import Agent, RunConfig, Runner
 
         run = Runner.run_sync(Agent(name="a", model="mira"), "Say hi", run_config=RunConfig(model_provider=app.provider))
-        print(json.dumps({"answer": run.final_output}))
+        voice_client = app.voice._get_client()
+        print(json.dumps({"answer": run.final_output, "voice": [str(voice_client.base_url), voice_client.api_key]}))
         """,
     )
     assert facts["answer"] == "hi from the target"
+    assert facts["voice"] == [target.base_url + "/", TARGET_KEY]
     assert [(s.path, s.authorization) for s in target.seen] == [("/v1/chat/completions", f"Bearer {TARGET_KEY}")]
