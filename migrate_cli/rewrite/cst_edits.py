@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import libcst as cst
 
+from migrate_cli.rewrite.cst_removals import alias_name, remove_imported, remove_keyword
 from migrate_cli.rewrite.edits import (
     AddDictItems,
     AddImported,
@@ -17,6 +18,7 @@ from migrate_cli.rewrite.edits import (
     Custom,
     Edit,
     InsertAfter,
+    RemoveImported,
     RemoveKeyword,
     RenameImported,
     RenameKeyword,
@@ -25,7 +27,7 @@ from migrate_cli.rewrite.edits import (
 )
 
 
-def apply_edit(node: cst.CSTNode, edit: Edit) -> cst.CSTNode:
+def apply_edit(node: cst.CSTNode, edit: Edit) -> cst.CSTNode | cst.RemovalSentinel:
     if isinstance(edit, ReplaceExpr):
         assert isinstance(node, cst.BaseExpression)
         new = _expression(edit.code)
@@ -46,7 +48,7 @@ def apply_edit(node: cst.CSTNode, edit: Edit) -> cst.CSTNode:
         return node.with_changes(args=_append(node.args, new_args, node.whitespace_before_args))
     if isinstance(edit, RemoveKeyword):
         assert isinstance(node, cst.Call)
-        return node.with_changes(args=_remove_keyword(node.args, edit.name))
+        return remove_keyword(node, edit.name)
     if isinstance(edit, AddDictItems):
         assert isinstance(node, cst.Dict)
         quote = next((e.key.quote for e in node.elements if isinstance(getattr(e, "key", None), cst.SimpleString)), '"')
@@ -65,10 +67,12 @@ def apply_edit(node: cst.CSTNode, edit: Edit) -> cst.CSTNode:
         return node.with_changes(args=args)
     if isinstance(edit, RenameImported):
         assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
-        names = [a.with_changes(name=cst.Name(edit.new)) if _alias_name(a) == edit.old else a for a in node.names]
+        names = [a.with_changes(name=cst.Name(edit.new)) if alias_name(a) == edit.old else a for a in node.names]
         return node.with_changes(names=names)
     if isinstance(edit, AddImported):
         return _add_imported(node, edit.after, edit.new)
+    if isinstance(edit, RemoveImported):
+        return remove_imported(node, edit.name, edit.asname)
     if isinstance(edit, Custom):
         return edit.apply(node)
     raise TypeError(f"{type(edit).__name__} is applied at statement level")
@@ -150,16 +154,6 @@ def _append(
     return [*args[:-1], last, *middle, final]
 
 
-def _remove_keyword(args: Sequence[cst.Arg], name: str) -> list[cst.Arg]:
-    index = next(i for i, a in enumerate(args) if a.keyword is not None and a.keyword.value == name)
-    kept = list(args[:index]) + list(args[index + 1 :])
-    if index == len(args) - 1 and kept:
-        # The removed item was last: its predecessor now ends the list the way it did.
-        removed = args[index]
-        kept[-1] = kept[-1].with_changes(comma=removed.comma, whitespace_after_arg=removed.whitespace_after_arg)
-    return kept
-
-
 def _append_dict(node: cst.Dict, new: list[cst.DictElement]) -> cst.Dict:
     elements = list(node.elements)
     if not elements:
@@ -183,9 +177,9 @@ def _append_dict(node: cst.Dict, new: list[cst.DictElement]) -> cst.Dict:
 def _add_imported(node: cst.CSTNode, after: str, new: str) -> cst.CSTNode:
     assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
     names = list(node.names)
-    if any(_alias_name(a) == new and a.asname is None for a in names):
+    if any(alias_name(a) == new and a.asname is None for a in names):
         return node
-    index = next(i for i, a in enumerate(names) if _alias_name(a) == after)
+    index = next(i for i, a in enumerate(names) if alias_name(a) == after)
     current = names[index]
     separator = _import_separator(node, names)
     if isinstance(current.comma, cst.Comma):
@@ -202,10 +196,6 @@ def _add_imported(node: cst.CSTNode, after: str, new: str) -> cst.CSTNode:
         names[index] = current.with_changes(comma=cst.Comma(whitespace_after=separator))
     names.insert(index + 1, added)
     return node.with_changes(names=names)
-
-
-def _alias_name(alias: cst.ImportAlias) -> str:
-    return alias.name.value if isinstance(alias.name, cst.Name) else ""
 
 
 def _import_separator(node: cst.ImportFrom, names: list[cst.ImportAlias]) -> cst.BaseParenthesizableWhitespace:

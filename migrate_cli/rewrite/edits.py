@@ -92,6 +92,15 @@ class AddImported:
 
 
 @dataclass(frozen=True)
+class RemoveImported:
+    """`from m import a [as x], b` -> `from m import b`; the statement goes when that was its only name."""
+
+    node: ast.ImportFrom
+    name: str
+    asname: str | None = None
+
+
+@dataclass(frozen=True)
 class Custom:
     """Escape hatch: any libcst transformation of the node matching `node`."""
 
@@ -110,5 +119,6 @@ Edit = Union[
     RenameKeyword,
     RenameImported,
     AddImported,
+    RemoveImported,
     Custom,
 ]

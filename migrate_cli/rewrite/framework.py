@@ -1,6 +1,7 @@
 """Small pieces the framework rules share (LangChain, LlamaIndex, openai-agents, pydantic-ai).
 
-A framework rule is mostly a `ConstructionSpec` (rules/construction.py) plus a few framework facts
+A framework rule is mostly a `ConstructionSpec` (rules/construction.py; one per constructor family
+with `SpecConstruction`, rules/spec_construction.py) plus a few framework facts
 that only matter once a construction really moves to the target: "this class refuses non-OpenAI model
 ids", "this SDK defaults to the Responses API". The helpers below answer, cheaply and without
 touching the report, the questions those facts hang on: which constructor is this call, does this
@@ -10,18 +11,22 @@ construction end up at the target, is this argument a client built for the targe
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from migrate_cli.rewrite.clients import construction_moves
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import Edit
-from migrate_cli.rewrite.names import CLIENT_NAMES, short_name
+from migrate_cli.rewrite.context import ModuleInfo
+from migrate_cli.rewrite.names import CLIENT_NAMES
 from migrate_cli.rewrite.policy import lands_on_target as url_and_key_land
-from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
 from migrate_cli.rewrite.values import string_value
 
+if TYPE_CHECKING:
+    # Only for annotations: importing the rules package here would run its registry, whose rules
+    # import this module (a cycle when this module is imported first).
+    from migrate_cli.rewrite.rules.construction import ConstructionSpec
 
-def qualified_names(prefixes: tuple[str, ...], homes: dict[str, tuple[str, ...]]) -> frozenset[str]:
+
+def qualified_names(prefixes: tuple[str, ...], homes: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
     """Every `prefix.home.Class` (and `prefix.Class`) spelling a class is importable by."""
     return frozenset(
         f"{prefix}.{home}.{cls}" if home else f"{prefix}.{cls}"
@@ -29,39 +34,6 @@ def qualified_names(prefixes: tuple[str, ...], homes: dict[str, tuple[str, ...]]
         for cls, places in homes.items()
         for home in ("", *places)
     )
-
-
-class SpecConstruction(ConstructionRule):
-    """The construction machinery for one constructor family, when a rule covers several families.
-
-    A rule with one code may need different specs per family (LangChain's legacy classes only know
-    `openai_api_base`, the current ones prefer `base_url`); it holds one of these per spec and runs
-    them under its own code. `positional_limit` allows that many positional arguments (for
-    constructors whose leading parameters may be positional, e.g. LlamaIndex's `OpenAI("gpt-4o")`),
-    and reviews a call with more, since a later positional could be the URL or the key itself.
-    """
-
-    def __init__(self, spec: ConstructionSpec, positional_limit: int | None = None) -> None:
-        self.spec = spec  # type: ignore[misc]  # per instance, shadowing the ClassVar
-        self.positional_limit = positional_limit
-
-    def match(self, call: ast.Call, module: ModuleInfo) -> tuple[str | None, str | None]:
-        names = module.qualify(call.func).names
-        if len(names) > 1 and names <= self.spec.callees:
-            # Bound to several paths that are all this constructor (`if ...: from llama_index.llms.openai
-            # import OpenAI / else: from llama_index.llms import OpenAI`): the same class either way.
-            applies = self.spec.applies is None or self.spec.applies(call, module)
-            return (short_name(min(names)), None) if applies else (None, None)
-        return super().match(call, module)
-
-    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
-        if self.positional_limit is not None and len(call.args) > self.positional_limit:
-            report.review(
-                call,
-                f"{label}(...) with {len(call.args)} positional arguments may pass the URL or key by position: left as is; use keywords",
-            )
-            return
-        yield from super().rewrite_call(call, label, module, report)
 
 
 def mentions(module: ModuleInfo, package: str) -> bool:

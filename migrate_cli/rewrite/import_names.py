@@ -1,10 +1,12 @@
-"""Edits of `from x import a, b` statements: rename one imported name, or add one next to it.
+"""Edits of `from x import a, b` statements: rename one imported name, add one next to it, or remove one.
 
 A rule that swaps one class for another (MC003: `AzureOpenAI` -> `OpenAI`) must keep the file's
 import style: `from openai import AzureOpenAI` becomes `from openai import OpenAI` when nothing
-else uses `AzureOpenAI`, or `from openai import AzureOpenAI, OpenAI` when something still does.
+else uses `AzureOpenAI`, or `from openai import AzureOpenAI, OpenAI` when something still does; and
+when the file imports `OpenAI` already, the `AzureOpenAI` name goes from its import (the whole
+statement when it was its only name) instead of becoming a second import of `OpenAI`.
 These helpers find the statement that binds a name where it is used, count the uses, and return
-`Custom` edits that change only the import list (comments, parentheses and layout kept).
+edits that change only the import list (comments, parentheses and layout kept).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Iterator
 
 from migrate_cli.rewrite.analysis import Binding
 from migrate_cli.rewrite.context import ModuleInfo
-from migrate_cli.rewrite.edits import AddImported, RenameImported
+from migrate_cli.rewrite.edits import AddImported, RemoveImported, RenameImported
 
 _NESTING = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
@@ -83,3 +85,21 @@ def rename_imported(stmt: ast.ImportFrom, old: str, new: str) -> RenameImported:
 def add_imported(stmt: ast.ImportFrom, after: str, new: str) -> AddImported:
     """`from m import after` -> `from m import after, new`, in the statement's own layout."""
     return AddImported(stmt, after, new)
+
+
+def remove_imported(stmt: ast.ImportFrom, name: str, asname: str | None = None) -> RemoveImported:
+    """`from m import name [as asname], other` -> `from m import other`; the statement goes if it had only that."""
+    return RemoveImported(stmt, name, asname)
+
+
+def empties_its_block(module: ModuleInfo, stmt: ast.ImportFrom) -> bool:
+    """Whether removing `stmt` whole would leave the block it is in empty (`try:` holding only it)."""
+    if len(stmt.names) > 1:
+        return False
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Module):
+            continue
+        for block in (getattr(node, field, None) for field in ("body", "orelse", "finalbody")):
+            if isinstance(block, list) and any(s is stmt for s in block):
+                return len(block) == 1
+    return False

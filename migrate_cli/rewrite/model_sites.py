@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from migrate_cli.rewrite.haystack_names import OPENAI_COMPONENTS as HAYSTACK_CALLEES
+
 
 @dataclass(frozen=True)
 class ModelSite:
@@ -37,6 +39,12 @@ class ModelSite:
     #: the provider (MC014 adds `custom_llm_provider="openai"` to litellm calls with a bare id).
     #: Otherwise a bare id is reviewed: the library routes by it, and the new id needs the prefix.
     bare_ids_pinned: bool = False
+    #: A keyword that names the provider (`model_provider=` of LangChain's init_chat_model): a call
+    #: passing it is only ours when it says "openai", and then bare ids are pinned to OpenAI.
+    provider_param: str = ""
+    #: Keywords whose presence (with a value other than None) means the construction does not move:
+    #: its rule reviews it instead (`configurable_fields=`: the provider is chosen per call).
+    skip_if: tuple[str, ...] = ()
 
 
 def _paths(classes: tuple[str, ...], modules: tuple[str, ...]) -> frozenset[str]:
@@ -65,6 +73,14 @@ _LANGCHAIN_MODULES = (
     "langchain_community.embeddings.openai",
 )
 
+_FACTORY_MODULES = (
+    "langchain.chat_models",
+    "langchain.chat_models.base",
+    "langchain_classic.chat_models",
+    "langchain_classic.chat_models.base",
+)
+_FACTORY_MODULES_EMBEDDINGS = tuple(m.replace("chat_models", "embeddings") for m in _FACTORY_MODULES)
+
 MODEL_SITES: tuple[ModelSite, ...] = (
     # langchain-openai: `model` is a pydantic field with the alias `model_name`.
     ModelSite(
@@ -72,6 +88,25 @@ MODEL_SITES: tuple[ModelSite, ...] = (
         _paths(("ChatOpenAI", "OpenAI", "OpenAIEmbeddings"), _LANGCHAIN_MODULES),
         keywords=("model", "model_name"),
         url_params=("base_url", "openai_api_base"),
+    ),
+    # LangChain's factories: `init_chat_model("openai:gpt-4o")`, `init_chat_model("gpt-4o",
+    # model_provider="openai")`, `init_embeddings("openai:text-embedding-3-small")` (langchain_models.py).
+    ModelSite(
+        "LangChain",
+        _paths(("init_chat_model",), _FACTORY_MODULES),
+        positional=0,
+        prefix="openai:",
+        url_params=("base_url", "openai_api_base"),
+        provider_param="model_provider",
+        skip_if=("configurable_fields",),
+    ),
+    ModelSite(
+        "LangChain",
+        _paths(("init_embeddings",), _FACTORY_MODULES_EMBEDDINGS),
+        positional=0,
+        prefix="openai:",
+        url_params=("base_url", "openai_api_base"),
+        provider_param="provider",
     ),
     # llama-index-llms-openai: `OpenAI(model="gpt-4o", ...)`, model is the first parameter.
     ModelSite(
@@ -90,6 +125,19 @@ MODEL_SITES: tuple[ModelSite, ...] = (
     ),
     ModelSite(
         "LlamaIndex",
+        _paths(
+            ("OpenAIMultiModal",),
+            (
+                "llama_index.multi_modal_llms.openai",
+                "llama_index.multi_modal_llms.openai.base",
+                "llama_index.multi_modal_llms",
+            ),
+        ),
+        positional=0,
+        url_params=("api_base",),
+    ),
+    ModelSite(
+        "LlamaIndex",
         _paths(("OpenAIEmbedding",), ("llama_index.embeddings.openai", "llama_index.embeddings.openai.base")),
         keywords=("model", "model_name"),
         url_params=("api_base",),
@@ -98,6 +146,14 @@ MODEL_SITES: tuple[ModelSite, ...] = (
     ModelSite(
         "DSPy",
         _paths(("LM",), ("dspy", "dspy.clients", "dspy.clients.lm")),
+        positional=0,
+        prefix="openai/",
+        url_params=("api_base", "base_url"),
+    ),
+    # DSPy: `dspy.Embedder("openai/text-embedding-3-small")` goes through litellm.embedding (dspy/clients/embedding.py).
+    ModelSite(
+        "DSPy",
+        _paths(("Embedder",), ("dspy", "dspy.clients", "dspy.clients.embedding")),
         positional=0,
         prefix="openai/",
         url_params=("api_base", "base_url"),
@@ -166,17 +222,8 @@ MODEL_SITES: tuple[ModelSite, ...] = (
         url_params=("base_url",),
         mapped_note="OpenAIChatCompletionClient needs model_info={...} for a model id it does not know: add it",
     ),
-    # Haystack 2.x OpenAI components (haystack/components/generators/chat/openai.py).
-    ModelSite(
-        "Haystack",
-        _paths(
-            ("OpenAIChatGenerator",),
-            ("haystack.components.generators.chat", "haystack.components.generators.chat.openai"),
-        )
-        | _paths(("OpenAIGenerator",), ("haystack.components.generators", "haystack.components.generators.openai"))
-        | _paths(("OpenAITextEmbedder", "OpenAIDocumentEmbedder"), ("haystack.components.embedders",)),
-        url_params=("api_base_url",),
-    ),
+    # Haystack 2.x OpenAI components (haystack/components/generators/chat/openai.py), every one MC019 moves.
+    ModelSite("Haystack", HAYSTACK_CALLEES, url_params=("api_base_url",)),
     # Semantic Kernel: `OpenAIChatCompletion(ai_model_id="gpt-4o", async_client=AsyncOpenAI(...))`.
     ModelSite(
         "Semantic Kernel",
@@ -191,6 +238,8 @@ MODEL_SITES: tuple[ModelSite, ...] = (
 
 #: Lower-case bytes a file using one of these sites contains, when it need not mention "openai".
 MODEL_SITE_NEEDLES: tuple[bytes, ...] = (
+    b"init_chat_model",
+    b"init_embeddings",
     b"litellm",
     b"dspy",
     b"crewai",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -154,11 +154,22 @@ def _rewrite_unit(lines: list[str], unit: Unit) -> str:
     missing = [e for key, edits in by_range.items() if key not in transformer.matched for e in edits]
     if missing:
         raise RuntimeError(f"edit target not found at line {missing[0].node.lineno}")  # type: ignore[attr-defined]
+    if not _statements(new_module, wrapped):
+        return ""  # every statement of the unit was removed (an import nothing uses any more)
     code = new_module.code
     _check_parses(code)
     if wrapped:
         code = code[len(_WRAPPER) + len(newline) :]
     return code
+
+
+def _statements(module: cst.Module, wrapped: bool) -> Sequence[cst.BaseStatement]:
+    """The unit's statements after the edits (inside the `if True:` wrapper when there is one)."""
+    if not wrapped:
+        return module.body
+    wrapper = module.body[0]
+    assert isinstance(wrapper, cst.If) and isinstance(wrapper.body, cst.IndentedBlock)
+    return wrapper.body.body
 
 
 def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
@@ -200,7 +211,7 @@ _PRUNABLE = (cst.BaseExpression, cst.BaseSmallStatement, cst.SimpleStatementLine
 
 
 class _EditTransformer(cst.CSTTransformer):
-    def __init__(self, positions, by_range) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, positions, by_range) -> None:
         super().__init__()
         self.positions = positions
         self.by_range = by_range
@@ -219,7 +230,7 @@ class _EditTransformer(cst.CSTTransformer):
         start, end = (position.start.line, position.start.column), (position.end.line, position.end.column)
         return any(start <= (k[0], k[1]) and (k[2], k[3]) <= end for k in self.by_range)
 
-    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[no-untyped-def]
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):
         if isinstance(original, (cst.BaseExpression, cst.BaseSmallStatement, cst.BaseCompoundStatement)):
             position = self.positions.get(original)
             if position is not None:
@@ -234,7 +245,15 @@ class _EditTransformer(cst.CSTTransformer):
                         if isinstance(edit, InsertAfter):
                             self._after.append(statement_after(edit))
                         else:
-                            updated = apply_edit(updated, edit)
+                            result = apply_edit(updated, edit)
+                            if isinstance(result, cst.RemovalSentinel):
+                                return result  # RemoveImported took the import's last name
+                            updated = result
+        if isinstance(updated, cst.SimpleStatementLine) and not updated.body:
+            # Its only statement was removed: the line goes too, comment and all (a rule asks for this
+            # only where the statement has siblings, so no block is left empty).
+            following, self._after = self._after, []
+            return cst.FlattenSentinel(following) if following else cst.RemovalSentinel.REMOVE
         if isinstance(updated, cst.SimpleStatementLine) and self._after:
             following, self._after = self._after, []
             return cst.FlattenSentinel([updated, *following])

@@ -12,7 +12,7 @@ from migrate_cli.rewrite.rules import RULES
 from migrate_cli.rewrite.rules.base import Rule
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-HELPERS = {"base", "construction"}
+HELPERS = {"base", "construction", "spec_construction"}
 
 
 def test_codes_are_unique_and_well_formed() -> None:

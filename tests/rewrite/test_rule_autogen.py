@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from textwrap import dedent
 
 import pytest
 from engine_helpers import check_noop, check_rewrite, rewrite
@@ -342,3 +343,34 @@ def test_rewritten_config_entry_builds_a_client_for_the_target_the_way_autogen_d
     )
     assert facts == [target.base_url + "/", target.reply]
     assert [(s.path, s.authorization) for s in target.seen] == [("/v1/chat/completions", f"Bearer {TARGET_KEY}")]
+
+
+def test_agents_on_openai_only_apis_are_reviewed() -> None:
+    result = rewrite(
+        dedent(
+            """\
+            from openai import AsyncOpenAI
+            from autogen_ext.agents.openai import OpenAIAgent, OpenAIAssistantAgent
+            from autogen.agentchat.contrib.gpt_assistant_agent import GPTAssistantAgent
+
+            agent = OpenAIAgent(name="a", description="d", client=AsyncOpenAI(), model="gpt-4o", instructions="x")
+            assistant = OpenAIAssistantAgent(name="b", description="d", client=AsyncOpenAI(), model="gpt-4o", instructions="y")
+            legacy = GPTAssistantAgent(name="c", llm_config={"config_list": config_list})
+            """
+        )
+    )
+    reviews = [(r.line, r.reason) for r in result.review if r.rule == "MC016" and " API, which " in r.reason]
+    assert [line for line, _ in reviews] == [5, 6, 7]
+    assert reviews[0][1].startswith("OpenAIAgent calls OpenAI's Responses API")
+    assert reviews[1][1].startswith("OpenAIAssistantAgent uses OpenAI's Assistants API")
+    assert reviews[2][1].startswith("GPTAssistantAgent uses OpenAI's Assistants API")
+
+
+def test_responses_agent_on_a_client_that_does_not_move_is_not_reviewed() -> None:
+    code = (
+        "from openai import AsyncOpenAI\nfrom autogen_ext.agents.openai import OpenAIAgent\n"
+        'agent = OpenAIAgent(name="a", description="d", client=AsyncOpenAI(base_url="http://localhost:8000/v1"),'
+        ' model="m", instructions="x")\n'
+        "def build(client):\n    return OpenAIAgent(name='b', description='d', client=client, model='m', instructions='y')\n"
+    )
+    assert not [r for r in rewrite(code).review if r.rule == "MC016"]

@@ -79,12 +79,14 @@ REWRITES = [
         import openai
 
         client = openai.OpenAI(
+            # the prod resource
             api_key=os.environ["MIRA_API_KEY"],
             timeout=20,
             base_url="https://api.vmira.ai/v1",
         )
         """,
-        id="attribute-form-comment-on-removed-line",
+        # The comment of the removed argument stays where the argument stood.
+        id="attribute-form-comment-on-removed-line-kept",
     ),
     pytest.param(
         """\
@@ -224,12 +226,12 @@ REWRITES = [
         """,
         """\
         import os
-        from openai.lib.azure import AzureOpenAI
         from openai import OpenAI
 
         client = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
         """,
-        id="lib-azure-import-gets-an-openai-import",
+        # The plain class lives in `openai`; the Azure import nothing uses any more goes.
+        id="lib-azure-import-replaced-by-an-openai-import",
     ),
     pytest.param(
         """\
@@ -301,9 +303,197 @@ REWRITES = [
 ]
 
 
-@pytest.mark.parametrize(("before", "after"), REWRITES)
+# The Azure import nothing uses any more goes, rather than sit next to (or become) a second `OpenAI`
+# import; comments that stood in or after a removed argument stay where the argument was.
+TIDY = [
+    pytest.param(
+        """\
+        import os
+        from openai import AzureOpenAI
+        from openai import OpenAI
+
+        client = AzureOpenAI(
+            api_key=os.environ["AZURE_OPENAI_API_KEY"],
+            # the resource endpoint, per region
+            azure_endpoint="https://contoso.openai.azure.com",  # eastus
+            api_version="2024-06-01",  # GA version
+        )
+        plain = OpenAI()
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(
+            api_key=os.environ["MIRA_API_KEY"],
+            # the resource endpoint, per region
+            # eastus
+            # GA version
+            base_url="https://api.vmira.ai/v1",
+        )
+        plain = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
+        """,
+        id="second-import-line-removed-comments-kept",
+    ),
+    pytest.param(
+        """\
+        import os
+        from openai import AzureOpenAI, OpenAI
+
+        client = AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"], api_version="2024-06-01")
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
+        """,
+        id="same-import-azure-name-removed",
+    ),
+    pytest.param(
+        """\
+        import os
+        from openai import (
+            AsyncOpenAI,
+            AzureOpenAI,
+            # the sync client, for scripts
+            OpenAI,
+        )
+
+        client = AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"])
+        """,
+        """\
+        import os
+        from openai import (
+            AsyncOpenAI,
+            # the sync client, for scripts
+            OpenAI,
+        )
+
+        client = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
+        """,
+        id="parenthesized-import-comment-of-next-name-kept",
+    ),
+    pytest.param(
+        """\
+        import os
+        from openai import OpenAI, AzureOpenAI
+
+        client = AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"])
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
+        """,
+        id="azure-name-last-in-import",
+    ),
+    pytest.param(
+        """\
+        import os
+        from openai import OpenAI
+        from openai.lib.azure import AzureOpenAI as AzureClient
+
+        client = AzureClient(api_key=os.environ["AZURE_OPENAI_API_KEY"])
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
+        """,
+        id="aliased-lib-azure-import-removed",
+    ),
+    pytest.param(
+        """\
+        import os
+        from openai import OpenAI
+
+
+        def client():
+            from openai import AzureOpenAI
+
+            return AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"])
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+
+        def client():
+
+            return OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
+        """,
+        id="function-local-azure-import-removed",
+    ),
+    pytest.param(
+        """\
+        import os
+        from openai import AzureOpenAI
+
+        client = AzureOpenAI(
+            azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],
+            # azure_ad_token_provider=token_provider,
+            api_key=os.environ["AZURE_OPENAI_API_KEY"],
+            api_version="2024-06-01")
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(
+            # azure_ad_token_provider=token_provider,
+            api_key=os.environ["MIRA_API_KEY"],
+            base_url="https://api.vmira.ai/v1")
+        """,
+        id="commented-out-argument-after-a-removed-first-argument-kept",
+    ),
+    pytest.param(
+        """\
+        import os
+        from openai import AzureOpenAI
+
+        client = AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"], api_version=(  # pinned by ops
+            "2024-06-01"
+        ), timeout=10)
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(api_key=os.environ["MIRA_API_KEY"],
+            # pinned by ops
+            timeout=10, base_url="https://api.vmira.ai/v1")
+        """,
+        id="comment-inside-a-removed-value-kept",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), REWRITES + TIDY)
 def test_rewrites(before: str, after: str) -> None:
     check_rewrite(before, after)
+
+
+def test_an_import_alone_in_its_block_is_not_removed() -> None:
+    """Removing it would leave `try:` empty: the unused Azure name stays, the code stays valid."""
+    result = rewrite(
+        dedent(
+            """\
+            import os
+            from openai import OpenAI
+            try:
+                from openai import AzureOpenAI
+            except ImportError:
+                raise SystemExit("pip install openai")
+            client = AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"])
+            """
+        )
+    )
+    assert "    from openai import AzureOpenAI\n" in result.code
+    assert "client = OpenAI(" in result.code
+    compile(result.code, "app.py", "exec")
 
 
 NOOPS = [
@@ -593,6 +783,24 @@ def test_converted_client_is_a_plain_openai_client_on_the_target(tmp_path: Path)
         # Entra ID authentication cannot move by itself: it stays on Azure, without the target's key.
         "entra": ["AzureOpenAI", "https://contoso.openai.azure.com/openai/", "<missing API key>", True],
     }
+
+
+@pytest.mark.parametrize(("before", "after"), TIDY)
+def test_tidied_imports_still_run(before: str, after: str, tmp_path: Path) -> None:
+    """Every TIDY output imports and builds its clients on the target: no name lost with an import."""
+    code = rewrite(dedent(before)).code + "\nclients = [v for v in dict(globals()).values() if isinstance(v, OpenAI)]\n"
+    code += "clients += [client()] if callable(globals().get('client')) else []\n"
+    (tmp_path / "tidy_app.py").write_text(code, encoding="utf-8")
+    probe = (
+        "import json, tidy_app\nprint(json.dumps(sorted({(str(c.base_url), c.api_key) for c in tidy_app.clients})))\n"
+    )
+    key = "0f9e8d7c6b5a49382716f5e4d3c2b1a00f9e8d7c6b5a49382716f5e4d3c2b1a0"  # 64 hex characters
+    env = {"PATH": os.environ.get("PATH", ""), "MIRA_API_KEY": key, "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [["https://api.vmira.ai/v1/", key]]
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ so no test here imports the rewritten code.
 
 from __future__ import annotations
 
+from textwrap import dedent
+
 import pytest
 from engine_helpers import check_noop, check_rewrite, rewrite
 
@@ -170,3 +172,45 @@ def test_sites_not_rewritten_are_listed_for_review(code: str, reason_part: str) 
     assert not result.changed
     reviews = [r for r in result.review if r.rule == "MC018"]
     assert len(reviews) == 1 and reason_part in reviews[0].reason
+
+
+def test_crews_that_build_openai_models_from_the_environment_are_reviewed() -> None:
+    result = check_noop(
+        """\
+        from crewai import Crew, Process
+
+        crew = Crew(agents=[a], tasks=[t], process=Process.hierarchical, manager_llm="gpt-4o", planning=True, memory=True)
+        tagged = Crew(agents=[a], tasks=[t], memory=True, embedder={"provider": "openai", "config": {"model_name": "text-embedding-3-small"}})
+        """
+    )
+    reviews = [(r.line, r.reason) for r in result.review if r.rule == "MC018"]
+    assert [line for line, _ in reviews] == [3, 3, 3, 4]
+    target_llm = 'LLM(model="openai/<id>", base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])'
+    assert reviews[0][1].startswith('Crew(manager_llm="gpt-4o") builds its LLM from OPENAI_* env vars')
+    assert f"pass manager_llm={target_llm}" in reviews[0][1]
+    assert "Crew(planning=True) without planning_llm= plans with CrewAI's default OpenAI model" in reviews[1][1]
+    assert f"pass planning_llm={target_llm}" in reviews[1][1]
+    assert reviews[2][1] == reviews[3][1]
+    assert '"config": {"api_base": "https://api.vmira.ai/v1", "api_key": os.environ["MIRA_API_KEY"]' in reviews[2][1]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        """\
+        import os
+        from crewai import LLM, Crew
+
+        crew = Crew(agents=[a], tasks=[t], manager_llm=LLM(model="openai/mira", base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"]))
+        """,
+        "from crewai import Crew\ncrew = Crew(agents=[a], tasks=[t], planning=True, planning_llm=planner)\n",
+        'from crewai import Crew\ncrew = Crew(agents=[a], tasks=[t], manager_llm="anthropic/claude-sonnet-4-5", memory=False)\n',
+        'from crewai import Crew\ncrew = Crew(agents=[a], tasks=[t], memory=True, embedder={"provider": "ollama", "config": {"model_name": "nomic-embed-text"}})\n',
+        'from crewai import Crew\ncrew = Crew(agents=[a], tasks=[t], memory=True, embedder={"provider": "openai", "config": {"api_base": URL, "api_key": KEY}})\n',
+        "from crewai import Crew\ndef build(**options):\n    return Crew(memory=True, **options)\n",
+        "from my_app import Crew\ncrew = Crew(memory=True, planning=True, manager_llm='gpt-4o')\n",
+    ],
+)
+def test_crews_with_their_models_given_are_not_reviewed(code: str) -> None:
+    result = check_noop(dedent(code))
+    assert [r.reason for r in result.review if r.rule == "MC018" and r.reason.startswith("Crew(")] == []

@@ -85,7 +85,40 @@ REWRITES = [
 ]
 
 
-@pytest.mark.parametrize(("before", "after"), REWRITES)
+EMBEDDERS = [
+    pytest.param(
+        """\
+        import dspy
+
+        embedder = dspy.Embedder("openai/text-embedding-3-small", batch_size=100)
+        """,
+        """\
+        import dspy
+        import os
+
+        embedder = dspy.Embedder("openai/text-embedding-3-small", batch_size=100, api_key=os.environ["MIRA_API_KEY"], api_base="https://api.vmira.ai/v1")
+        """,
+        id="embedder-prefixed-model",
+    ),
+    pytest.param(
+        """\
+        import os
+        from dspy.clients import Embedder
+
+        embedder = Embedder(model="text-embedding-3-large", api_key=os.getenv("OPENAI_API_KEY"))
+        """,
+        """\
+        import os
+        from dspy.clients import Embedder
+
+        embedder = Embedder(model="text-embedding-3-large", api_key=os.environ["MIRA_API_KEY"], api_base="https://api.vmira.ai/v1")
+        """,
+        id="embedder-bare-openai-id",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), REWRITES + EMBEDDERS)
 def test_rewrites(before: str, after: str) -> None:
     check_rewrite(before, after)
 
@@ -148,7 +181,22 @@ NOOPS = [
 ]
 
 
-@pytest.mark.parametrize("code", NOOPS)
+EMBEDDER_NOOPS = [
+    pytest.param(
+        """\
+        import dspy
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer("all-MiniLM-L6-v2")
+        local = dspy.Embedder(model.encode)
+        cohere = dspy.Embedder("cohere/embed-english-v3.0")
+        """,
+        id="embedder-local-function-and-other-provider",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", NOOPS + EMBEDDER_NOOPS)
 def test_noops(code: str) -> None:
     check_noop(code)
 
@@ -159,6 +207,7 @@ def test_noops(code: str) -> None:
         ('import dspy\nlm = dspy.LM("openai/x", api_base="http://localhost:7501/v1")\n', "http://localhost:7501/v1"),
         ("import dspy\ndef f(m):\n    return dspy.LM(m)\n", "dspy.LM(m)"),
         ('import dspy\nlm = dspy.OpenAI("gpt-4", "sk-positional")\n', "positional"),
+        ('import os\nimport dspy\ne = dspy.Embedder(os.environ["EMBED_MODEL"])\n', "dspy.Embedder(os.environ"),
     ],
 )
 def test_sites_not_rewritten_are_listed_for_review(code: str, reason_part: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from textwrap import dedent
 
 import pytest
 from engine_helpers import check_noop, check_rewrite, rewrite
@@ -190,6 +191,95 @@ def test_secret_bound_to_something_else_is_reviewed() -> None:
     )
     (item,) = [r for r in result.review if r.rule == "MC019"]
     assert "`Secret` is bound to something other than haystack's" in item.reason
+
+
+def _mc019_reasons(code: str) -> list[str]:
+    return [r.reason for r in rewrite(dedent(code)).review if r.rule == "MC019"]
+
+
+def test_responses_generator_moves_and_is_reviewed() -> None:
+    result = check_rewrite(
+        """\
+        from haystack.components.generators.chat import OpenAIResponsesChatGenerator
+
+        gen = OpenAIResponsesChatGenerator(model="gpt-5-mini")
+        """,
+        """\
+        from haystack.components.generators.chat import OpenAIResponsesChatGenerator
+        from haystack.utils import Secret
+
+        gen = OpenAIResponsesChatGenerator(model="gpt-5-mini", api_key=Secret.from_env_var("MIRA_API_KEY"), api_base_url="https://api.vmira.ai/v1")
+        """,
+    )
+    (reason,) = [r.reason for r in result.review if r.rule == "MC019"]
+    assert "OpenAIResponsesChatGenerator calls the Responses API" in reason
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [
+        pytest.param(
+            """\
+            from haystack.components.evaluators import FaithfulnessEvaluator
+
+            evaluator = FaithfulnessEvaluator()
+            """,
+            "FaithfulnessEvaluator",
+            id="faithfulness",
+        ),
+        pytest.param(
+            """\
+            from haystack.components.evaluators.context_relevance import ContextRelevanceEvaluator
+
+            evaluator = ContextRelevanceEvaluator(raise_on_failure=False)
+            """,
+            "ContextRelevanceEvaluator",
+            id="context-relevance-submodule",
+        ),
+        pytest.param(
+            """\
+            from haystack.components.evaluators import LLMEvaluator
+            from haystack.utils import Secret
+
+            evaluator = LLMEvaluator(instructions="...", inputs=[], outputs=[], examples=[], api="openai", api_key=Secret.from_env_var("OPENAI_API_KEY"))
+            """,
+            "LLMEvaluator",
+            id="llm-evaluator-2.x-api-form",
+        ),
+    ],
+)
+def test_evaluators_on_their_own_openai_generator_are_reviewed(code: str, label: str) -> None:
+    result = check_noop(dedent(code))
+    (reason,) = [r.reason for r in result.review if r.rule == "MC019"]
+    assert reason.startswith(f"{label}(...) without chat_generator= builds OpenAIChatGenerator() from $OPENAI_API_KEY")
+    assert 'api_base_url="https://api.vmira.ai/v1", api_key=Secret.from_env_var("MIRA_API_KEY")' in reason
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        """\
+        from haystack.components.evaluators import FaithfulnessEvaluator
+
+        evaluator = FaithfulnessEvaluator(chat_generator=generator)
+        """,
+        """\
+        from haystack.components.evaluators import FaithfulnessEvaluator
+
+        def build(**options):
+            return FaithfulnessEvaluator(**options)
+        """,
+        """\
+        from haystack.components.evaluators import SASEvaluator
+        from ragas.metrics import FaithfulnessEvaluator
+
+        sas = SASEvaluator()
+        other = FaithfulnessEvaluator()
+        """,
+    ],
+)
+def test_evaluators_with_a_generator_and_lookalikes_are_not_reviewed(code: str) -> None:
+    assert _mc019_reasons(code) == []
 
 
 @pytest.fixture

@@ -124,7 +124,40 @@ REWRITES = [
 ]
 
 
-@pytest.mark.parametrize(("before", "after"), REWRITES)
+MULTI_MODAL = [
+    pytest.param(
+        """\
+        import os
+        from llama_index.multi_modal_llms.openai import OpenAIMultiModal
+
+        mm = OpenAIMultiModal(model="gpt-4o", max_new_tokens=300, api_key=os.environ["OPENAI_API_KEY"])
+        """,
+        """\
+        import os
+        from llama_index.multi_modal_llms.openai import OpenAIMultiModal
+
+        mm = OpenAIMultiModal(model="gpt-4o", max_new_tokens=300, api_key=os.environ["MIRA_API_KEY"], api_base="https://api.vmira.ai/v1")
+        """,
+        id="multi-modal",
+    ),
+    pytest.param(
+        """\
+        from llama_index.multi_modal_llms import OpenAIMultiModal
+
+        mm = OpenAIMultiModal(model="gpt-4-vision-preview", api_base="https://api.openai.com/v1")
+        """,
+        """\
+        import os
+        from llama_index.multi_modal_llms import OpenAIMultiModal
+
+        mm = OpenAIMultiModal(model="gpt-4-vision-preview", api_base="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])
+        """,
+        id="multi-modal-0.9-export-openai-url",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), REWRITES + MULTI_MODAL)
 def test_rewrites(before: str, after: str) -> None:
     check_rewrite(before, after)
 
@@ -208,7 +241,58 @@ NOOPS = [
 ]
 
 
-@pytest.mark.parametrize("code", NOOPS)
+NO_URL_CLASSES = [
+    pytest.param(
+        """\
+        from llama_index.agent.openai import OpenAIAgent, OpenAIAgentWorker
+        from llama_index.program.openai import OpenAIPydanticProgram
+
+        agent = OpenAIAgent.from_tools(tools, verbose=True)
+        worker = OpenAIAgentWorker.from_tools(tools)
+        program = OpenAIPydanticProgram.from_defaults(output_cls=Album, prompt_template_str="...")
+        """,
+        id="factories-on-settings-llm-reviewed-only",
+    ),
+    pytest.param(
+        """\
+        import os
+        from llama_index.agent.openai import OpenAIAgent
+        from llama_index.core import Settings
+        from llama_index.llms.openai_like import OpenAILike
+
+        Settings.llm = OpenAILike(model="mira", api_base="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])
+        agent = OpenAIAgent.from_tools(tools)
+        """,
+        id="settings-llm-set-in-the-file",
+    ),
+    pytest.param(
+        """\
+        from llama_index.agent.openai import OpenAIAgent
+
+        agent = OpenAIAgent.from_tools(tools, llm=llm)
+        """,
+        id="factory-given-an-llm",
+    ),
+    pytest.param(
+        """\
+        from llama_index.agent.openai import OpenAIAssistantAgent
+
+        agent = OpenAIAssistantAgent.from_new(name="Math Tutor", instructions="...", openai_tools=[{"type": "code_interpreter"}])
+        """,
+        id="assistant-agent-reviewed-only",
+    ),
+    pytest.param(
+        """\
+        from my_app.agents import OpenAIAgent
+
+        agent = OpenAIAgent.from_tools(tools)
+        """,
+        id="agent-lookalike",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", NOOPS + NO_URL_CLASSES)
 def test_noops(code: str) -> None:
     check_noop(code)
 
@@ -250,6 +334,26 @@ def _mc011_reasons(code: str) -> list[str]:
             "http://localhost:8080/v1",
             id="foreign-url",
         ),
+        pytest.param(
+            "from llama_index.multi_modal_llms.openai import OpenAIMultiModal\nmm = OpenAIMultiModal(model='gpt-4o')\n",
+            "use OpenAILikeMultiModal",
+            id="multi-modal-refuses-other-model-ids",
+        ),
+        pytest.param(
+            "from llama_index.agent.openai import OpenAIAgent\nagent = OpenAIAgent.from_tools(tools)\n",
+            'OpenAIAgent.from_tools(...) without llm= uses Settings.llm, which LlamaIndex builds as OpenAI() from OPENAI_API_KEY / OPENAI_API_BASE unless the app sets it, so it still talks to OpenAI: pass llm=OpenAILike(model=..., api_base="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"], is_chat_model=True, is_function_calling_model=True)',
+            id="agent-on-settings-llm",
+        ),
+        pytest.param(
+            "from llama_index.program.openai import OpenAIPydanticProgram as P\np = P.from_defaults(output_cls=A, prompt_template_str='x')\n",
+            "OpenAIPydanticProgram.from_defaults(...) without llm= uses Settings.llm",
+            id="program-on-settings-llm",
+        ),
+        pytest.param(
+            "from llama_index.agent.openai import OpenAIAssistantAgent\na = OpenAIAssistantAgent.from_existing('asst_1')\n",
+            "OpenAIAssistantAgent uses OpenAI's Assistants API",
+            id="assistant-agent",
+        ),
     ],
 )
 def test_review_reasons(code: str, reason_part: str) -> None:
@@ -284,3 +388,18 @@ def test_readme_example_is_the_tools_output() -> None:
 
     before, after = readme_example("MC011")
     check_rewrite(before, after)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from llama_index.agent.openai import OpenAIAgent\nagent = OpenAIAgent.from_tools(tools, llm=llm)\n",
+        "from llama_index.agent.openai import OpenAIAgent\nagent = OpenAIAgent.from_tools(tools, **options)\n",
+        "from llama_index.core import Settings\nfrom llama_index.agent.openai import OpenAIAgent\n"
+        "Settings.llm = llm\nagent = OpenAIAgent.from_tools(tools)\n",
+        "import llama_index.core\nfrom llama_index.agent.openai import OpenAIAgent\n"
+        "llama_index.core.Settings.llm = llm\nagent = OpenAIAgent.from_tools(tools)\n",
+    ],
+)
+def test_agents_given_an_llm_here_are_not_reviewed(code: str) -> None:
+    assert _mc011_reasons(code) == []

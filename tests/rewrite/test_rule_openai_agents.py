@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from textwrap import dedent
+
 import pytest
 from engine_helpers import check_noop, check_rewrite, rewrite
+
+from migrate_cli.rewrite.engine import might_contain_client
 
 REWRITES = [
     pytest.param(
@@ -222,6 +226,237 @@ def test_noops(code: str) -> None:
     check_noop(code)
 
 
+def test_multi_provider_gets_the_target_url_and_key() -> None:
+    check_rewrite(
+        """\
+        import os
+        from agents import MultiProvider, set_default_openai_api
+
+        set_default_openai_api("chat_completions")
+        provider = MultiProvider(openai_api_key=os.getenv("OPENAI_API_KEY"), openai_use_responses=False)
+        """,
+        """\
+        import os
+        from agents import MultiProvider, set_default_openai_api
+
+        set_default_openai_api("chat_completions")
+        provider = MultiProvider(openai_api_key=os.environ["MIRA_API_KEY"], openai_use_responses=False, openai_base_url="https://api.vmira.ai/v1")
+        """,
+    )
+
+
+DEFAULT_CLIENT = "runs on the agents SDK's default OpenAI client"
+
+
+@pytest.mark.parametrize(
+    ("code", "line"),
+    [
+        pytest.param(
+            """\
+            from agents import Agent, Runner
+
+            agent = Agent(name="Assistant", instructions="You are helpful")
+            result = Runner.run_sync(agent, "Write a haiku")
+            helper = Agent(name="Helper", model="gpt-4o-mini")
+            """,
+            3,
+            id="agents-without-a-model-once-per-file",
+        ),
+        pytest.param(
+            """\
+            import agents
+            from my_app.team import triage
+
+
+            async def main():
+                return await agents.Runner.run(triage, "hi")
+            """,
+            6,
+            id="run-of-an-agent-built-elsewhere",
+        ),
+        pytest.param(
+            """\
+            from agents import Agent, RunConfig, Runner
+
+            agent = Agent(name="a", model="openai/gpt-4.1")
+            Runner.run_streamed(agent, "hi", run_config=RunConfig(tracing_disabled=True))
+            """,
+            3,
+            id="openai-prefixed-model-and-a-run-config-without-provider",
+        ),
+        pytest.param(
+            """\
+            import os
+            from agents import Agent
+
+            MODEL = os.getenv("EXAMPLE_MODEL") or "gpt-4.1"
+
+
+            def build(model: str = MODEL):
+                return Agent(name="a", model=model)
+            """,
+            8,
+            id="model-name-from-env-through-a-str-parameter",
+        ),
+        pytest.param(
+            """\
+            from agents import RunConfig, Runner
+            from agents.sandbox import SandboxRunConfig
+            from my_app.agents import build_agent
+
+            config = RunConfig(sandbox=SandboxRunConfig(session=session))
+            Runner.run_sync(build_agent(), "hi", run_config=config)
+            """,
+            6,
+            id="run-config-bound-to-a-name-without-provider",
+        ),
+        pytest.param(
+            """\
+            from agents.sandbox import SandboxAgent
+
+            agent = SandboxAgent(name="a", instructions="...", default_manifest=manifest)
+            """,
+            3,
+            id="sandbox-agent",
+        ),
+        pytest.param(
+            """\
+            from agents.voice import SingleAgentVoiceWorkflow, VoicePipeline
+
+            pipeline = VoicePipeline(workflow=SingleAgentVoiceWorkflow(agent))
+            """,
+            3,
+            id="voice-pipeline-on-the-default-voice-provider",
+        ),
+    ],
+)
+def test_agents_on_the_default_client_are_reviewed_once_with_the_fix(code: str, line: int) -> None:
+    result = rewrite(dedent(code))
+    reviews = [r for r in result.review if r.rule == "MC012"]
+    assert [r.line for r in reviews] == [line]
+    assert DEFAULT_CLIENT in reviews[0].reason
+    assert (
+        'set_default_openai_client(AsyncOpenAI(base_url="https://api.vmira.ai/v1", '
+        'api_key=os.environ["MIRA_API_KEY"]), use_for_tracing=False) and '
+        'set_default_openai_api("chat_completions")'
+    ) in reviews[0].reason
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param(
+            """\
+            from agents import Agent, AsyncOpenAI, OpenAIChatCompletionsModel, Runner
+
+            model = OpenAIChatCompletionsModel(model="mira", openai_client=AsyncOpenAI())
+            agent = Agent(name="a", model=model)
+            Runner.run_sync(agent, "hi")
+            """,
+            id="agent-with-a-model-object",
+        ),
+        pytest.param(
+            """\
+            from agents import Agent, AsyncOpenAI, Runner, set_default_openai_api, set_default_openai_client
+
+            set_default_openai_client(AsyncOpenAI(), use_for_tracing=False)
+            set_default_openai_api("chat_completions")
+            Runner.run_sync(Agent(name="a"), "hi")
+            """,
+            id="default-client-set-in-the-file",
+        ),
+        pytest.param(
+            """\
+            from agents import Agent, OpenAIProvider, RunConfig, Runner
+
+            config = RunConfig(model_provider=OpenAIProvider(use_responses=False))
+            Runner.run_sync(Agent(name="a"), "hi", run_config=config)
+            """,
+            id="run-config-with-a-provider",
+        ),
+        pytest.param(
+            """\
+            from agents import Agent
+            from agents.extensions.models.litellm_model import LitellmModel
+
+            claude = Agent(name="a", model="litellm/anthropic/claude-sonnet-4-5")
+            gemini = Agent(name="b", model=LitellmModel(model="gemini/gemini-2.5-flash"))
+            """,
+            id="other-providers-models",
+        ),
+        pytest.param(
+            """\
+            from agents import Agent, Runner
+
+            def build(**options):
+                return Agent(name="a", **options)
+
+            async def go(agent, config):
+                return await Runner.run(agent, "hi", run_config=config)
+            """,
+            id="options-and-run-config-the-rule-cannot-see",
+        ),
+        pytest.param(
+            """\
+            from agents import Agent, Model
+
+
+            def build(model: Model, tuned):
+                return [Agent(name="a", model=model), Agent(name="b", model=tuned.model)]
+            """,
+            id="model-objects-of-unknown-origin",
+        ),
+        pytest.param(
+            """\
+            from crewai import Agent
+            from my_app.agents import Runner
+
+            agent = Agent(role="writer", goal="write", backstory="...", llm=llm)
+            Runner.run_sync(agent, "hi")
+            """,
+            id="lookalikes",
+        ),
+    ],
+)
+def test_agents_with_a_configured_model_are_not_reviewed(code: str) -> None:
+    assert not [r for r in rewrite(dedent(code)).review if DEFAULT_CLIENT in r.reason]
+
+
+def test_voice_provider_is_rewritten_and_its_audio_models_reviewed() -> None:
+    result = check_rewrite(
+        """\
+        from agents.voice import OpenAIVoiceModelProvider, VoicePipeline, VoicePipelineConfig
+
+        provider = OpenAIVoiceModelProvider()
+        pipeline = VoicePipeline(workflow=workflow, config=VoicePipelineConfig(model_provider=provider))
+        """,
+        """\
+        import os
+        from agents.voice import OpenAIVoiceModelProvider, VoicePipeline, VoicePipelineConfig
+
+        provider = OpenAIVoiceModelProvider(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
+        pipeline = VoicePipeline(workflow=workflow, config=VoicePipelineConfig(model_provider=provider))
+        """,
+    )
+    reasons = [r.reason for r in result.review if r.rule == "MC012"]
+    assert len(reasons) == 1 and "serves /audio/transcriptions and /audio/speech" in reasons[0]
+
+
+def test_realtime_runner_is_reviewed_as_staying_on_openai() -> None:
+    code = (
+        "from agents.realtime import RealtimeAgent, RealtimeRunner\nrunner = RealtimeRunner(RealtimeAgent(name='a'))\n"
+    )
+    reasons = [r.reason for r in rewrite(code).review if r.rule == "MC012"]
+    assert len(reasons) == 1 and reasons[0].startswith("RealtimeRunner talks to OpenAI's Realtime API")
+
+
+def test_a_file_that_only_runs_agents_is_not_skipped_by_the_pre_filter() -> None:
+    code = b'from agents import Agent, Runner\nRunner.run_sync(Agent(name="a"), "hi")\n'
+    assert b"openai" not in code.lower()
+    assert might_contain_client(code)
+    assert [r.rule for r in rewrite(code.decode()).review] == ["MC012"]
+
+
 def _mc012_reasons(code: str) -> list[str]:
     return [item.reason for item in rewrite(code).review if item.rule == "MC012"]
 
@@ -383,3 +618,64 @@ def test_rewritten_agents_setup_talks_to_the_target_with_its_key(tmp_path, targe
     assert facts["tracing_key_set"] != TARGET_KEY
     assert facts["answers"] == ["hi from the target", "hi from the target"]
     assert [(s.path, s.authorization) for s in target.seen] == [("/v1/chat/completions", f"Bearer {TARGET_KEY}")] * 2
+
+
+def test_the_default_client_advice_points_the_agents_at_the_target(tmp_path, target) -> None:
+    """Paste the review's two calls into the reviewed app: its agents now run on the target with its key."""
+    pytest.importorskip("agents")
+    from framework_helpers import TARGET_KEY, run_probe
+
+    app = 'from agents import Agent\n\nagent = Agent(name="a", instructions="Be brief.", model="mira")\n'
+    reasons = [r.reason for r in rewrite(app).review if DEFAULT_CLIENT in r.reason]
+    advice = reasons[0].split("before any agent runs: ", 1)[1].split(" (unless", 1)[0]
+    calls = advice.replace("https://api.vmira.ai/v1", target.base_url).split(" and ")
+    fixed = "import os\nfrom agents import AsyncOpenAI, set_default_openai_api, set_default_openai_client\n"
+    fixed += "".join(f"{call}\n" for call in calls) + app
+    facts = run_probe(
+        tmp_path,
+        fixed,
+        """\
+        import json
+        import app
+        from agents import Runner
+
+        print(json.dumps({"answer": Runner.run_sync(app.agent, "Say hi").final_output}))
+        """,
+    )
+    assert facts["answer"] == "hi from the target"
+    assert [(s.path, s.authorization) for s in target.seen] == [("/v1/chat/completions", f"Bearer {TARGET_KEY}")]
+
+
+def test_rewritten_multi_provider_talks_to_the_target_with_its_key(tmp_path, target) -> None:
+    pytest.importorskip("agents")
+    from framework_helpers import TARGET_KEY, rewrite_for, run_probe
+
+    app = rewrite_for(
+        """\
+        import os
+        from agents import MultiProvider
+
+        provider = MultiProvider(openai_api_key=os.getenv("OPENAI_API_KEY"), openai_use_responses=False)
+        voice = OpenAIVoiceModelProvider()
+        """.replace(
+            "from agents import MultiProvider",
+            "from agents import MultiProvider\n        from agents.voice import OpenAIVoiceModelProvider",
+        ),
+        target.base_url,
+    )
+    facts = run_probe(
+        tmp_path,
+        app,
+        """\
+        import json
+        import app
+        from agents import Agent, RunConfig, Runner
+
+        run = Runner.run_sync(Agent(name="a", model="mira"), "Say hi", run_config=RunConfig(model_provider=app.provider))
+        voice_client = app.voice._get_client()
+        print(json.dumps({"answer": run.final_output, "voice": [str(voice_client.base_url), voice_client.api_key]}))
+        """,
+    )
+    assert facts["answer"] == "hi from the target"
+    assert facts["voice"] == [target.base_url + "/", TARGET_KEY]
+    assert [(s.path, s.authorization) for s in target.seen] == [("/v1/chat/completions", f"Bearer {TARGET_KEY}")]

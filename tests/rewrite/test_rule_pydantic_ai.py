@@ -202,14 +202,19 @@ def _mc013_reasons(code: str) -> list[str]:
             id="infer-model",
         ),
         pytest.param(
-            "from pydantic_ai.models.openai import OpenAIChatModel\nm = OpenAIChatModel('gpt-4o')\n",
-            'with no provider builds an OpenAI provider from OPENAI_API_KEY/OPENAI_BASE_URL, so it still talks to OpenAI: pass provider=OpenAIProvider(base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])',
-            id="chat-model-without-provider",
+            "from pydantic_ai.models.openai import OpenAIModel\nm = OpenAIModel('gpt-4o')\n",
+            'OpenAIModel(...) with no provider builds an OpenAI provider from OPENAI_API_KEY/OPENAI_BASE_URL, so it still talks to OpenAI: pass provider=OpenAIProvider(base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])',
+            id="legacy-capable-model-without-provider",
         ),
         pytest.param(
-            "from pydantic_ai.models.openai import OpenAIModel\nm = OpenAIModel('gpt-4o', provider='openai')\n",
-            "provider='openai'",
-            id="model-with-provider-name",
+            "from pydantic_ai.models.openai import OpenAIResponsesModel\nm = OpenAIResponsesModel('gpt-4o', provider='openai')\n",
+            "provider='openai' builds an OpenAI provider",
+            id="responses-model-with-provider-name",
+        ),
+        pytest.param(
+            "from pydantic_ai.models.openai import OpenAIChatModel\nOpenAIProvider = object\nm = OpenAIChatModel('gpt-4o')\n",
+            "with no provider builds an OpenAI provider",
+            id="chat-model-where-the-provider-name-is-taken",
         ),
         pytest.param(
             "from pydantic_ai.models.openai import OpenAIResponsesModel\nfrom pydantic_ai.providers.openai import OpenAIProvider\np = OpenAIProvider(base_url='http://localhost:1/v1')\nm = OpenAIResponsesModel('x', provider=p)\n",
@@ -222,6 +227,66 @@ def test_review_reasons(code: str, reason_part: str) -> None:
     reasons = _mc013_reasons(code)
     assert len(reasons) == 1, reasons
     assert reason_part in reasons[0]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            """\
+            from pydantic_ai import Agent
+            from pydantic_ai.models.openai import OpenAIChatModel
+
+            agent = Agent(OpenAIChatModel("gpt-4o"))
+            """,
+            """\
+            import os
+            from pydantic_ai import Agent
+            from pydantic_ai.models.openai import OpenAIChatModel
+            from pydantic_ai.providers.openai import OpenAIProvider
+
+            agent = Agent(OpenAIChatModel("gpt-4o", provider=OpenAIProvider(base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])))
+            """,
+            id="chat-model-without-provider",
+        ),
+        pytest.param(
+            """\
+            import os
+            from pydantic_ai.models.openai import OpenAIChatModel, OpenAIModel
+            from pydantic_ai.providers.openai import OpenAIProvider as Provider
+
+            fast = OpenAIChatModel("gpt-4o-mini", provider="openai-chat")
+            legacy = OpenAIModel(model_name="gpt-4o", provider="openai")
+            """,
+            """\
+            import os
+            from pydantic_ai.models.openai import OpenAIChatModel, OpenAIModel
+            from pydantic_ai.providers.openai import OpenAIProvider as Provider
+
+            fast = OpenAIChatModel("gpt-4o-mini", provider=Provider(base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"]))
+            legacy = OpenAIModel(model_name="gpt-4o", provider=Provider(base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"]))
+            """,
+            id="provider-names-replaced-with-the-aliased-provider",
+        ),
+    ],
+)
+def test_models_that_build_their_provider_from_env_get_one_for_the_target(before: str, after: str) -> None:
+    result = check_rewrite(before, after)
+    reasons = [r.reason for r in result.review if r.rule == "MC013"]
+    assert len(reasons) == 1 and "OpenAICompatibleProvider" in reasons[0]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from pydantic_ai.models.openai import OpenAIChatModel\nm = OpenAIChatModel('gpt-4o', provider='gateway')\n",
+        "from pydantic_ai.models.openai import OpenAIChatModel\nm = OpenAIChatModel('deepseek-chat', provider='deepseek')\n",
+        "from pydantic_ai.models.openai import OpenAIChatModel\ndef f(**kw):\n    return OpenAIChatModel('gpt-4o', **kw)\n",
+        "from my_models import OpenAIChatModel\nm = OpenAIChatModel('gpt-4o')\n",
+    ],
+)
+def test_models_with_other_providers_are_left_alone(code: str) -> None:
+    check_noop(code)
 
 
 def test_migrated_provider_gets_one_profile_note_per_file() -> None:
@@ -299,3 +364,39 @@ def test_rewritten_pydantic_ai_model_talks_to_the_target_with_its_key(tmp_path, 
     assert facts["key"] == TARGET_KEY
     assert facts["answer"] == "hi from the target"
     assert [(s.path, s.authorization) for s in target.seen] == [("/v1/chat/completions", f"Bearer {TARGET_KEY}")]
+
+
+def test_model_whose_provider_was_built_from_env_now_talks_to_the_target(tmp_path, target) -> None:
+    pytest.importorskip("pydantic_ai.providers.openai")
+    from framework_helpers import TARGET_KEY, rewrite_for, run_probe
+
+    app = rewrite_for(
+        """\
+        from pydantic_ai import Agent
+        from pydantic_ai.models.openai import OpenAIChatModel
+
+        default = OpenAIChatModel("mira")
+        named = OpenAIChatModel("mira", provider="openai")
+        agents = [Agent(default, instructions="Be brief."), Agent(named, instructions="Be brief.")]
+        """,
+        target.base_url,
+    )
+    facts = run_probe(
+        tmp_path,
+        app,
+        """\
+        import json
+        import app
+
+        answers = [agent.run_sync("Say hi").output for agent in app.agents]
+        print(json.dumps({
+            "bases": [app.default.base_url, app.named.base_url],
+            "keys": [app.default.client.api_key, app.named.client.api_key],
+            "answers": answers,
+        }))
+        """,
+    )
+    assert facts["bases"] == [target.base_url + "/"] * 2
+    assert facts["keys"] == [TARGET_KEY] * 2
+    assert facts["answers"] == ["hi from the target"] * 2
+    assert [(s.path, s.authorization) for s in target.seen] == [("/v1/chat/completions", f"Bearer {TARGET_KEY}")] * 2

@@ -20,6 +20,12 @@ usual parameters. autogen 0.4 raises "model_info is required when model name is 
 OpenAI model" for an id it does not know (autogen_ext/models/openai/_openai_client.py), and the
 target's ids are not OpenAI's: a moved client without `model_info=` is reviewed. A 0.4 client whose
 model is `gemini-*`, `claude-*` or `Llama-*` with no `base_url` goes to that vendor: not ours.
+
+The agents built on OpenAI-only APIs are reviewed: autogen-ext's `OpenAIAgent(client=...)` (the
+Responses API) once its client moves to the target, and the Assistants API agents, autogen-ext's
+`OpenAIAssistantAgent` and AutoGen 0.2's `GPTAssistantAgent`, always (their client or config is
+rewritten where it is built; the Assistants API is not served by OpenAI-compatible providers).
+Sources: microsoft/autogen `python/packages/autogen-ext/src/autogen_ext/agents/openai/`.
 """
 
 from __future__ import annotations
@@ -29,10 +35,10 @@ from collections.abc import Iterable, Iterator
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddDictItems, Edit
-from migrate_cli.rewrite.framework import lands_on_target
+from migrate_cli.rewrite.framework import client_for_target, lands_on_target
 from migrate_cli.rewrite.policy import decide_api_key, decide_base_url, key_unproven_reason, report_kept_secrets
 from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
+from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec, calls_to
 from migrate_cli.rewrite.values import string_value
 
 _CLIENT_CALLEES = frozenset(
@@ -45,6 +51,16 @@ _AG2_CONFIG_CALLEES = frozenset(
     for cls in ("OpenAIConfig", "OpenAIResponsesConfig")
 )
 _LLM_CONFIG_CALLEES = frozenset({"autogen.LLMConfig", "autogen.llm_config.LLMConfig"})
+_RESPONSES_AGENTS = frozenset(
+    f"{module}.OpenAIAgent" for module in ("autogen_ext.agents.openai", "autogen_ext.agents.openai._openai_agent")
+)
+_ASSISTANTS_AGENTS = frozenset(
+    {
+        "autogen_ext.agents.openai.OpenAIAssistantAgent",
+        "autogen_ext.agents.openai._openai_assistant_agent.OpenAIAssistantAgent",
+        "autogen.agentchat.contrib.gpt_assistant_agent.GPTAssistantAgent",
+    }
+)
 _LOADERS = frozenset(
     {
         "config_list_from_json",
@@ -128,11 +144,31 @@ class AutogenRule(Rule):
             return
         for construction in self._constructions:
             yield from construction.find(module, report)
+        _review_openai_only_agents(module, report)
         seen: set[int] = set()
         for entry in _entries(module, report):
             if id(entry) not in seen:
                 seen.add(id(entry))
                 yield from _rewrite_entry(entry, module, report)
+
+
+def _review_openai_only_agents(module: ModuleInfo, report: Recorder) -> None:
+    target = module.target.base_url
+    for call in calls_to(module, _RESPONSES_AGENTS | _ASSISTANTS_AGENTS):
+        name = module.qualify(call.func).single
+        if name in _RESPONSES_AGENTS and client_for_target(_keyword(call, "client"), module):
+            report.review(
+                call,
+                f"OpenAIAgent calls OpenAI's Responses API, which most OpenAI-compatible providers do not serve: "
+                f"check that {target} does, or use AssistantAgent(model_client=OpenAIChatCompletionClient(...))",
+            )
+        elif name in _ASSISTANTS_AGENTS:
+            report.review(
+                call,
+                f"{name.rsplit('.', 1)[-1]} uses OpenAI's Assistants API, which OpenAI-compatible providers do not "
+                "serve: keep its client or config on OpenAI (with the OpenAI key), or rebuild it as an AssistantAgent "
+                "on a model client for the target",
+            )
 
 
 def _is_autogen(name: str | None) -> bool:

@@ -26,7 +26,14 @@ from migrate_cli.redact import redact
 from migrate_cli.rewrite.clients import AZURE_ENTRA_ARGUMENTS, client_calls
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddKeywords, Edit, InsertAfter, RemoveKeyword, ReplaceExpr
-from migrate_cli.rewrite.import_names import add_imported, binding_import, rename_imported, uses_of
+from migrate_cli.rewrite.import_names import (
+    add_imported,
+    binding_import,
+    empties_its_block,
+    remove_imported,
+    rename_imported,
+    uses_of,
+)
 from migrate_cli.rewrite.model_ids import map_model_id, split_model_id
 from migrate_cli.rewrite.names import AZURE_CLIENT_NAMES, OPENAI_MODULES, short_name
 from migrate_cli.rewrite.policy import (
@@ -189,7 +196,13 @@ class _ImportEdits:
         self._reviewed: set[int] = set()
 
     def edits(self) -> list[Edit]:
-        return list(self._imports.values())
+        # A call where the plain class was not bound renamed the import: it must not also lose the name.
+        renamed = {(stmt, name) for stmt, kind, name in self._imports if kind == "rename"}
+        return [
+            edit
+            for (stmt, kind, name), edit in self._imports.items()
+            if not (kind == "remove" and (stmt, name) in renamed)
+        ]
 
     def callee_edits(self, call: ast.Call) -> list[Edit] | None:
         """The edits that make `call.func` name the plain class; None (and a review) if it cannot."""
@@ -203,12 +216,14 @@ class _ImportEdits:
                 return [ReplaceExpr(func, f"{module.segment(func.value)}.{plain}")]
             if root is not None and module.qualify(root).single == "openai":
                 return [ReplaceExpr(func, f"{root.id}.{plain}")]  # openai.lib.azure.AzureOpenAI
-            return self._review(
+            self._review(
                 call,
                 f"{module.segment(func)} is reached through {module.segment(func.value)}: convert it to openai.{plain}(...) by hand",
             )
+            return None
         if not isinstance(func, ast.Name):
-            return self._review(call, f"{module.segment(func)}: convert it to {plain}(...) by hand")
+            self._review(call, f"{module.segment(func)}: convert it to {plain}(...) by hand")
+            return None
 
         scope = module.analysis.scope_of(func)
         plain_names = module.analysis.lookup(plain, scope) if scope is not None else []
@@ -219,24 +234,31 @@ class _ImportEdits:
             and plain_qualified <= {f"{m}.{plain}" for m in OPENAI_MODULES}
         )
         if plain_names and not plain_is_ours:
-            return self._review(
+            self._review(
                 call,
                 f"{plain} already names something else here, so {func.id}(...) cannot become {plain}(...): convert it by hand",
             )
+            return None
 
         bindings = module.analysis.lookup(func.id, scope) if scope is not None else []
         stmt = binding_import(module, func.id, qualified, call) if bindings else None
         if stmt is None:
             if plain_is_ours:  # `from openai import *` binds both classes
                 return [ReplaceExpr(func, plain)]
-            return self._review(
+            self._review(
                 call, f"{func.id} is not imported by a plain `from ... import` here: convert it to {plain}(...) by hand"
             )
+            return None
 
         uses = uses_of(module, func.id, bindings)
         stmt_module = "." * stmt.level + (stmt.module or "")
         only_converted = all(id(use) in self.funcs for use in uses)
         aliased = func.id != azure_class
+        removable = only_converted and not empties_its_block(module, stmt)
+        if removable and plain_is_ours:
+            # `OpenAI` is imported already: the Azure name leaves its import rather than become a second `OpenAI`.
+            self._imports.setdefault((id(stmt), "remove", azure_class), self._remove(stmt, azure_class, func.id))
+            return [ReplaceExpr(func, plain)]
         if only_converted and stmt_module in OPENAI_MODULES and (aliased or not plain_names):
             # Nothing else names the Azure class: the import itself changes class.
             self._imports.setdefault((id(stmt), "rename", azure_class), rename_imported(stmt, azure_class, plain))
@@ -246,6 +268,10 @@ class _ImportEdits:
                 self._imports.setdefault((id(stmt), "add", plain), add_imported(stmt, azure_class, plain))
             else:  # e.g. `from openai.lib.azure import AzureOpenAI`: the plain class lives in `openai`
                 self._imports.setdefault((id(stmt), "insert", plain), InsertAfter(stmt, f"from openai import {plain}"))
+                if removable:  # and nothing uses the Azure class any more
+                    self._imports.setdefault(
+                        (id(stmt), "remove", azure_class), self._remove(stmt, azure_class, func.id)
+                    )
         if not only_converted and id(stmt) not in self._reviewed:
             self._reviewed.add(id(stmt))
             lines = sorted({use.lineno for use in uses if id(use) not in self.funcs})
@@ -256,9 +282,12 @@ class _ImportEdits:
             )
         return [ReplaceExpr(func, plain)]
 
+    @staticmethod
+    def _remove(stmt: ast.ImportFrom, azure_class: str, local: str) -> Edit:
+        return remove_imported(stmt, azure_class, None if local == azure_class else local)
+
     def _review(self, call: ast.Call, reason: str) -> None:
         self.report.review(call, reason)
-        return None
 
 
 def _root_name(expr: ast.expr) -> ast.Name | None:

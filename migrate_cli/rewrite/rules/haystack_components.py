@@ -10,6 +10,12 @@ hard-coded key (values.py): `Secret.from_env_var("OPENAI_API_KEY")` -> `Secret.f
 a missing key or a token -> `Secret.from_env_var("<ENV>")` (adding `from haystack.utils import
 Secret` when the module has no `Secret`), the token reported as a security finding. `api_base_url`
 follows the base_url policy. Azure components are not ours.
+
+Reviewed: `OpenAIResponsesChatGenerator` once it moves (the Responses API is OpenAI-only on most
+providers), and the evaluators that build their own OpenAI generator: `LLMEvaluator`,
+`FaithfulnessEvaluator` and `ContextRelevanceEvaluator` without `chat_generator=` use
+`OpenAIChatGenerator()` from `OPENAI_API_KEY` in JSON mode (`components/evaluators/llm_evaluator.py`;
+before 2.12 the same through `api="openai"`, `api_key=`): there is no URL argument to rewrite.
 """
 
 from __future__ import annotations
@@ -19,26 +25,23 @@ from collections.abc import Iterable
 
 from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
-from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
+from migrate_cli.rewrite.framework import callee, lands_on_target
+from migrate_cli.rewrite.haystack_names import OPENAI_COMPONENTS as CALLEES
+from migrate_cli.rewrite.names import short_name
+from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec, calls_to
 from migrate_cli.rewrite.values import HAYSTACK_SECRET_CLASSES
 
-_HOMES = {
-    "OpenAIChatGenerator": ("haystack.components.generators.chat", "haystack.components.generators.chat.openai"),
-    "OpenAIResponsesChatGenerator": (
-        "haystack.components.generators.chat",
-        "haystack.components.generators.chat.openai_responses",
-    ),
-    "OpenAIGenerator": ("haystack.components.generators", "haystack.components.generators.openai"),
-    "OpenAIImageGenerator": ("haystack.components.generators", "haystack.components.generators.openai_image_generator"),
-    "DALLEImageGenerator": ("haystack.components.generators", "haystack.components.generators.openai_dalle"),
-    "OpenAITextEmbedder": ("haystack.components.embedders", "haystack.components.embedders.openai_text_embedder"),
-    "OpenAIDocumentEmbedder": (
-        "haystack.components.embedders",
-        "haystack.components.embedders.openai_document_embedder",
-    ),
-    "RemoteWhisperTranscriber": ("haystack.components.audio", "haystack.components.audio.whisper_remote"),
+RESPONSES = frozenset(name for name in CALLEES if name.endswith(".OpenAIResponsesChatGenerator"))
+_EVALUATOR_HOMES = {
+    "LLMEvaluator": "llm_evaluator",
+    "FaithfulnessEvaluator": "faithfulness",
+    "ContextRelevanceEvaluator": "context_relevance",
 }
-CALLEES = frozenset(f"{module}.{cls}" for cls, modules in _HOMES.items() for module in modules)
+EVALUATORS = frozenset(
+    f"haystack.components.evaluators{home}.{cls}"
+    for cls, module in _EVALUATOR_HOMES.items()
+    for home in ("", f".{module}")
+)
 _SECRET_MODULE = "haystack.utils"
 
 
@@ -55,7 +58,25 @@ class HaystackRule(ConstructionRule):
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
         if not module.mentions(self.needles):
             return []
-        return super().find(module, report)
+        edits = list(super().find(module, report))
+        target = module.target
+        for call in calls_to(module, RESPONSES | EVALUATORS):
+            name = callee(call, module)
+            if name in RESPONSES and lands_on_target(call, self.spec, module):
+                report.review(
+                    call,
+                    "OpenAIResponsesChatGenerator calls the Responses API, which most OpenAI-compatible providers "
+                    f"do not serve: check that {target.base_url} does, or use OpenAIChatGenerator",
+                )
+            elif name in EVALUATORS and not any(k.arg in ("chat_generator", None) for k in call.keywords):
+                report.review(
+                    call,
+                    f"{short_name(name)}(...) without chat_generator= builds OpenAIChatGenerator() from "
+                    "$OPENAI_API_KEY (JSON mode), so it still talks to OpenAI: pass chat_generator=OpenAIChatGenerator("
+                    f'api_base_url="{target.base_url}", api_key=Secret.from_env_var("{target.api_key_env}"), '
+                    'generation_kwargs={"response_format": {"type": "json_object"}}) if the target serves JSON mode',
+                )
+        return edits
 
     def key_code(
         self, module: ModuleInfo, anchor: ast.AST, report: Recorder, placeholder: str | None = None

@@ -17,20 +17,32 @@ Migrated, but listed for review, because the code would otherwise fail at run ti
 - `OpenAIEmbedding` raises `ValueError` in its constructor for a model that is not one of OpenAI's
   embedding models (`get_engine()` in llama-index-embeddings-openai `base.py`); the target's models
   need `OpenAILikeEmbedding` (llama-index-embeddings-openai-like).
+`OpenAIMultiModal` (llama-index-multi-modal-llms-openai: a subclass of `OpenAI` since 0.5, with the
+same `api_base`/`api_key` before) is rewritten and reviewed like `OpenAI`.
 `OpenAIResponses` (Responses API, OpenAI-only on most providers) and the Azure classes are reviewed
-and not rewritten. Source: https://github.com/run-llama/llama_index/tree/main/llama-index-integrations
+and not rewritten. So are the OpenAI classes that take no URL at all:
+- `OpenAIAgent.from_tools(...)`, `OpenAIAgentWorker.from_tools(...)` and
+  `OpenAIPydanticProgram.from_defaults(...)` without `llm=` use `Settings.llm`, which LlamaIndex builds
+  as `OpenAI()` from the environment unless the app sets it (`llm = llm or Settings.llm` in
+  llama-index-agent-openai `base.py` / llama-index-program-openai `base.py`): reviewed unless this
+  file assigns `Settings.llm`;
+- `OpenAIAssistantAgent` builds `openai.OpenAI(api_key=...)` for OpenAI's Assistants API
+  (`openai_assistant_agent.py`): it stays on OpenAI.
+Source: https://github.com/run-llama/llama_index/tree/main/llama-index-integrations
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
-from migrate_cli.rewrite.framework import SpecConstruction, callee_within, lands_on_target, mentions, qualified_names
+from migrate_cli.rewrite.framework import callee_within, lands_on_target, mentions, qualified_names
 from migrate_cli.rewrite.names import short_name
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionSpec
+from migrate_cli.rewrite.rules.spec_construction import SpecConstruction
 
 # `llama_index` (0.10+ split packages and the 0.9 monolith) and the 0.10 `llama_index.legacy` copy.
 _PACKAGES = ("llama_index", "llama_index.legacy")
@@ -40,6 +52,30 @@ EMBEDDING = qualified_names(
     _PACKAGES, {"OpenAIEmbedding": ("embeddings", "embeddings.openai", "embeddings.openai.base")}
 )
 RESPONSES = qualified_names(("llama_index",), {"OpenAIResponses": ("llms.openai", "llms.openai.responses")})
+MULTI_MODAL = qualified_names(
+    _PACKAGES, {"OpenAIMultiModal": ("multi_modal_llms", "multi_modal_llms.openai", "multi_modal_llms.openai.base")}
+)
+_AGENTS = qualified_names(
+    ("llama_index",),
+    {
+        "OpenAIAgent": ("agent", "agent.openai", "agent.openai.base"),
+        "OpenAIAgentWorker": ("agent.openai", "agent.openai.step"),
+    },
+)
+_PROGRAMS = qualified_names(
+    ("llama_index",), {"OpenAIPydanticProgram": ("program", "program.openai", "program.openai.base")}
+)
+#: Factories that fall back to `Settings.llm` (OpenAI from the environment) without `llm=`.
+ON_SETTINGS_LLM = frozenset(f"{name}.from_tools" for name in _AGENTS) | frozenset(
+    f"{name}.from_defaults" for name in _PROGRAMS
+)
+_ASSISTANTS = qualified_names(
+    ("llama_index",), {"OpenAIAssistantAgent": ("agent", "agent.openai", "agent.openai.openai_assistant_agent")}
+)
+ASSISTANTS = _ASSISTANTS | frozenset(
+    f"{name}.{method}" for name in _ASSISTANTS for method in ("from_new", "from_existing")
+)
+SETTINGS = frozenset({"llama_index.core.Settings", "llama_index.core.settings.Settings"})
 AZURE = qualified_names(
     _PACKAGES,
     {
@@ -48,10 +84,12 @@ AZURE = qualified_names(
     },
 )
 
-_ALL = LLM | LIKE | EMBEDDING | RESPONSES | AZURE
+_ALL = LLM | LIKE | EMBEDDING | RESPONSES | AZURE | MULTI_MODAL | ON_SETTINGS_LLM | ASSISTANTS
 
 _SKIP_IF = ("openai_client", "async_openai_client")
-_LLM_SPEC = ConstructionSpec(callees=LLM | LIKE, url_params=("api_base",), skip_if=_SKIP_IF, positional_ok=True)
+_LLM_SPEC = ConstructionSpec(
+    callees=LLM | LIKE | MULTI_MODAL, url_params=("api_base",), skip_if=_SKIP_IF, positional_ok=True
+)
 _EMBEDDING_SPEC = ConstructionSpec(callees=EMBEDDING, url_params=("api_base",), skip_if=_SKIP_IF, positional_ok=True)
 
 # Positional parameters before `api_key` in the constructors' signatures (model, temperature,
@@ -81,12 +119,26 @@ class LlamaIndexRule(Rule):
         for construction in self._constructions:
             edits.extend(construction.find(module, report))
         target = module.target.base_url
+        settings_llm_set: bool | None = None  # looked up on the first factory without llm=
         for call in module.analysis.calls:
             name = callee_within(call, module, _ALL)
             if name is None:
                 continue
             label = short_name(name)
-            if name in LLM and len(call.args) <= _LLM_POSITIONALS and lands_on_target(call, _LLM_SPEC, module):
+            if name in ON_SETTINGS_LLM or name in ASSISTANTS:
+                if name in ON_SETTINGS_LLM and settings_llm_set is None and not _has_llm(call):
+                    settings_llm_set = _assigns_settings_llm(module)
+                _review_no_url_class(call, name, bool(settings_llm_set), module, report)
+            elif (
+                name in MULTI_MODAL and len(call.args) <= _LLM_POSITIONALS and lands_on_target(call, _LLM_SPEC, module)
+            ):
+                report.review(
+                    call,
+                    f"{label}() checks the model id against OpenAI's model list and raises ValueError('Unknown model "
+                    f"...') for {target}'s models: use OpenAILikeMultiModal (llama-index-multi-modal-llms-openai-like) "
+                    "or OpenAILike(..., is_chat_model=True) with image blocks",
+                )
+            elif name in LLM and len(call.args) <= _LLM_POSITIONALS and lands_on_target(call, _LLM_SPEC, module):
                 report.review(
                     call,
                     f"{label}() checks the model id against OpenAI's model list at every call and raises ValueError('Unknown model ...') for {target}'s models: use OpenAILike(model=..., api_base=..., api_key=..., is_chat_model=True, context_window=...) from llama-index-llms-openai-like",
@@ -111,3 +163,40 @@ class LlamaIndexRule(Rule):
                     f"{label}() is Azure OpenAI, which this rule does not move: migrate it by hand (its engine/deployment names are not model ids)",
                 )
         return edits
+
+
+def _has_llm(call: ast.Call) -> bool:
+    return any(k.arg in ("llm", None) for k in call.keywords)  # `**options` may carry it
+
+
+def _assigns_settings_llm(module: ModuleInfo) -> bool:
+    """The file sets `Settings.llm = ...` (the app's LLM for every component that gets none)."""
+    return any(
+        isinstance(target, ast.Attribute) and target.attr == "llm" and module.qualify(target.value).single in SETTINGS
+        for node in ast.walk(module.tree)
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+    )
+
+
+def _review_no_url_class(
+    call: ast.Call, name: str, settings_llm_set: bool, module: ModuleInfo, report: Recorder
+) -> None:
+    """The OpenAI classes with no URL parameter: the agents and programs on `Settings.llm`, the Assistants agent."""
+    target = module.target
+    if name in ASSISTANTS:
+        report.review(
+            call,
+            f"{short_name(name.removesuffix('.from_new').removesuffix('.from_existing'))} uses OpenAI's Assistants "
+            "API with its own openai.OpenAI client (no base URL parameter): it stays on OpenAI; rebuild it as an "
+            "agent on an LLM for the target to move it",
+        )
+    elif not _has_llm(call) and not settings_llm_set:
+        owner = short_name(name.rsplit(".", 1)[0])
+        report.review(
+            call,
+            f"{owner}.{short_name(name)}(...) without llm= uses Settings.llm, which LlamaIndex builds as OpenAI() "
+            "from OPENAI_API_KEY / OPENAI_API_BASE unless the app sets it, so it still talks to OpenAI: pass "
+            f'llm=OpenAILike(model=..., api_base="{target.base_url}", api_key=os.environ["{target.api_key_env}"], '
+            "is_chat_model=True, is_function_calling_model=True) (llama-index-llms-openai-like), or set Settings.llm",
+        )

@@ -34,7 +34,7 @@ from migrate_cli.rewrite.model_ids import map_model_id, split_model_id, unmapped
 from migrate_cli.rewrite.model_sites import MODEL_SITE_NEEDLES, SITE_NAMES, SITES_BY_CALLEE, ModelSite
 from migrate_cli.rewrite.policy import lands_on_target, url_moves
 from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.values import env_read, string_value
+from migrate_cli.rewrite.values import env_read, is_none, string_value
 
 _CONFIG_KEYS = frozenset({"api_key", "base_url", "api_type", "api_base"})
 _MODEL_KEY = re.compile(r"""["']model["']\s*:""")
@@ -84,11 +84,11 @@ class ModelIdsRule(Rule):
             qualified = module.qualify(func).single
             site = SITES_BY_CALLEE.get(qualified) if qualified else None
             if site is not None and _moves(call, site, module):
+                # A provider named "openai" in the call pins bare ids (`_moves` let no other through).
+                pinned = site.bare_ids_pinned or _keyword(call, site.provider_param) is not None
                 for value in _model_values(call, site):
                     label = f"{site.label} {qualified.rsplit('.', 1)[-1]}"  # type: ignore[union-attr]
-                    yield _Site(
-                        value, label, site.prefix, mapped_note=site.mapped_note, bare_ids_pinned=site.bare_ids_pinned
-                    )
+                    yield _Site(value, label, site.prefix, mapped_note=site.mapped_note, bare_ids_pinned=pinned)
         if _MODEL_KEY.search(module.source):
             yield from _config_dict_sites(module)
 
@@ -129,8 +129,19 @@ class ModelIdsRule(Rule):
 _KEY_PARAMS = ("api_key", "openai_api_key")
 
 
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    """The value of keyword `name` (None when absent, empty, or passed as None)."""
+    value = next((k.value for k in call.keywords if name and k.arg == name), None)
+    return None if is_none(value) else value
+
+
 def _moves(call: ast.Call, site: ModelSite, module: ModuleInfo) -> bool:
     """False when the construction sends its requests somewhere that is not being migrated."""
+    if any(_keyword(call, name) is not None for name in site.skip_if):
+        return False
+    provider = _keyword(call, site.provider_param)
+    if provider is not None and string_value(provider) != "openai":
+        return False
     url = next((k.value for k in call.keywords if k.arg in site.url_params), None)
     key = next((k.value for k in call.keywords if k.arg in _KEY_PARAMS), None)
     if site.url_params and not lands_on_target(url, key, module):

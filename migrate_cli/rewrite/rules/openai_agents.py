@@ -17,8 +17,21 @@ What the SDK does beyond the URL, and what this rule does about it:
   keep using `OPENAI_API_KEY`, as before), unless the file calls `set_tracing_disabled(True)`; an
   explicit `use_for_tracing=True` is reviewed.
 - `set_default_openai_key(...)` sets the key of the SDK's default OpenAI client: reviewed.
+- `MultiProvider(openai_base_url=, openai_api_key=)` (the provider `RunConfig` uses by default, whose
+  OpenAI part is an `OpenAIProvider` built from those) is rewritten like `OpenAIProvider`.
+- A file that builds an `Agent(...)` with no model or a model name (`"gpt-4o"`, `"openai/gpt-4o"`),
+  or runs `Runner.run / run_sync / run_streamed(...)` on an agent it does not build, while nothing in
+  it hands the SDK a client or provider (`set_default_openai_client`, `OpenAIProvider`,
+  `MultiProvider`, `RunConfig(model_provider=...)`, a model object such as
+  `OpenAIChatCompletionsModel(...)` for that agent): the SDK then builds its default OpenAI client
+  from OPENAI_API_KEY / OPENAI_BASE_URL (`models/openai_provider.py`, `_openai_shared.py`) and keeps
+  talking to OpenAI. There is no argument to rewrite, and where the target is set once is the app's
+  choice, so the file is reviewed once, with the two calls that set it
+  (`set_default_openai_client(AsyncOpenAI(base_url=..., api_key=...), use_for_tracing=False)` and
+  `set_default_openai_api("chat_completions")`). Model names with another provider's prefix
+  (`"litellm/..."`, `"any-llm/..."`) are not OpenAI's (`models/multi_provider.py`).
 Source: https://github.com/openai/openai-agents-python (`src/agents/__init__.py`, `_config.py`,
-`models/openai_provider.py`).
+`models/openai_provider.py`, `models/multi_provider.py`, `run_config.py`).
 """
 
 from __future__ import annotations
@@ -26,10 +39,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
+from migrate_cli.rewrite.agents_default_client import RUNS, first_on_default_client
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddKeywords, Edit
 from migrate_cli.rewrite.framework import (
-    SpecConstruction,
     argument,
     callee,
     calls_with_first_string,
@@ -39,10 +52,17 @@ from migrate_cli.rewrite.framework import (
     lands_on_target,
     mentions,
 )
+from migrate_cli.rewrite.names import short_name
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionSpec
+from migrate_cli.rewrite.rules.spec_construction import SpecConstruction
 
 PROVIDER = frozenset({"agents.OpenAIProvider", "agents.models.openai_provider.OpenAIProvider"})
+MULTI_PROVIDER = frozenset({"agents.MultiProvider", "agents.models.multi_provider.MultiProvider"})
+VOICE_PROVIDER = frozenset(
+    {"agents.voice.OpenAIVoiceModelProvider", "agents.voice.models.openai_model_provider.OpenAIVoiceModelProvider"}
+)
+REALTIME_RUNNER = frozenset({"agents.realtime.RealtimeRunner", "agents.realtime.runner.RealtimeRunner"})
 RESPONSES_MODEL = frozenset({"agents.OpenAIResponsesModel", "agents.models.openai_responses.OpenAIResponsesModel"})
 SET_CLIENT = frozenset({"agents.set_default_openai_client"})
 SET_KEY = frozenset({"agents.set_default_openai_key"})
@@ -50,22 +70,38 @@ SET_API = frozenset({"agents.set_default_openai_api"})
 SET_TRACING_DISABLED = frozenset({"agents.set_tracing_disabled", "agents.tracing.set_tracing_disabled"})
 
 _PROVIDER_SPEC = ConstructionSpec(callees=PROVIDER, skip_if=("openai_client",))
+_MULTI_PROVIDER_SPEC = ConstructionSpec(
+    callees=MULTI_PROVIDER,
+    url_params=("openai_base_url",),
+    key_params=("openai_api_key",),
+    skip_if=("openai_client",),
+)
+_VOICE_PROVIDER_SPEC = ConstructionSpec(callees=VOICE_PROVIDER, skip_if=("openai_client",))
+#: What hands the SDK a client or provider: with one of these in the file, agents are not on the default.
+_CONFIGURES = SET_CLIENT | SET_KEY | PROVIDER | MULTI_PROVIDER | VOICE_PROVIDER
 
 
 class OpenAIAgentsRule(Rule):
     code = "MC012"
     name = "openai-agents"
-    summary = "openai-agents OpenAIProvider points at the target; Responses-API and tracing assumptions flagged"
-    # Constructs named OpenAI..., and code that imports the SDK alone (`from agents import Agent`):
-    # with no provider or client it builds an OpenAI client from $OPENAI_API_KEY.
+    summary = (
+        "openai-agents OpenAIProvider/MultiProvider point at the target; agents on the SDK's default client, "
+        "Responses-API and tracing assumptions flagged"
+    )
+    # An app that only builds `Agent`s and runs them never names OpenAI.
     needles = (b"openai", b"from agents", b"import agents")
 
-    _provider = SpecConstruction(_PROVIDER_SPEC)
+    _providers = (
+        SpecConstruction(_PROVIDER_SPEC),
+        SpecConstruction(_MULTI_PROVIDER_SPEC),
+        SpecConstruction(_VOICE_PROVIDER_SPEC),
+    )
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
         if not mentions(module, "agents"):
             return []
-        edits: list[Edit] = list(self._provider.find(module, report))
+        edits: list[Edit] = [edit for provider in self._providers for edit in provider.find(module, report)]
+        _review_default_client(module, report)
         target = module.target.base_url
         on_responses_default: list[ast.Call] = []
         default_clients: list[ast.Call] = []
@@ -79,15 +115,31 @@ class OpenAIAgentsRule(Rule):
             elif name in SET_CLIENT and client_for_target(argument(call, 0, "client"), module):
                 on_responses_default.append(call)
                 default_clients.append(call)
-            elif name in PROVIDER and _provider_for_target(call, module):
-                use_responses = keyword(call, "use_responses")
+            elif (name in PROVIDER or name in MULTI_PROVIDER) and _provider_for_target(call, module):
+                flag = "use_responses" if name in PROVIDER else "openai_use_responses"
+                use_responses = keyword(call, flag)
                 if is_constant(use_responses, True):
                     report.review(
                         call,
-                        f"OpenAIProvider(use_responses=True) calls the Responses API, which most OpenAI-compatible providers do not serve: check that {target} does, or set use_responses=False",
+                        f"{short_name(name)}({flag}=True) calls the Responses API, which most OpenAI-compatible "
+                        f"providers do not serve: check that {target} does, or set {flag}=False",
                     )
                 elif not is_constant(use_responses, False):
                     on_responses_default.append(call)
+            elif name in VOICE_PROVIDER and lands_on_target(call, _VOICE_PROVIDER_SPEC, module):
+                report.review(
+                    call,
+                    "OpenAIVoiceModelProvider transcribes and speaks with OpenAI's audio models (gpt-4o-transcribe, "
+                    f"gpt-4o-mini-tts by default): check that {target} serves /audio/transcriptions and /audio/speech "
+                    "and pass the voice models it serves, or keep it on OpenAI",
+                )
+            elif name in REALTIME_RUNNER:
+                report.review(
+                    call,
+                    "RealtimeRunner talks to OpenAI's Realtime API (a websocket to wss://api.openai.com/v1/realtime "
+                    "with OPENAI_API_KEY), not to the default client: it stays on OpenAI; most OpenAI-compatible "
+                    "providers serve no Realtime API",
+                )
             elif name in RESPONSES_MODEL and client_for_target(argument(call, 1, "openai_client"), module):
                 report.review(
                     call,
@@ -106,9 +158,30 @@ class OpenAIAgentsRule(Rule):
 
 
 def _provider_for_target(call: ast.Call, module: ModuleInfo) -> bool:
-    """An `OpenAIProvider(...)` that ends up at the target: moved here, or wrapping a migrated client."""
+    """An `OpenAIProvider(...)` / `MultiProvider(...)` at the target: moved here, or wrapping a migrated client."""
     inner = keyword(call, "openai_client")
-    return client_for_target(inner, module) if inner is not None else lands_on_target(call, _PROVIDER_SPEC, module)
+    if inner is not None:
+        return client_for_target(inner, module)
+    spec = _PROVIDER_SPEC if callee(call, module) in PROVIDER else _MULTI_PROVIDER_SPEC
+    return lands_on_target(call, spec, module)
+
+
+def _review_default_client(module: ModuleInfo, report: Recorder) -> None:
+    """Once per file: agents that run on the SDK's default OpenAI client, when nothing here configures one."""
+    found = first_on_default_client(module, _CONFIGURES)
+    if found is None:
+        return
+    on_default, name = found
+    target = module.target
+    what = f"Runner.{short_name(name)}" if name in RUNS else short_name(name)
+    report.review(
+        on_default,
+        f"{what}(...) runs on the agents SDK's default OpenAI client, which "
+        "it builds from OPENAI_API_KEY / OPENAI_BASE_URL, so these agents still talk to OpenAI: set the target "
+        f'once, before any agent runs: set_default_openai_client(AsyncOpenAI(base_url="{target.base_url}", '
+        f'api_key=os.environ["{target.api_key_env}"]), use_for_tracing=False) and '
+        'set_default_openai_api("chat_completions") (unless another module of the app already does)',
+    )
 
 
 def _tracing_disabled(module: ModuleInfo) -> bool:

@@ -5,11 +5,18 @@ Rewrites `OpenAIProvider(base_url=, api_key=)` (`pydantic_ai.providers.openai`),
 shared policy (policy.py); without a URL it builds an `AsyncOpenAI` that reads `OPENAI_BASE_URL`.
 A provider given `openai_client=` is left alone: that client is rewritten where it is built (MC001).
 
+`OpenAIChatModel("gpt-4o")` and `OpenAIChatModel("gpt-4o", provider="openai")` (also "openai-chat",
+"openai-responses", and `OpenAIModel(..., provider="openai")`) build that provider from env
+(`OPENAI_API_KEY`, `OPENAI_BASE_URL`: `infer_provider("openai")` is `OpenAIProvider()`), so the rule
+passes `provider=OpenAIProvider(base_url=<target>, api_key=os.environ[...])` instead, importing
+`OpenAIProvider` from `pydantic_ai.providers.openai` when the module has none
+(`models/openai/_chat_model.py`: `provider: ... | Literal['openai', 'openai-chat', 'gateway'] = 'openai'`).
+
 Reviewed, because the right rewrite needs imports and a model id only the user can choose:
-- a model picked by string, `Agent("openai:gpt-4o")` / `infer_model("openai-chat:...")`, and an
-  OpenAI model class without a provider object (`OpenAIChatModel("gpt-4o")`,
-  `provider="openai"`): pydantic-ai builds an OpenAI provider from env (`OPENAI_API_KEY`,
-  `OPENAI_BASE_URL`), so the code keeps talking to OpenAI;
+- a model picked by string, `Agent("openai:gpt-4o")` / `infer_model("openai-chat:...")`, and
+  `OpenAIModel("gpt-4o")` without a provider (before providers existed, pydantic-ai <= 0.0.30, that
+  class took no `provider=`, so adding one could break the call) or `OpenAIResponsesModel` without a
+  provider object: pydantic-ai builds an OpenAI provider from env, so the code keeps talking to OpenAI;
 - `OpenAIResponsesModel` on a migrated provider: the Responses API is OpenAI-only on most providers;
 - a migrated `OpenAIProvider` itself, once: pydantic-ai keeps OpenAI's model profile (OpenAI-only
   request features) for any `base_url`, and recent releases point other services at
@@ -23,10 +30,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import Edit
+from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
+from migrate_cli.rewrite.edits import AddKeywords, Edit, ReplaceExpr
 from migrate_cli.rewrite.framework import (
-    SpecConstruction,
     argument,
     callee,
     keyword,
@@ -35,11 +41,14 @@ from migrate_cli.rewrite.framework import (
     mentions,
 )
 from migrate_cli.rewrite.names import short_name
+from migrate_cli.rewrite.policy import default_key_code
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionSpec
+from migrate_cli.rewrite.rules.spec_construction import SpecConstruction
 from migrate_cli.rewrite.values import string_value
 
-PROVIDER = frozenset({"pydantic_ai.providers.openai.OpenAIProvider"})
+_PROVIDER_HOME = "pydantic_ai.providers.openai"
+PROVIDER = frozenset({f"{_PROVIDER_HOME}.OpenAIProvider"})
 _MODEL_MODULES = (
     "pydantic_ai.models.openai",
     "pydantic_ai.models.openai._chat_model",
@@ -70,6 +79,39 @@ def _legacy_model_form(call: ast.Call) -> bool:
     return any(k.arg in ("base_url", "api_key", "openai_client") for k in call.keywords)
 
 
+def _provider_given(call: ast.Call, name: str, module: ModuleInfo, report: Recorder) -> list[Edit]:
+    """`OpenAIChatModel("gpt-4o"[, provider="openai"])` -> `provider=OpenAIProvider(base_url=..., api_key=...)`.
+
+    Empty when the call is not of that form, or when the provider object cannot be written here
+    (`OpenAIProvider` names something else, `os` is rebound): `_check_model` then reviews it.
+    """
+    provider = keyword(call, "provider")
+    if any(k.arg is None for k in call.keywords) or len(call.args) > 1:
+        return []
+    if provider is None and not name.endswith(".OpenAIChatModel"):
+        return []  # OpenAIModel before pydantic-ai 0.0.31 took no provider=: only the string form proves it does
+    if provider is not None and string_value(provider) not in OPENAI_PROVIDER_NAMES:
+        return []
+    # Asked on a scratch recorder first: a call left for review must not get an import for nothing.
+    if module.reach(PROVIDER, "OpenAIProvider", _PROVIDER_HOME, call, Recorder("", Findings())) is None:
+        return []
+    key = default_key_code(module, call, report)
+    local = module.reach(PROVIDER, "OpenAIProvider", _PROVIDER_HOME, call, report) if key is not None else None
+    if local is None or key is None:
+        return []
+    code = f'{local}(base_url="{module.target.base_url}", api_key={key})'
+    label = short_name(name)
+    shown = "no provider" if provider is None else f"provider={module.segment(provider)}"
+    report.change(
+        call,
+        f"{label}(): {shown} -> provider=OpenAIProvider(base_url={module.target.base_url}, "
+        f"api_key=${module.target.api_key_env})",
+    )
+    if provider is None:
+        return [AddKeywords(call, (("provider", code),))]
+    return [ReplaceExpr(provider, code)]
+
+
 class PydanticAIRule(Rule):
     code = "MC013"
     name = "pydantic-ai"
@@ -90,13 +132,21 @@ class PydanticAIRule(Rule):
         profile_noted = False
         for call in module.analysis.calls:
             name = callee(call, module)
-            if name in PROVIDER and lands_on_target(call, _PROVIDER_SPEC, module) and not profile_noted:
+            given = None
+            if name in CHAT_MODELS and not _legacy_model_form(call):
+                given = _provider_given(call, name, module, report)
+                edits += given
+            if (given or (name in PROVIDER and lands_on_target(call, _PROVIDER_SPEC, module))) and not profile_noted:
                 profile_noted = True
                 report.review(
                     call,
-                    f"OpenAIProvider keeps OpenAI's model profile (OpenAI-only request features) whatever its base_url; if {target} rejects a request, use OpenAICompatibleProvider (recent pydantic-ai) or a custom profile",
+                    f"OpenAIProvider keeps OpenAI's model profile (OpenAI-only request features) whatever its "
+                    f"base_url; if {target} rejects a request, use OpenAICompatibleProvider (recent pydantic-ai) "
+                    "or a custom profile",
                 )
-            elif name in MODEL_BY_NAME:
+            if given or (name in PROVIDER):
+                continue
+            if name in MODEL_BY_NAME:
                 model = string_value(argument(call, 0, "model"))
                 if model is not None and model.startswith(OPENAI_PREFIXES):
                     report.review(
