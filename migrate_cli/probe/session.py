@@ -16,7 +16,7 @@ from migrate_cli.config import Target
 from migrate_cli.errors import ProviderError, UsageError
 from migrate_cli.features import FEATURE_NAMES, FeatureName, is_feature
 from migrate_cli.probe.records import ProbeRun
-from migrate_cli.probe.requests import DEFAULT_BUDGET, ProbeSettings, feature_requests
+from migrate_cli.probe.requests import DEFAULT_BUDGET, ProbeSettings, TokenParam, feature_requests
 from migrate_cli.probe.runner import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, RunSettings
 from migrate_cli.smoke.records import Endpoint
 
@@ -61,6 +61,11 @@ def check_options(options: ProbeOptions) -> None:
         raise UsageError(f"--max-tokens must be at least 1, got {options.max_tokens}")
 
 
+def token_param_for(target: Target) -> TokenParam:
+    """The token-limit name the target's preset accepts, as `migrate rewrite` writes it (MC005)."""
+    return "max_completion_tokens" if target.accepts_max_completion_tokens else "max_tokens"
+
+
 def run_probe(options: ProbeOptions, *, provider: str | None, base_url: str | None, api_key_env: str | None) -> int:
     from migrate_cli.config import load_project_config, resolve_target
     from migrate_cli.console import stderr, stdout
@@ -77,7 +82,7 @@ def run_probe(options: ProbeOptions, *, provider: str | None, base_url: str | No
         model=options.model.strip(),
         embedding_model=options.embedding_model.strip() if options.embedding_model else None,
         budget=options.max_tokens,
-        budget_param="max_completion_tokens" if target.accepts_max_completion_tokens else "max_tokens",
+        budget_param=token_param_for(target),
     )
     err = stderr()
     err.print(f"target: {target.describe()}", markup=False)

@@ -81,6 +81,11 @@ class ProbeProvider(FakeProvider):
         #: Refusals quote the key the request came with, as a careless provider might.
         self.echo_key = echo_key
         self.slow_seconds = slow_seconds
+        #: Per chat request: (streamed, requests in flight when it arrived, itself included).
+        self.arrivals: list[tuple[bool, int]] = []
+        #: Requests using these features wait for `hold_until_in_flight` requests in flight (at most
+        #: `hold_limit` s), so a test sees the client's concurrency without timing anything.
+        self.hold_features: set[str] = set()
         self._draws = itertools.count(1)
 
     def mode(self, feature: str) -> str:
@@ -138,7 +143,12 @@ class ProbeProvider(FakeProvider):
     # --- chat completions: the fake model ----------------------------------------------------------
 
     async def _chat(self, writer: asyncio.StreamWriter, body: dict[str, Any]) -> None:
+        self.arrivals.append((bool(body.get("stream")), self.in_flight))
         features = features_in(body)
+        if self.hold_features.intersection(features) and self.hold_until_in_flight is not None:
+            deadline = time.monotonic() + self.hold_limit
+            while self.in_flight < self.hold_until_in_flight and time.monotonic() < deadline:
+                await asyncio.sleep(0.002)
         if any(self.mode(feature) == "slow" for feature in features):
             await asyncio.sleep(self.slow_seconds)
         if self.mode("chat") == "malformed":
