@@ -19,7 +19,7 @@ from migrate_cli.features import FeatureName, Verdict
 from migrate_cli.probe import answers as read
 from migrate_cli.probe.answers import quote
 from migrate_cli.probe.records import Answer, Exchange, Finding, StreamRecord
-from migrate_cli.probe.requests import CITY_SCHEMA, FORCED_TOOL, STOP_SEQUENCE, ProbeSettings
+from migrate_cli.probe.requests import CITY_SCHEMA, FORCED_TOOL, STOP_SEQUENCE, TOKEN_PARAMS, ProbeSettings
 from migrate_cli.smoke.records import CallError
 
 #: Statuses that say nothing about the feature: the same request may well succeed later.
@@ -117,10 +117,13 @@ def _chat(exchanges: Sequence[Exchange], settings: ProbeSettings) -> Judgement:
     answer = _answer(last)
     evidence = f"answered {quote(read.content(answer))} (finish_reason {read.finish_reason(answer)})"
     if first is not last and first.error is not None:
-        refused = next(iter(set(first.request.body) - set(last.request.body)), "?")
-        sent = next(iter(set(last.request.body) - set(first.request.body)), "?")
+        refused, sent = (_token_param(exchange) for exchange in (first, last))
         evidence += f", with {sent}: {refused} was refused ({read.error_evidence(first.error)})"
     return "accepted", evidence
+
+
+def _token_param(exchange: Exchange) -> str:
+    return next((name for name in TOKEN_PARAMS if name in exchange.request.body), "?")
 
 
 def _stream_record(exchange: Exchange) -> StreamRecord:
@@ -128,6 +131,8 @@ def _stream_record(exchange: Exchange) -> StreamRecord:
     assert isinstance(answer, StreamRecord)
     if answer.error is not None:
         raise _unknown(f"the stream carried an error: {answer.error}")
+    if isinstance(answer.body, Mapping) and answer.body.get("error"):
+        raise _unknown(f"the provider answered 200 with an error: {quote(answer.body['error'], 120)}")
     return answer
 
 
@@ -171,7 +176,7 @@ def _tools(exchanges: Sequence[Exchange], settings: ProbeSettings) -> Judgement:
     text = _text(probe, settings)
     control = _answer(_role(exchanges, "control")[0])
     with_tools, without = read.usage_count(probe, "prompt_tokens"), read.usage_count(control, "prompt_tokens")
-    if with_tools is None or without is None:
+    if not with_tools or not without:  # no usage, or a provider that reports zeros
         raise _unknown(
             f"no tool call (tool_choice auto), the model answered {quote(text)}; "
             "no usage to tell whether the tool definition reached it"

@@ -173,6 +173,19 @@ def test_a_rejected_key_is_one_line_and_exit_3(probe: Probe, monkeypatch: pytest
     assert [r.path for r in probe.provider.requests] == ["/v1/models"]
 
 
+def test_a_key_refused_for_chat_is_one_line_and_exit_3(probe: Probe) -> None:
+    probe.provider.fail(403, message="Your plan does not include this model", style="vmira", times=None)
+    result = probe("--only", "chat,n")
+
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert (
+        f"error: candidate ({probe.provider.url}) refused the request with this API key (HTTP 403: Your plan "
+        f"does not include this model): check {KEY_ENV} and its plan or permissions"
+    ) in result.stderr
+    assert len(probe.provider.chat_requests()) == 1  # nothing after the refused plain chat
+
+
 def test_a_dead_host_is_one_line_and_exit_3(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))

@@ -157,6 +157,24 @@ def test_a_token_limit_without_usage_is_judged_by_words(text: str, finish: str, 
         assert "no usage reported" in found.evidence
 
 
+def test_a_200_carrying_an_error_instead_of_a_stream_is_not_called_ignored() -> None:
+    (request,) = feature_requests("stream", SETTINGS)
+    record = _read(['{"error": {"message": "overloaded"}}'], "application/json")
+    found = judge("stream", [Exchange(request, answer=record)], SETTINGS)  # type: ignore[arg-type]
+
+    assert (found.verdict, found.evidence) == (
+        "unknown",
+        'the provider answered 200 with an error: {"message": "overloaded"}',
+    )
+
+
+def test_tools_without_a_call_are_unknown_when_usage_is_all_zeros() -> None:
+    zeros = {"prompt_tokens": 0, "completion_tokens": 0}
+    found = judge("tools", _exchanges("tools", [_completion("No.", usage=zeros)] * 2), SETTINGS)
+
+    assert found.verdict == "unknown" and "no usage to tell whether the tool definition reached it" in found.evidence
+
+
 @pytest.mark.parametrize(
     ("status", "kind", "rejects"),
     [(400, "bad_request", True), (404, "unknown_model", True), (422, "bad_request", True), (500, "server", True),
