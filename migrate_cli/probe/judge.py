@@ -48,11 +48,21 @@ def _ignored(evidence: str) -> Found:
 def judge(feature: FeatureName, exchanges: Sequence[Exchange], settings: ProbeSettings) -> Finding:
     try:
         if feature != "chat":
-            _raise_first_error(feature, exchanges, settings)
+            _raise_first_error(feature, settled(exchanges), settings)
         verdict, evidence = _JUDGES[feature](exchanges, settings)
     except Found as found:
         verdict, evidence = found.verdict, found.evidence
     return Finding(feature, verdict, evidence)
+
+
+def settled(exchanges: Sequence[Exchange]) -> list[Exchange]:
+    """The exchanges that count: a request answered by its fallback is replaced by it."""
+    kept: list[Exchange] = []
+    for exchange in exchanges:
+        if kept and kept[-1].request.fallback is exchange.request:
+            kept.pop()
+        kept.append(exchange)
+    return kept
 
 
 def rejects_feature(error: CallError) -> bool:
@@ -328,10 +338,42 @@ def _stop(exchanges: Sequence[Exchange], settings: ProbeSettings) -> Judgement:
 
 
 def _token_limit(exchanges: Sequence[Exchange], settings: ProbeSettings) -> Judgement:
-    exchange = exchanges[0]
+    """Streamed (the runner stops reading past the limit); sent plain if streaming it was refused."""
+    exchange = exchanges[-1]
+    limit = exchange.request.body[exchange.request.feature]
     answer = _answer(exchange)
-    name = exchange.request.feature
-    limit = exchange.request.body[name]
+    if isinstance(answer, StreamRecord) and answer.streamed:
+        return _streamed_limit(_stream_record(exchange), limit)
+    if isinstance(answer, StreamRecord):  # a JSON answer to a streamed request: judge it as one
+        if not isinstance(answer.body, Mapping) or read.choices(answer.body) is None:
+            raise _unknown(f"the answer is not a chat completion: {quote(answer.body, 120)}")
+        answer = answer.body
+    verdict, evidence = _plain_limit(answer, limit)
+    if exchange.request.role == "plain" and exchanges[0].error is not None:
+        evidence += f" (sent without streaming: streamed, it was refused: {read.error_evidence(exchanges[0].error)})"
+    return verdict, evidence
+
+
+def _streamed_limit(record: StreamRecord, limit: int) -> Judgement:
+    text = record.content
+    # Each chunk of text, and each word, is at least one token: either count bounds the tokens.
+    pieces = max(record.content_chunks, len(text.split()))
+    if record.stopped or pieces > limit:
+        stopped = ", and the probe stopped reading" if record.stopped else ""
+        return "ignored", (
+            f"more than {limit} tokens came back: {record.content_chunks} chunks of text{stopped}: {quote(text)}"
+        )
+    if not record.done and record.finish_reason is None:
+        raise _cut(record)
+    if record.finish_reason == "length":
+        return "accepted", f"finish_reason length after {record.content_chunks} chunk(s) of text: {quote(text)}"
+    raise _unknown(
+        f"the answer ended by itself ({record.finish_reason}) after {pieces} chunk(s) of text, "
+        "so the limit was not tested"
+    )
+
+
+def _plain_limit(answer: Answer, limit: int) -> Judgement:
     text, finish = read.content(answer), read.finish_reason(answer)
     used = read.usage_count(answer, "completion_tokens")
     if used is not None:

@@ -18,6 +18,10 @@ class StreamRecord:
     content_type: str = ""
     #: JSON chunks received (`data: {...}` events).
     chunks: int = 0
+    #: Chunks that carried some answer text: each holds at least one token.
+    content_chunks: int = 0
+    #: The probe stopped reading on purpose (`ProbeRequest.read_limit`), not the provider.
+    stopped: bool = False
     content: str = ""
     tool_calls: tuple[Mapping[str, Any], ...] = ()
     finish_reason: str | None = None

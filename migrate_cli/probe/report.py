@@ -124,8 +124,11 @@ def render_dry_run(console: Console, requests: Sequence[ProbeRequest], settings:
         table.add_column(title, no_wrap=True)
     table.add_column("body", overflow="fold")
     for request in requests:
-        body = json.dumps(request.body, ensure_ascii=False, separators=(",", ":"))
-        table.add_row(request.feature, request.role, f"POST {request.path}", body)
+        fallback = request.fallback
+        for sent, role in ((request, request.role), (fallback, f"{fallback and fallback.role}, if refused")):
+            if sent is not None:
+                body = json.dumps(sent.body, ensure_ascii=False, separators=(",", ":"))
+                table.add_row(request.feature, role, f"POST {sent.path}", body)
     console.print(table)
     console.print(
         f"Chat probes carry {settings.budget_param}; if the provider refuses it on the plain chat request, "

@@ -94,6 +94,12 @@ class ProbeRequest:
     body: Mapping[str, Any]
     #: False for a control request, which leaves the feature out: its errors are not the feature's.
     uses_feature: bool = True
+    #: Sent instead when this request is refused with a 400/422: the same probe without the part
+    #: the refusal may be about (the other token-limit name; no streaming).
+    fallback: ProbeRequest | None = None
+    #: Streaming only: stop reading once more content chunks than this have come (each carries at
+    #: least one token), so a provider that ignores a token limit cannot run on.
+    read_limit: int | None = None
 
     @property
     def path(self) -> str:
@@ -109,8 +115,14 @@ def other_token_param(param: TokenParam) -> TokenParam:
 
 
 def gate_request(settings: ProbeSettings) -> ProbeRequest:
-    """The plain chat request every other chat probe depends on (the `chat` feature's probe)."""
-    return _chat(settings, "chat", "probe", _user(PONG), {})
+    """The plain chat request every other chat probe depends on (the `chat` feature's probe).
+
+    Refused, it is sent again with the other token-limit name: OpenAI's reasoning models refuse
+    `max_tokens`, and some compatible servers refuse `max_completion_tokens`.
+    """
+    other = replace(settings, budget_param=other_token_param(settings.budget_param))
+    retry = _chat(other, "chat", "retry", _user(PONG), {})
+    return replace(_chat(settings, "chat", "probe", _user(PONG), {}), fallback=retry)
 
 
 def feature_requests(feature: FeatureName, settings: ProbeSettings) -> tuple[ProbeRequest, ...]:
@@ -233,8 +245,13 @@ def _stop(settings: ProbeSettings) -> tuple[ProbeRequest, ...]:
 
 
 def _token_limit(param: TokenParam) -> Callable[[ProbeSettings], tuple[ProbeRequest, ...]]:
+    # Streamed, so that a provider ignoring the limit is seen after a few chunks and cut off there,
+    # instead of generating until its context is full (llama.cpp's server stops when the client
+    # goes away from a stream, not from a plain request). Refused, it is sent plain.
     def requests(settings: ProbeSettings) -> tuple[ProbeRequest, ...]:
-        return (_chat(settings, param, "probe", _user(STORY), {param: PROBE_LIMIT}, budget=False),)
+        plain = _chat(settings, param, "plain", _user(STORY), {param: PROBE_LIMIT}, budget=False)
+        streamed = _chat(settings, param, "probe", _user(STORY), {param: PROBE_LIMIT, "stream": True}, budget=False)
+        return (replace(streamed, fallback=plain, read_limit=PROBE_LIMIT),)
 
     return requests
 
@@ -256,7 +273,3 @@ _CHAT_PROBES: Mapping[str, Callable[[ProbeSettings], tuple[ProbeRequest, ...]]] 
     "max_completion_tokens": _token_limit("max_completion_tokens"),
 }
 assert set(_CHAT_PROBES) | {"chat"} == {f.name for f in FEATURES.values() if f.api == "chat.completions"}
-
-
-def with_budget_param(settings: ProbeSettings, param: TokenParam) -> ProbeSettings:
-    return replace(settings, budget_param=param)

@@ -21,21 +21,14 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from migrate_cli.features import FEATURES, FeatureName
 from migrate_cli.probe.answers import error_evidence
 from migrate_cli.probe.judge import judge
 from migrate_cli.probe.records import Answer, Exchange, Finding, ModelsSeen, ProbeRun
-from migrate_cli.probe.requests import (
-    ProbeRequest,
-    ProbeSettings,
-    feature_requests,
-    gate_request,
-    other_token_param,
-    with_budget_param,
-)
+from migrate_cli.probe.requests import ProbeRequest, ProbeSettings, feature_requests, gate_request, other_token_param
 from migrate_cli.probe.stream_read import StreamAssembler
 from migrate_cli.redact import redact
 from migrate_cli.smoke.calls import CallSettings, classify, list_models, open_client
@@ -82,34 +75,41 @@ class _Run:
         return Exchange(request, answer=answer)
 
     async def send_all(self, requests: Sequence[ProbeRequest]) -> list[Exchange]:
-        """In turn, under the feature's deadline; after a refused feature request the rest are moot."""
+        """In turn, under the feature's deadline (`timeout` per request); a refused request is sent
+        again as its fallback, if it has one; after a failed feature request the rest are moot."""
         exchanges: list[Exchange] = []
+        deadline = self.run.timeout * len(requests)
+        sent = 0
         try:
-            async with asyncio.timeout(self.run.timeout):
+            async with asyncio.timeout(deadline):
                 for request in requests:
                     exchange = await self.send(request)
                     exchanges.append(exchange)
+                    if exchange.error is not None and exchange.error.status in (400, 422) and request.fallback:
+                        exchange = await self.send(request.fallback)
+                        exchanges.append(exchange)
+                    sent += 1
                     if exchange.error is not None and request.uses_feature:
                         break
         except TimeoutError:
-            late = CallError("timeout", f"no complete answer within {self.run.timeout:g} s (--timeout)")
-            exchanges.append(Exchange(requests[len(exchanges)], error=late))
+            late = CallError(
+                "timeout", f"no complete answer within {deadline:g} s (--timeout {self.run.timeout:g} per request)"
+            )
+            exchanges.append(Exchange(requests[sent], error=late))
+            sent += 1
         unsent = CallError("other", "not sent: an earlier request of this feature failed")
-        exchanges += [Exchange(request, error=unsent) for request in requests[len(exchanges) :]]
+        exchanges += [Exchange(request, error=unsent) for request in requests[sent:]]
         return exchanges
 
     async def gate(self) -> list[Exchange]:
-        """The plain chat request; a 400/422 gets one more try with the other token-limit name."""
+        """The plain chat request. If only its fallback (the other token-limit name) was answered,
+        every later probe carries that name."""
         exchanges = await self.send_all([gate_request(self.settings)])
-        error = exchanges[0].error
-        if error is not None and error.status in (400, 422):
-            other = with_budget_param(self.settings, other_token_param(self.settings.budget_param))
-            retry = await self.send_all([gate_request(other)])
-            exchanges += retry
-            if retry[0].error is None:
-                self.settings = other
-        if exchanges[-1].error is not None and exchanges[-1].error.status == 403 and self.auth is None:
-            self.auth = exchanges[-1].error
+        last = exchanges[-1]
+        if last.error is None and last.request.role == "retry":
+            self.settings = replace(self.settings, budget_param=other_token_param(self.settings.budget_param))
+        if last.error is not None and last.error.status == 403 and self.auth is None:
+            self.auth = last.error
         return exchanges
 
     def finding(self, feature: FeatureName, exchanges: Sequence[Exchange]) -> Finding:
@@ -201,13 +201,17 @@ async def _send(client: AsyncOpenAI, request: ProbeRequest) -> Answer:
         body.pop("stream")
         streaming = client.chat.completions.with_streaming_response
         async with streaming.create(model=model, messages=messages, stream=True, extra_body=body) as response:
-            return await _read_stream(response)
+            return await _read_stream(response, request.read_limit)
     completion = await client.chat.completions.create(model=model, messages=messages, extra_body=body)
     return completion.to_dict()
 
 
-async def _read_stream(response: Any) -> Answer:
-    """The raw lines of the body: only they show whether `[DONE]` came (see stream_read.py)."""
+async def _read_stream(response: Any, read_limit: int | None) -> Answer:
+    """The raw lines of the body: only they show whether `[DONE]` came (see stream_read.py).
+
+    Past `read_limit` content chunks it stops reading; leaving the `async with` then closes the
+    connection, which is how a client tells a server to stop generating.
+    """
     http = response.http_response
     assembler = StreamAssembler(content_type=http.headers.get("content-type", ""))
     # httpx (openai 1.x-2.x) or httpx2 (3.x): whichever the SDK runs on raises its own errors.
@@ -215,6 +219,8 @@ async def _read_stream(response: Any) -> Answer:
     try:
         async for line in response.iter_lines():
             assembler.feed(line)
+            if read_limit is not None and assembler.content_chunks > read_limit:
+                return assembler.finish(stopped=True)
     except transport.TimeoutException:
         import openai
 

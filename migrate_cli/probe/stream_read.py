@@ -24,6 +24,7 @@ class StreamAssembler:
     _parts: list[str] = field(default_factory=list)
     _calls: dict[int, dict[str, Any]] = field(default_factory=dict)
     _chunks: int = 0
+    content_chunks: int = 0
     _finish: str | None = None
     _usage: dict[str, Any] | None = None
     _done: bool = False
@@ -40,13 +41,15 @@ class StreamAssembler:
         elif not line.startswith(":"):
             self._other.append(line)  # not SSE at all: kept in case the whole body is JSON
 
-    def finish(self) -> StreamRecord:
+    def finish(self, *, stopped: bool = False) -> StreamRecord:
         self._dispatch()
         if not self._chunks and not self._done and self._other:
             return StreamRecord(content_type=self.content_type, body=_json_or_text("\n".join(self._other)))
         return StreamRecord(
             content_type=self.content_type,
             chunks=self._chunks,
+            content_chunks=self.content_chunks,
+            stopped=stopped,
             content="".join(self._parts),
             tool_calls=tuple(self._calls[index] for index in sorted(self._calls)),
             finish_reason=self._finish,
@@ -82,8 +85,9 @@ class StreamAssembler:
             if not isinstance(choice, dict):
                 continue
             delta = choice.get("delta") or {}
-            if isinstance(delta.get("content"), str):
+            if isinstance(delta.get("content"), str) and delta["content"]:
                 self._parts.append(delta["content"])
+                self.content_chunks += 1
             for piece in delta.get("tool_calls") or ():
                 if isinstance(piece, dict):
                     _merge_tool_call(self._calls, piece)

@@ -86,6 +86,10 @@ class ProbeProvider(FakeProvider):
         #: Requests using these features wait for `hold_until_in_flight` requests in flight (at most
         #: `hold_limit` s), so a test sees the client's concurrency without timing anything.
         self.hold_features: set[str] = set()
+        #: Streams only: answer this many words, like a model that does not stop by itself.
+        self.stream_words: int | None = None
+        #: Streams the client closed before their end.
+        self.streams_cut_by_client = 0
         self._draws = itertools.count(1)
 
     def mode(self, feature: str) -> str:
@@ -164,10 +168,17 @@ class ProbeProvider(FakeProvider):
             wants_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             send_usage = usage if wants_usage and self.mode("stream_usage") != "ignore" else None
             message = first["message"]
-            await send_stream(
-                writer, "chatcmpl-p", body["model"], message["content"] or "", message.get("tool_calls"),
-                first["finish_reason"], send_usage,
-            )  # fmt: skip
+            text = message["content"] or ""
+            if self.stream_words is not None:
+                text = " ".join(f"w{i}" for i in range(self.stream_words))
+            try:
+                await send_stream(
+                    writer, "chatcmpl-p", body["model"], text, message.get("tool_calls"), first["finish_reason"],
+                    send_usage,
+                )  # fmt: skip
+            except ConnectionError:
+                self.streams_cut_by_client += 1
+                raise
             return
         completion = {
             "id": f"chatcmpl-{next(self._ids)}",

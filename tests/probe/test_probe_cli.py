@@ -53,9 +53,10 @@ def test_streams_go_last_and_alone_so_a_one_at_a_time_server_cannot_cut_them(pro
     probe("--json", "--concurrency", "8")
 
     arrivals = probe.provider.arrivals
-    assert [streamed for streamed, _ in arrivals][-2:] == [True, True]
-    assert sum(streamed for streamed, _ in arrivals) == 2
-    assert [in_flight for streamed, in_flight in arrivals if streamed] == [1, 1]
+    # stream, stream_usage, and the two token-limit probes (streamed so they can be cut off).
+    assert [streamed for streamed, _ in arrivals][-4:] == [True] * 4
+    assert sum(streamed for streamed, _ in arrivals) == 4
+    assert [in_flight for streamed, in_flight in arrivals if streamed] == [1] * 4
 
 
 def test_concurrency_bounds_the_features_in_flight(probe: Probe) -> None:

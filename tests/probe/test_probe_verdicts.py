@@ -55,12 +55,12 @@ CASES = [
     ("stop", "accept", ACCEPTED, 'stopped before "5": "1 2 3 4" (without stop: "1 2 3 4 5 6 7 8 9")'),
     ("stop", "ignore", IGNORED, 'the answer goes past the stop sequence "5"'),
     ("stop", "mute", UNKNOWN, 'the model did not write "5" even without stop'),
-    ("max_tokens", "accept", ACCEPTED, 'cut at 5 tokens (finish_reason length): "1 2 3 4 5"'),
-    ("max_tokens", "ignore", IGNORED, "asked for at most 5 tokens, the provider counted 9"),
-    ("max_tokens", "mute", UNKNOWN, "the answer ended by itself (stop) within 5 tokens"),
-    ("max_completion_tokens", "accept", ACCEPTED, "cut at 5 tokens (finish_reason length)"),
-    ("max_completion_tokens", "ignore", IGNORED, "asked for at most 5 tokens, the provider counted 9"),
-    ("max_completion_tokens", "mute", UNKNOWN, "the answer ended by itself (stop) within 5 tokens"),
+    ("max_tokens", "accept", ACCEPTED, 'finish_reason length after 5 chunk(s) of text: "1 2 3 4 5"'),
+    ("max_tokens", "ignore", IGNORED, "more than 5 tokens came back: 6 chunks of text, and the probe stopped reading"),
+    ("max_tokens", "mute", UNKNOWN, "the answer ended by itself (stop) after 1 chunk(s) of text"),
+    ("max_completion_tokens", "accept", ACCEPTED, "finish_reason length after 5 chunk(s) of text"),
+    ("max_completion_tokens", "ignore", IGNORED, "more than 5 tokens came back: 6 chunks of text"),
+    ("max_completion_tokens", "mute", UNKNOWN, "the answer ended by itself (stop) after 1 chunk(s) of text"),
     ("embeddings", "accept", ACCEPTED, "a vector of 4 numbers (model probe-model)"),
     ("embeddings", "malformed", UNKNOWN, "No embedding data received"),
     ("responses", "accept", ACCEPTED, 'answered "pong" (status completed)'),
@@ -150,3 +150,30 @@ def test_the_token_limit_name_follows_the_preset_as_rewrite_does(preset: str, pa
     from migrate_cli.probe.session import token_param_for
 
     assert token_param_for(resolve_target(provider=preset)) == param
+
+
+@pytest.mark.parametrize(
+    ("mode", "verdict", "evidence"),
+    [("accept", ACCEPTED, "cut at 5 tokens"), ("ignore", IGNORED, "the provider counted 9")],
+)
+def test_a_token_limit_is_probed_plain_where_streaming_is_refused(
+    probe: Probe, mode: str, verdict: str, evidence: str
+) -> None:
+    probe.provider.behaviour.update({"stream": "reject", "max_tokens": mode})
+    found, said = probe("--only", "max_tokens", "--json").verdicts()["max_tokens"]
+
+    assert found == verdict
+    assert evidence in said
+    assert (
+        "(sent without streaming: streamed, it was refused: HTTP 400: Unrecognized request argument supplied: stream)"
+        in said
+    )
+
+
+def test_a_provider_ignoring_a_token_limit_is_cut_off_after_a_few_chunks(probe: Probe) -> None:
+    probe.provider.behaviour["max_tokens"] = "ignore"
+    probe.provider.stream_words = 200_000  # a model that would not stop (and more than socket buffers hold)
+    result = probe("--only", "max_tokens", "--json")
+
+    assert result.verdicts()["max_tokens"][0] == IGNORED
+    assert probe.provider.streams_cut_by_client == 1
