@@ -11,7 +11,8 @@ import pytest
 from migrate_cli.errors import UsageError
 from migrate_cli.features import FEATURE_NAMES, FEATURES, VERDICT_MEANINGS, VERDICTS
 from migrate_cli.probe import saved
-from migrate_cli.probe.judge import judge, rejects_feature
+from migrate_cli.probe.judge import judge
+from migrate_cli.probe.judging import rejects_feature
 from migrate_cli.probe.records import Exchange
 from migrate_cli.probe.requests import PROBE_LIMIT, ProbeSettings, feature_requests
 from migrate_cli.probe.stream_read import StreamAssembler
