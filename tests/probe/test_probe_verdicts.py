@@ -7,6 +7,8 @@ a 200 that is not the object asked for is "unknown".
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from probe_helpers import Probe
 
@@ -176,4 +178,9 @@ def test_a_provider_ignoring_a_token_limit_is_cut_off_after_a_few_chunks(probe: 
     result = probe("--only", "max_tokens", "--json")
 
     assert result.verdicts()["max_tokens"][0] == IGNORED
+    # The server notices the closed connection on its own thread, a moment after the client left.
+    waited = 0
+    while probe.provider.streams_cut_by_client == 0 and waited < 1000:
+        time.sleep(0.01)
+        waited += 1
     assert probe.provider.streams_cut_by_client == 1
