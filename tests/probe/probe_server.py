@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import struct
@@ -83,9 +84,11 @@ class ProbeProvider(FakeProvider):
         self.slow_seconds = slow_seconds
         #: Per chat request: (streamed, requests in flight when it arrived, itself included).
         self.arrivals: list[tuple[bool, int]] = []
-        #: Requests using these features wait for `hold_until_in_flight` requests in flight (at most
-        #: `hold_limit` s), so a test sees the client's concurrency without timing anything.
+        #: Requests using these features are held until `hold_until_in_flight` of them have come
+        #: (at most `hold_limit` s), then answered together: a test sees the client's concurrency
+        #: without timing anything.
         self.hold_features: set[str] = set()
+        self._held: list[asyncio.Event] = []
         #: Streams only: answer this many words, like a model that does not stop by itself.
         self.stream_words: int | None = None
         #: Streams the client closed before their end.
@@ -150,9 +153,7 @@ class ProbeProvider(FakeProvider):
         self.arrivals.append((bool(body.get("stream")), self.in_flight))
         features = features_in(body)
         if self.hold_features.intersection(features) and self.hold_until_in_flight is not None:
-            deadline = time.monotonic() + self.hold_limit
-            while self.in_flight < self.hold_until_in_flight and time.monotonic() < deadline:
-                await asyncio.sleep(0.002)
+            await self._hold()
         if any(self.mode(feature) == "slow" for feature in features):
             await asyncio.sleep(self.slow_seconds)
         if self.mode("chat") == "malformed":
@@ -189,6 +190,17 @@ class ProbeProvider(FakeProvider):
             "usage": usage,
         }
         await send_json(writer, 200, completion, {})
+
+    async def _hold(self) -> None:
+        """Wait for the rest of a batch of `hold_until_in_flight` held requests (runs on the server's loop)."""
+        released = asyncio.Event()
+        self._held.append(released)
+        if len(self._held) >= (self.hold_until_in_flight or 1):
+            for event in self._held:
+                event.set()
+            self._held = []
+        with contextlib.suppress(TimeoutError):  # a batch that never fills is answered anyway
+            await asyncio.wait_for(released.wait(), self.hold_limit)
 
     def _choices(self, body: dict[str, Any], features: list[str]) -> list[dict[str, Any]]:
         text, calls, finish = self._answer(body, features)

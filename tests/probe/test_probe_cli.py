@@ -60,8 +60,10 @@ def test_streams_go_last_and_alone_so_a_one_at_a_time_server_cannot_cut_them(pro
 
 
 def test_concurrency_bounds_the_features_in_flight(probe: Probe) -> None:
+    # Each request is held until a third arrives (or half a second passes): with two features at a
+    # time a third never comes, and one more in flight would show in max_in_flight.
     probe.provider.hold_features = {"n", "logprobs", "json_object", "json_schema"}
-    probe.provider.hold_until_in_flight = 2
+    probe.provider.hold_until_in_flight, probe.provider.hold_limit = 3, 0.5
     result = probe("--only", "n,logprobs,json_object,json_schema", "--concurrency", "2", "--json")
 
     assert result.exit_code == 0
