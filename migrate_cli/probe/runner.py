@@ -9,11 +9,11 @@ another request, which it answers by cutting the stream:
    is the one every later probe carries. If it fails, no other chat feature is probed: their
    failures would say nothing about the features themselves;
 3. the features that do not stream, `concurrency` at a time, each feature's requests in turn;
-4. the streaming features, one at a time, after everything else has finished.
+4. the streaming features (the token limits among them), one at a time, after everything else.
 
-Each feature has a deadline (`timeout`) for all its requests together; past it, the feature is
-"unknown". Provider messages are redacted of key values in `classify`, answers quoted as evidence
-in `_finding`.
+Each feature has one deadline for all its requests: `timeout` seconds per request. Past it, the
+feature is "unknown". Provider messages are redacted of key values in `classify`, the evidence as
+a whole (answers are quoted in it) in `_Run.finding`.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ DEFAULT_CONCURRENCY = 4
 
 @dataclass(frozen=True)
 class RunSettings:
-    #: Seconds for all of one feature's requests (also the SDK's per-request timeout).
+    #: Seconds per request: the SDK's timeout, and a feature's deadline is this times its requests.
     timeout: float = DEFAULT_TIMEOUT
     concurrency: int = DEFAULT_CONCURRENCY
     #: The SDK's retries of 429/5xx/timeouts; one is enough to ride out a blip, not a quota.
@@ -160,10 +160,10 @@ async def probe_target(
 
 
 async def _probe_all(run: _Run, features: Iterable[FeatureName]) -> dict[FeatureName, Finding]:
-    gate = asyncio.Semaphore(run.run.concurrency)
+    slots = asyncio.Semaphore(run.run.concurrency)
 
     async def one(feature: FeatureName) -> Finding:
-        async with gate:
+        async with slots:
             return run.finding(feature, await run.send_all(feature_requests(feature, run.settings)))
 
     found = await asyncio.gather(*(one(feature) for feature in features))
