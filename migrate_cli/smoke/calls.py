@@ -138,7 +138,7 @@ def _model_ids(body: bytes) -> tuple[str, ...] | None:
     """The ids in an OpenAI-style `{"data": [{"id": ...}]}`; None for any other body (a web page)."""
     try:
         data = json.loads(body).get("data")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return None
     if not isinstance(data, list):
         return None

@@ -82,6 +82,8 @@ class ProbeProvider(FakeProvider):
         #: Refusals quote the key the request came with, as a careless provider might.
         self.echo_key = echo_key
         self.slow_seconds = slow_seconds
+        #: Answer GET /models with this 200 body instead of a model list (a proxy's page).
+        self.models_page: Any = None
         #: Per chat request: (streamed, requests in flight when it arrived, itself included).
         self.arrivals: list[tuple[bool, int]] = []
         #: Requests using these features are held until `hold_until_in_flight` of them have come
@@ -101,8 +103,11 @@ class ProbeProvider(FakeProvider):
     # --- routing: refusals first, then the two endpoints the smoke server does not serve -----------
 
     def _route(self, method: str, path: str, headers: Mapping[str, str], body: Any) -> _Response | None:
+        authorized = headers.get("authorization") == f"Bearer {self.api_key}"
+        if path == "/v1/models" and authorized and self.models_page is not None:
+            return _Response(200, self.models_page)
         extra = {"/v1/embeddings": "embeddings", "/v1/responses": "responses"}.get(path)
-        if extra and headers.get("authorization") == f"Bearer {self.api_key}":
+        if extra and authorized:
             return self._refusal([extra], headers) or self._endpoint(extra, body)
         response = super()._route(method, path, headers, body)
         if response is None:  # a chat request the smoke server would answer

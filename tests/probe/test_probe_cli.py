@@ -237,6 +237,18 @@ def test_a_provider_without_models_listing_gives_null_not_false(workdir: Path, m
     assert models["error"].startswith("the provider did not list its models: HTTP 404")
 
 
+def test_a_models_answer_that_is_not_a_list_is_said_so(probe: Probe) -> None:
+    probe.provider.models_page = {"html": "<h1>Welcome to the proxy</h1>"}
+    result = probe("--only", "chat", "--json")
+
+    assert result.exit_code == 0
+    assert result.document["models"] == {
+        "available": [],
+        "requested_found": None,
+        "error": "the provider did not list its models: the answer to GET /models is not a model list",
+    }
+
+
 # --- --save and --compare --------------------------------------------------------------------------
 
 
