@@ -25,6 +25,7 @@ app = typer.Typer(
         "  migrate rewrite ./src --dry-run     preview the code change as a diff\n"
         "  migrate rewrite ./src               point every OpenAI client at the target\n"
         "  migrate smoke prompts.jsonl         run your prompts on both providers, compare\n"
+        "  migrate probe --model NAME          what the target does with each API feature\n"
         "\b\n"
         "The target defaults to vMira (https://api.vmira.ai/v1, key in $MIRA_API_KEY); change it\n"
         "with --provider/--base-url/--api-key-env or [tool.migrate] in pyproject.toml.\n"
@@ -166,11 +167,13 @@ def rules_command(
 
 
 def _register() -> None:
+    from migrate_cli.probe.command import probe
     from migrate_cli.rewrite.command import rewrite
     from migrate_cli.smoke.command import smoke
 
     app.command("rewrite", no_args_is_help=True)(guarded(rewrite))
     app.command("smoke", no_args_is_help=True)(guarded(smoke))
+    app.command("probe", no_args_is_help=True)(guarded(probe))
 
 
 _register()

@@ -96,18 +96,53 @@ async def preflight(client: AsyncOpenAI, endpoint: Endpoint, secrets: Sequence[s
     effect the SDK finishes its lazy set-up (imports, platform probe, first connection) here, so
     that time is not counted in the first cases' latency.
     """
+    client.chat.completions  # noqa: B018 - imports the chat resources now, not in the first timed call
+    return (await list_models(client, secrets, read_ids=False)).fatal
+
+
+@dataclass(frozen=True)
+class ModelListing:
+    """What `GET /models` said: the ids, or why there are none (`fatal` stops a run)."""
+
+    ids: tuple[str, ...] | None = None
+    #: A rejected key or an unreachable host.
+    fatal: CallError | None = None
+    #: Any other failure (no /models route, a key not allowed to list models, a timeout).
+    error: CallError | None = None
+
+
+async def list_models(client: AsyncOpenAI, secrets: Sequence[str] = (), *, read_ids: bool = True) -> ModelListing:
+    """`GET /models`, as `preflight` judges it: only a 401 or a connection failure is fatal.
+
+    With `read_ids`, the ids of an OpenAI-style list; any other 200 (a web page) is an `error`.
+    """
     import openai
 
-    client.chat.completions  # noqa: B018 - imports the chat resources now, not in the first timed call
     try:
-        await client.models.with_raw_response.list()
-    except openai.APITimeoutError:
-        return None
+        raw = await client.models.with_raw_response.list()
+    except openai.APITimeoutError as exc:
+        return ModelListing(error=classify(exc, secrets))
     except (openai.AuthenticationError, openai.APIConnectionError) as exc:
-        return classify(exc, secrets)
-    except openai.APIError:
+        return ModelListing(fatal=classify(exc, secrets))
+    except openai.APIError as exc:
+        return ModelListing(error=classify(exc, secrets))
+    if not read_ids:
+        return ModelListing()
+    ids = _model_ids(raw.http_response.content)
+    if ids is None:
+        return ModelListing(error=CallError("other", "the answer to GET /models is not a model list"))
+    return ModelListing(ids=ids)
+
+
+def _model_ids(body: bytes) -> tuple[str, ...] | None:
+    """The ids in an OpenAI-style `{"data": [{"id": ...}]}`; None for any other body (a web page)."""
+    try:
+        data = json.loads(body).get("data")
+    except (ValueError, AttributeError, RecursionError):
         return None
-    return None
+    if not isinstance(data, list):
+        return None
+    return tuple(str(model["id"]) for model in data if isinstance(model, dict) and model.get("id"))
 
 
 def build_request(case: Case, model: str, *, stream: bool) -> dict[str, Any]:
