@@ -16,7 +16,7 @@ import json
 import os
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from migrate_cli.errors import UsageError
@@ -26,6 +26,8 @@ from migrate_cli.smoke.records import CallError, Case, Endpoint, ErrorKind, Side
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
+#: The note on an answer whose stream_options were refused and retried without.
+STREAM_OPTIONS_NOTE = "stream_options rejected; sent again without it, so this stream carries no usage"
 #: Longest provider message kept on an error (a 502 can carry a whole HTML page).
 MAX_ERROR_MESSAGE = 300
 _STATUS_KINDS: dict[int, ErrorKind] = {
@@ -101,13 +103,24 @@ async def preflight(client: AsyncOpenAI, endpoint: Endpoint, secrets: Sequence[s
     return None
 
 
-def build_request(case: Case, model: str, *, stream: bool) -> dict[str, Any]:
-    """The canonical request body: the case's messages and parameters, with this side's model."""
+def build_request(case: Case, model: str, *, stream: bool, stream_options: bool = True) -> dict[str, Any]:
+    """The canonical request body: the case's messages and parameters, with this side's model.
+
+    `stream_options=False` leaves `stream_options` out, for a provider that rejected it."""
     request: dict[str, Any] = {"model": model, "messages": list(case.messages), **case.params}
     if stream:
         request["stream"] = True
-        request["stream_options"] = {"include_usage": True}
+        if stream_options:
+            request["stream_options"] = {"include_usage": True}
     return request
+
+
+def rejects_stream_options(error: CallError | None) -> bool:
+    """A 400/422 that names `stream_options` (Azure-style endpoints refuse the parameter)."""
+    if error is None or error.kind != "bad_request":
+        return False
+    message = error.message.lower()
+    return "stream_options" in message or "include_usage" in message
 
 
 async def call_side(
@@ -117,7 +130,28 @@ async def call_side(
     *,
     secrets: Sequence[str] = (),
 ) -> SideResult:
-    """Send `request` and describe what came back; never raises for a provider's failure."""
+    """Send `request` and describe what came back; never raises for a provider's failure.
+
+    A streamed request whose `stream_options` the provider rejects is sent once more without it,
+    with a note on the result: the answer is still measured, only the stream's usage is missing.
+    """
+    result = await _call_once(client, endpoint, request, secrets=secrets)
+    rejected = result.error
+    if request.get("stream_options") is not None and rejected is not None and rejects_stream_options(rejected):
+        retry = {key: value for key, value in request.items() if key != "stream_options"}
+        result = await _call_once(client, endpoint, retry, secrets=secrets)
+        note = f"{STREAM_OPTIONS_NOTE} (HTTP {rejected.status}: {rejected.message})"
+        return replace(result, notes=(*result.notes, note))
+    return result
+
+
+async def _call_once(
+    client: AsyncOpenAI,
+    endpoint: Endpoint,
+    request: Mapping[str, Any],
+    *,
+    secrets: Sequence[str] = (),
+) -> SideResult:
     import openai
 
     model = request["model"]
@@ -131,7 +165,8 @@ async def call_side(
                 model=model,
                 messages=request["messages"],
                 stream=True,
-                stream_options=request["stream_options"],
+                # Left out (not null) when a provider refused it: openai.omit sends no key.
+                stream_options=request.get("stream_options", openai.omit),
                 extra_body=extra,
             )
             return await _read_stream(stream, endpoint, request, started)
@@ -167,6 +202,7 @@ def _from_completion(completion: Any, endpoint: Endpoint, request: Mapping[str, 
         finish_reason=getattr(choice, "finish_reason", None),
         usage=Usage.from_raw(raw_usage),
         latency_s=latency,
+        system_fingerprint=_fingerprint(completion),
     )
 
 
@@ -181,8 +217,10 @@ async def _read_stream(stream: Any, endpoint: Endpoint, request: Mapping[str, An
     ttft: float | None = None
     finish: str | None = None
     raw_usage: dict[str, Any] | None = None
+    fingerprint: str | None = None
     async with stream:
         async for chunk in stream:
+            fingerprint = _fingerprint(chunk) or fingerprint
             if chunk.usage is not None:
                 raw_usage = chunk.usage.to_dict()
             for choice in chunk.choices or ():
@@ -207,7 +245,13 @@ async def _read_stream(stream: Any, endpoint: Endpoint, request: Mapping[str, An
         latency_s=time.perf_counter() - started,
         ttft_s=ttft,
         stream_usage_missing=raw_usage is None,
+        system_fingerprint=fingerprint,
     )
+
+
+def _fingerprint(payload: Any) -> str | None:
+    value = getattr(payload, "system_fingerprint", None)
+    return value if isinstance(value, str) and value else None
 
 
 def _merge_tool_call(calls: dict[int, dict[str, Any]], piece: Any) -> None:

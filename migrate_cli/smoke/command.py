@@ -16,6 +16,9 @@ from migrate_cli.options import ApiKeyEnv, BaseUrl, Provider
 MODELS_PANEL = "Models and baseline"
 OUTPUT_PANEL = "Output"
 RUN_PANEL = "Run"
+REPLAY_PANEL = "Cache, resume and repeat"
+COST_PANEL = "Calibration and cost"
+GATES_PANEL = "CI gates"
 
 
 def smoke(
@@ -94,7 +97,8 @@ def smoke(
             metavar="FILE",
             rich_help_panel=OUTPUT_PANEL,
             show_default=False,
-            help="Write the full report; the format follows the extension (.json). Repeatable.",
+            help="Write a report; the extension picks the format: .json (everything), .md (a PR comment), "
+            ".html (one self-contained page), .xml (JUnit). Repeatable.",
         ),
     ] = None,
     results: Annotated[
@@ -171,14 +175,24 @@ def smoke(
             help="Send nothing: print the case count, tiktoken prompt tokens and projected input cost.",
         ),
     ] = False,
+    stream_check: Annotated[
+        int | None,
+        typer.Option(
+            "--stream-check",
+            metavar="K",
+            rich_help_panel=RUN_PANEL,
+            show_default=False,
+            help="Ask the first K cases both streamed and not on each side; report whether content and usage agree.",
+        ),
+    ] = None,
     fail_on: Annotated[
         str | None,
         typer.Option(
             "--fail-on",
-            metavar="VERDICTS",
-            rich_help_panel=RUN_PANEL,
+            metavar="LIST",
+            rich_help_panel=GATES_PANEL,
             show_default=False,
-            help="Exit 1 if any case gets one of these verdicts, e.g. broken or broken,drift.",
+            help="Exit 1 if any case gets one of these verdicts or has a failed call, e.g. broken or broken,drift,error.",
         ),
     ] = None,
     min_similarity: Annotated[
@@ -186,9 +200,98 @@ def smoke(
         typer.Option(
             "--min-similarity",
             metavar="X",
-            rich_help_panel=RUN_PANEL,
+            rich_help_panel=GATES_PANEL,
             show_default=False,
             help="Exit 1 if the mean similarity is below X (0 to 1).",
+        ),
+    ] = None,
+    max_cost_increase: Annotated[
+        float | None,
+        typer.Option(
+            "--max-cost-increase",
+            metavar="PCT",
+            rich_help_panel=GATES_PANEL,
+            show_default=False,
+            help="Exit 1 if the candidate costs more than PCT% above the baseline (cases priced on both sides).",
+        ),
+    ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache",
+            metavar="DIR",
+            rich_help_panel=REPLAY_PANEL,
+            show_default=False,
+            help="Keep every successful answer in DIR (SQLite) and reuse it: a second run asks nothing "
+            "([tool.migrate] cache sets a default).",
+        ),
+    ] = None,
+    refresh: Annotated[
+        str | None,
+        typer.Option(
+            "--refresh",
+            metavar="SIDE",
+            rich_help_panel=REPLAY_PANEL,
+            show_default=False,
+            help="With --cache: ask baseline, candidate or all again instead of reusing their cached answers.",
+        ),
+    ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(
+            "--resume",
+            metavar="RESULTS.jsonl",
+            rich_help_panel=REPLAY_PANEL,
+            show_default=False,
+            help="Continue an interrupted run from its --results file: answered cases are not sent again.",
+        ),
+    ] = None,
+    repeat: Annotated[
+        int | None,
+        typer.Option(
+            "--repeat",
+            metavar="N",
+            rich_help_panel=REPLAY_PANEL,
+            show_default=False,
+            help="Ask each side N times (N >= 2): drift within the baseline's own variation is judged equivalent.",
+        ),
+    ] = None,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate",
+            rich_help_panel=COST_PANEL,
+            help="Send each case once per side with max_tokens=1 and fit how each provider counts prompt tokens.",
+        ),
+    ] = False,
+    save_calibration: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-calibration",
+            metavar="FILE",
+            rich_help_panel=COST_PANEL,
+            show_default=False,
+            help="Write the run's token calibration (per side: base URL, models, ratios, spread, date) to FILE.",
+        ),
+    ] = None,
+    calibration: Annotated[
+        Path | None,
+        typer.Option(
+            "--calibration",
+            metavar="FILE",
+            rich_help_panel=COST_PANEL,
+            show_default=False,
+            help="With --dry-run: project calibrated token counts and cost from a --save-calibration FILE.",
+        ),
+    ] = None,
+    monthly_requests: Annotated[
+        int | None,
+        typer.Option(
+            "--monthly-requests",
+            metavar="N",
+            rich_help_panel=COST_PANEL,
+            show_default=False,
+            help="Project each side's monthly cost at N requests (shared among cases by their 'weight').",
         ),
     ] = None,
 ) -> None:
@@ -253,6 +356,16 @@ def smoke(
         limit=limit,
         fail_on=fail_on,
         min_similarity=min_similarity,
+        max_cost_increase=max_cost_increase,
+        cache=cache,
+        refresh=refresh,
+        resume=resume,
+        repeat=repeat,
+        stream_check=stream_check,
+        calibrate=calibrate,
+        save_calibration=save_calibration,
+        calibration=calibration,
+        monthly_requests=monthly_requests,
     )
     session = SmokeSession.start(options, provider=provider, base_url=base_url, api_key_env=api_key_env)
     code = session.dry_run(json_output) if dry_run else session.run(json_output)

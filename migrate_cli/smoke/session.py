@@ -13,12 +13,17 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from migrate_cli.errors import ExitCode, ProviderError
+from migrate_cli.smoke.gates import Gate, GateSettings, evaluate_gates
 from migrate_cli.smoke.plan import SmokeOptions, SmokePlan, make_plan
 from migrate_cli.smoke.records import Case, SideResult
-from migrate_cli.smoke.runner import RunOutcome, Stop
+from migrate_cli.smoke.runner import CaseAnswers, RunOutcome, Stop
+from migrate_cli.smoke.summary_lines import failed_gate_line
+
+if TYPE_CHECKING:
+    from migrate_cli.smoke.replay import Replay
 
 
 @dataclass
@@ -46,6 +51,7 @@ class SmokeSession:
 
         plan = self.plan
         self._announce(stderr())
+        calibrations = self._calibrations(stderr())
         prompts = validate_prompts_file(
             plan.prompts,
             default_model=plan.default_model,
@@ -53,13 +59,14 @@ class SmokeSession:
         )
         self._warn_unknown_params(prompts.unknown_params)
         prices = load_prices(plan.pricing, rates=plan.rates)
-        lines = dry_run_lines(prompts, plan, prices)
+        lines = dry_run_lines(prompts, plan, prices, calibrations)
         if json_output:
             payload = {
                 "dry_run": True,
                 "cases": prompts.cases,
                 "tokens_exact": prompts.tokens_exact,
                 "lines": [line.__dict__ for line in lines],
+                "sides": dry_run_sides(lines, calibrations),
             }
             _print_json(payload)
         else:
@@ -68,57 +75,89 @@ class SmokeSession:
             )
         return 0
 
+    def _calibrations(self, err: Any) -> dict[str, Any]:
+        """--calibration FILE: the fit for each side measured on that side's base URL."""
+        from migrate_cli.smoke.calibration_file import fit_for, load_calibration
+
+        plan = self.plan
+        if plan.calibration is None:
+            return {}
+        fits = load_calibration(plan.calibration)
+        found = {}
+        for side, endpoint in plan.endpoints.items():
+            fit = fit_for(fits, endpoint)
+            if fit is None:
+                err.print(
+                    f"note: {plan.calibration} has no fit for the {side} ({endpoint.base_url}); "
+                    "its projection is tiktoken's count",
+                    markup=False,
+                )
+                continue
+            found[side] = fit.calibration
+            err.print(f"{side}: calibrated from {plan.calibration} ({fit.created}): {fit.calibration.sentence}", markup=False)
+        return found
+
     # --- the run -------------------------------------------------------------------------------
 
     def run(self, json_output: bool) -> int:
         from migrate_cli.console import stderr, stdout
+        from migrate_cli.errors import UsageError
         from migrate_cli.redact import env_secrets
         from migrate_cli.smoke import runner
         from migrate_cli.smoke.calls import require_keys
         from migrate_cli.smoke.cases import iter_cases, validate_prompts_file
-        from migrate_cli.smoke.evaluate import evaluate_case, evaluate_side, load_encodings
-        from migrate_cli.smoke.outputs import JsonReport, ResultsLog
+        from migrate_cli.smoke.evaluate import evaluate_answers, evaluate_side, load_encodings
+        from migrate_cli.smoke.insights import RunInsights
+        from migrate_cli.smoke.outputs import ResultsLog
         from migrate_cli.smoke.pricing import load_prices
-        from migrate_cli.smoke.report import ProgressView, RunState, render_summary, render_table
+        from migrate_cli.smoke.report import ProgressView
+        from migrate_cli.smoke.reports import open_reports
         from migrate_cli.smoke.summary import RunSummary
 
         plan, err = self.plan, stderr()
+        if plan.calibration is not None:
+            raise UsageError("--calibration projects prompts that are not run: use it with --dry-run")
         self._announce(err)
         prompts = validate_prompts_file(plan.prompts, default_model=plan.default_model)
         self._warn_unknown_params(prompts.unknown_params)
         prices = load_prices(plan.pricing, rates=plan.rates)
         require_keys(list(plan.endpoints.values()))
+        secrets = env_secrets(plan.key_envs)
 
         total = prompts.cases if plan.limit is None else min(plan.limit, prompts.cases)
-        load_encodings([*prompts.models, *(plan.candidate_model(model) for model in prompts.models)])
+        models = [*prompts.models, *(plan.candidate_model(model) for model in prompts.models)]
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-        reports: list[JsonReport] = []
+        replay = open_replay(plan, secrets, err)
+        reports: list[Any] = []
         try:
-            for path in plan.reports:
-                reports.append(JsonReport(path, self._run_record(run_id, total)))
+            reports = open_reports(plan.reports, self._run_record(run_id, total), plan.gates, secrets)
             results = ResultsLog(plan.results, run_id) if plan.results else None
         except BaseException:
             for report in reports:  # one output could not be opened: leave no half-made file behind
                 report.discard()
+            if replay is not None:
+                replay.close()
             raise
-        summary = RunSummary()
+        insights = RunInsights(plan.names, monthly_requests=plan.monthly_requests, completion_fit=not plan.calibrate)
+        summary = RunSummary(insights=insights)
         outcome: RunOutcome | None = None
         progress: ProgressView | None = None
 
         def side_done(case: Case, result: SideResult) -> SideResult:
             result = evaluate_side(result, case, plan.endpoints[result.side], prices)
-            if results is not None:
+            if results is not None and result.origin != "resume":  # a resumed answer is in the file already
                 results.write(case, result)
             return result
 
-        def case_done(case: Case, baseline: SideResult, candidate: SideResult) -> None:
-            case_result = evaluate_case(case, baseline, candidate)
+        def case_done(case: Case, answers: CaseAnswers) -> None:
+            case_result = evaluate_answers(case, answers, plan.endpoints["candidate"], prices)
             summary.add(case_result)
             for report in reports:
                 report.add(case_result)
             if progress is not None:
                 progress.advance(case_result)
 
+        gates: list[Any] = []
         try:
             with ProgressView(err, total) as progress:
                 outcome = runner.run(
@@ -128,27 +167,51 @@ class SmokeSession:
                     settings=plan.settings,
                     side_done=side_done,
                     case_done=case_done,
-                    secrets=env_secrets(plan.key_envs),
+                    secrets=secrets,
+                    replay=replay,
+                    warm_up=lambda: load_encodings(models),
                 )
         finally:
-            # However the run ended, what was paid for is on disk and the reports are complete JSON.
+            # However the run ended, what was paid for is on disk and the reports are complete.
             if results is not None:
                 results.close()
-            final = final_summary(summary, outcome, total)
+            if replay is not None:
+                replay.close()
+            final, gates = final_summary(summary, outcome, total, plan.gates)
             for report in reports:
                 report.finish(final)
 
         assert outcome is not None
+        self._save_calibration(summary)
+        self._render(json_output, summary, outcome, final, total)
+        return self._exit_code(outcome, summary, gates, err)
+
+    def _render(self, json_output: bool, summary: Any, outcome: RunOutcome, final: dict[str, Any], total: int) -> None:
+        from migrate_cli.console import stdout
+        from migrate_cli.smoke.report import RunState, render_calibration, render_summary, render_table
+        from migrate_cli.smoke.summary_lines import insight_rows
+
+        plan = self.plan
         if json_output:
             _print_json(final)
+        elif plan.calibrate:
+            rows = [row for row in insight_rows(final) if row[0] in ("calibration", "")][:2]
+            render_calibration(stdout(), rows, str(plan.save_calibration or ""))
         else:
             hint = str(plan.reports[0]) if plan.reports else ""
             render_table(stdout(), summary, report_hint=hint)
             state = RunState(total, outcome.interrupted, _stop_reason(outcome.stop))
-            render_summary(stdout(), summary, state)
-        return self._exit_code(outcome, summary, err)
+            render_summary(stdout(), summary, state, insight_rows(final))
 
-    def _exit_code(self, outcome: RunOutcome, summary: Any, err: Any) -> int:
+    def _save_calibration(self, summary: Any) -> None:
+        from migrate_cli.smoke.calibration_file import save_calibration
+
+        plan = self.plan
+        if plan.save_calibration is not None:
+            insights = summary.insights
+            save_calibration(plan.save_calibration, insights.calibration(), plan.endpoints, insights.fitted_models())
+
+    def _exit_code(self, outcome: RunOutcome, summary: Any, gates: list[Any], err: Any) -> int:
         if outcome.stop is not None:
             raise ProviderError(stop_message(outcome.stop))
         kept = [str(p) for p in (self.plan.results, *self.plan.reports) if p is not None]
@@ -158,13 +221,13 @@ class SmokeSession:
             return int(ExitCode.INTERRUPTED)
         for line in summary.failed_calls():
             err.print(line, markup=False)
-        regressions = summary.regressions(self.plan.fail_on, self.plan.min_similarity)
-        for line in regressions:
-            err.print(f"regression: {line}", markup=False)
+        failed = [gate for gate in gates if not gate.passed]
+        for gate in failed:
+            err.print(failed_gate_line(gate.to_dict()), markup=False)
         # Worst outcome first: calls lost to a provider make the run incomplete, whatever it found.
         if summary.provider_failed():
             return int(ExitCode.FAILURE)
-        return int(ExitCode.CHANGES) if regressions else 0
+        return int(ExitCode.CHANGES) if failed else 0
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -201,6 +264,18 @@ class SmokeSession:
             "concurrency": plan.settings.concurrency,
             "timeout_s": plan.settings.calls.timeout,
             "max_retries": plan.settings.calls.max_retries,
+            "repeat": plan.settings.repeat,
+            "stream_check": plan.settings.stream_check,
+            "calibrate": plan.calibrate,
+            "cache": str(plan.cache) if plan.cache is not None else None,
+            "refresh": sorted(plan.refresh),
+            "resume": str(plan.resume) if plan.resume is not None else None,
+            "monthly_requests": plan.monthly_requests,
+            "gates": {
+                "fail_on": list(plan.gates.fail_on),
+                "min_similarity": plan.gates.min_similarity,
+                "max_cost_increase": plan.gates.max_cost_increase,
+            },
         }
 
 
@@ -212,15 +287,55 @@ def _print_json(payload: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def final_summary(summary: Any, outcome: RunOutcome | None, total: int) -> dict[str, Any]:
-    """The report's `summary`: the totals plus how the run ended."""
-    return {
+def final_summary(
+    summary: Any, outcome: RunOutcome | None, total: int, gate_settings: GateSettings | None = None
+) -> tuple[dict[str, Any], list[Gate]]:
+    """The report's `summary`: the totals, how the run ended, and every gate with its result."""
+    gates = evaluate_gates(summary, gate_settings) if gate_settings is not None else []
+    final = {
         **summary.to_dict(),
         "planned_cases": total,
         # No outcome means the run never returned: Ctrl-C outside the event loop.
         "interrupted": outcome is None or outcome.interrupted,
         "stopped": _stop_reason(outcome.stop) if outcome is not None and outcome.stop else None,
+        "gates": [gate.to_dict() for gate in gates],
     }
+    return final, gates
+
+
+def dry_run_sides(lines: list[Any], calibrations: dict[str, Any]) -> dict[str, Any]:
+    """`--dry-run --json`: per side, tiktoken's prompt tokens and the projection (calibrated when a
+    fit applies), with the projected input cost (None when a model on that side is unpriced)."""
+    sides = {}
+    for side in ("baseline", "candidate"):
+        mine = [line for line in lines if line.side == side]
+        costs = [line.cost_usd for line in mine]
+        fit = calibrations.get(side)
+        sides[side] = {
+            "tiktoken_prompt_tokens": sum(line.prompt_tokens for line in mine),
+            "projected_prompt_tokens": sum(line.projected_prompt_tokens for line in mine),
+            "calibrated": fit is not None,
+            "prompt_ratio": fit.prompt_ratio if fit is not None else None,
+            "per_message": fit.per_message if fit is not None else None,
+            "projected_input_cost_usd": None if None in costs else sum(c for c in costs if c is not None),
+        }
+    return sides
+
+
+def open_replay(plan: SmokePlan, secrets: list[str], err: Any) -> Replay | None:
+    """The cache (--cache) and the resumed results (--resume), or None when neither is asked for."""
+    from migrate_cli.smoke.cache import ResponseCache
+    from migrate_cli.smoke.replay import Replay
+    from migrate_cli.smoke.resume import ResumeIndex
+
+    if plan.cache is None and plan.resume is None:
+        return None
+    resume = ResumeIndex.load(plan.resume) if plan.resume is not None else None
+    if resume is not None:
+        skipped = f" ({resume.skipped} unusable line(s) skipped)" if resume.skipped else ""
+        err.print(f"resume: {resume.answers} answer(s) in {plan.resume} can be reused{skipped}", markup=False)
+    cache = ResponseCache.open(plan.cache, secrets) if plan.cache is not None else None
+    return Replay(cache, resume, plan.refresh)
 
 
 def _stop_reason(stop: Stop | None) -> str:

@@ -17,6 +17,7 @@ from migrate_cli.smoke.records import (
     TokenEstimate,
     Usage,
 )
+from migrate_cli.smoke.gates import GateSettings, evaluate_gates
 from migrate_cli.smoke.report import RunState, money, render_summary, render_table
 from migrate_cli.smoke.summary import RunSummary
 
@@ -84,7 +85,9 @@ def test_errors_are_counted_per_side_and_kind_and_not_priced() -> None:
     assert result["errors"] == {"baseline": 1, "candidate": 2}
     assert result["sides"]["candidate"]["errors_by_kind"] == {"rate_limit": 2}
     assert result["candidate_cost_usd"] is None and result["mean_similarity"] is None
-    assert summary.regressions(["broken"]) == ["2 case(s) broken"]
+    gates = evaluate_gates(summary, GateSettings(fail_on=("broken", "error")))
+    assert [(g.name, g.value, g.passed) for g in gates] == [("fail-on broken", 2, False), ("fail-on error", 2, False)]
+    assert gates[0].detail == "2 case(s) broken; allowed: 0"
 
 
 @pytest.mark.parametrize(
@@ -132,9 +135,16 @@ def test_mean_similarity_and_thresholds() -> None:
     for index, score in enumerate((1.0, 0.5, 0.6)):
         summary.add(case(str(index), side("baseline"), side("candidate"), "drift" if score < 1 else "same", score))
     assert summary.mean_similarity == pytest.approx(0.7)
-    assert summary.regressions(min_similarity=0.8) == ["mean similarity 0.700 < 0.8"]
-    assert summary.regressions(["broken"], min_similarity=0.7) == []
-    assert summary.regressions(["drift", "broken"]) == ["2 case(s) drift"]
+
+    def failed(**settings: object) -> list[str]:
+        return [g.detail for g in evaluate_gates(summary, GateSettings(**settings)) if not g.passed]  # type: ignore[arg-type]
+
+    assert failed(min_similarity=0.8) == ["mean similarity 0.700 is 0.100 below the minimum 0.8"]
+    assert failed(fail_on=("broken",), min_similarity=0.7) == []
+    assert failed(fail_on=("drift", "broken")) == ["2 case(s) drift; allowed: 0"]
+    # Nothing ran: no gate passes, whatever its threshold.
+    empty = evaluate_gates(RunSummary(), GateSettings(fail_on=("broken",), min_similarity=0.0, max_cost_increase=1e9))
+    assert [g.passed for g in empty] == [False, False, False]
 
 
 def test_table_lists_differences_first_and_says_how_many_are_hidden() -> None:
