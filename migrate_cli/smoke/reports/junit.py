@@ -32,13 +32,13 @@ def _attr(value: str) -> str:
 class JunitReport(StreamedReport):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._cases = 0
+        self._case_count = 0
         self._failures = 0
         self._time = 0.0
         self._started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
     def case_text(self, result: CaseResult) -> str:
-        self._cases += 1
+        self._case_count += 1
         latencies = [side.latency_s or 0.0 for side in (result.baseline, result.candidate)]
         seconds = max(latencies)
         self._time += seconds
@@ -55,7 +55,7 @@ class JunitReport(StreamedReport):
 
     def head(self, summary: dict[str, Any]) -> str:
         gates = summary.get("gates") or []
-        tests = self._cases + len(gates)
+        tests = self._case_count + len(gates)
         failures = self._failures + sum(not gate["passed"] for gate in gates)
         name = f"{SUITE}: {self.run.get('prompts', '')}"
         properties = "".join(

@@ -27,7 +27,7 @@ class StreamedReport:
         self._cases_path = path.with_name(f".{path.name}.cases")
         self._partial = path.with_name(f".{path.name}.partial")
         try:
-            self._cases: IO[str] = open(self._cases_path, "w+", encoding="utf-8")  # noqa: SIM115 - closed in finish
+            self._case_file: IO[str] = open(self._cases_path, "w+", encoding="utf-8")  # noqa: SIM115 - closed in finish
         except OSError as exc:
             raise UsageError(f"--report {path}: cannot write ({exc.strerror})") from None
 
@@ -49,7 +49,7 @@ class StreamedReport:
         text = self.case_text(result)
         if text:
             try:
-                self._cases.write(redact(text, self.secrets))
+                self._case_file.write(redact(text, self.secrets))
             except OSError as exc:
                 raise OutputError(f"cannot write the report {self.path}: {exc.strerror}") from None
 
@@ -57,18 +57,18 @@ class StreamedReport:
         try:
             with open(self._partial, "w", encoding="utf-8") as out:
                 out.write(redact(self.head(summary), self.secrets))
-                self._cases.seek(0)
-                shutil.copyfileobj(self._cases, out)
+                self._case_file.seek(0)
+                shutil.copyfileobj(self._case_file, out)
                 out.write(redact(self.tail(summary), self.secrets))
             os.replace(self._partial, self.path)
         except OSError as exc:
             self._partial.unlink(missing_ok=True)
             raise OutputError(f"cannot write the report {self.path}: {exc.strerror}") from None
         finally:
-            self._cases.close()
+            self._case_file.close()
             self._cases_path.unlink(missing_ok=True)
 
     def discard(self) -> None:
-        self._cases.close()
+        self._case_file.close()
         self._cases_path.unlink(missing_ok=True)
         self._partial.unlink(missing_ok=True)
