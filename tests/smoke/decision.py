@@ -123,9 +123,10 @@ def read_json(path: Path) -> Any:
 
 
 def assert_no_keys(result: Result, directory: Path) -> None:
-    """No key value in the run's output, nor in any file under `directory` (caches included)."""
+    """No key value in the run's output, nor in `directory` or any file under it (caches included)."""
+    files = [directory] if directory.is_file() else list(directory.rglob("*"))
     for name, key in KEYS.items():
         assert key not in result.stdout and key not in result.stderr, name
-        for path in directory.rglob("*"):
+        for path in files:
             if path.is_file():
                 assert key.encode() not in path.read_bytes(), f"{name} key in {path}"
