@@ -23,7 +23,7 @@ def get_client() -> OpenAI:
 
 def client_for_tenant(tenant_key: str | None = None) -> OpenAI:
     """Tenants may bring their own key; the URL stays the app's."""
-    options = {"timeout": SETTINGS.timeout, "max_retries": 0, "base_url": "https://api.vmira.ai/v1"}
+    options = {"timeout": SETTINGS.timeout, "max_retries": 0}
     return OpenAI(api_key=tenant_key or SETTINGS.org_key, **options)
 
 

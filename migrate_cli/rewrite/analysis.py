@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 # Names `from openai import *` binds that rules care about (openai/__init__.py's client exports).
 STAR_EXPORTS = {
@@ -26,17 +27,27 @@ STAR_EXPORTS = {
 LOCAL = "<local>"  # prefix of qualified names bound in the module itself (def, class, assignment)
 
 
+BindingKind = Literal["import", "def", "class", "assign", "param", "other"]
+
+
 @dataclass(eq=False)
 class Binding:
-    #: "import" | "def" | "class" | "assign" | "other" (parameter, loop target, with-as, ...)
-    kind: str
+    #: "param" is a function's parameter; "other" a loop target, with-as, except-as, augmented or
+    #: tuple assignment, match capture, ...
+    kind: BindingKind
     name: str
     #: For imports: what the name stands for ("openai.OpenAI", "openai", ".sibling.mod").
     imported: str | None = None
     #: For simple assignments: the value, so aliases (`Client = openai.OpenAI`) can be followed.
+    #: For parameters: the default value (None when there is none).
     value: ast.expr | None = None
     #: Bound in an `except` handler of a `try` that imports: only exists if the import failed.
     import_fallback: bool = False
+    #: The statement that binds the name (for a parameter: its function's `def`).
+    statement: ast.stmt | None = None
+    #: Bound under an `if`, a loop, a `match` case or an `except` handler of its scope: code after
+    #: it in the same scope may run without it.
+    conditional: bool = False
 
 
 @dataclass(eq=False)
@@ -77,8 +88,13 @@ class ModuleAnalysis(ast.NodeVisitor):
         self.module_scope = Scope("module", None)
         self._scope = self.module_scope
         self._fallback_depth = 0
+        #: The statement being visited, and how many conditional blocks of its scope enclose it.
+        self._statement: ast.stmt | None = None
+        self._conditional_depth = 0
         #: Scope each loaded Name was read in (by node identity).
         self.name_scope: dict[int, Scope] = {}
+        #: Scope each statement runs in (by node identity).
+        self.statement_scope: dict[int, Scope] = {}
         #: Every call, in source order; rules filter by qualified name of `func`.
         self.calls: list[ast.Call] = []
         self._qualified: dict[int, QName] = {}
@@ -90,6 +106,15 @@ class ModuleAnalysis(ast.NodeVisitor):
     # leaf nodes (contexts, operators, constants); this pass runs on every candidate file.
 
     def visit(self, node: ast.AST) -> None:
+        if isinstance(node, ast.stmt):
+            self.statement_scope[id(node)] = self._scope
+            outer, self._statement = self._statement, node
+            self._visit(node)
+            self._statement = outer
+        else:
+            self._visit(node)
+
+    def _visit(self, node: ast.AST) -> None:
         method = _DISPATCH.get(type(node))
         if method is not None:
             method(self, node)
@@ -132,6 +157,16 @@ class ModuleAnalysis(ast.NodeVisitor):
 
     def lookup(self, name: str, scope: Scope) -> list[Binding]:
         """Bindings a name read in `scope` may refer to, by Python's scoping rules."""
+        holder = self.binding_scope(name, scope)
+        if holder is not None:
+            return holder.bindings[name]
+        for module in reversed(self.module_scope.star_imports):
+            if name in STAR_EXPORTS.get(module, ()):
+                return [Binding("import", name, imported=f"{module}.{name}")]
+        return []
+
+    def binding_scope(self, name: str, scope: Scope) -> Scope | None:
+        """The scope whose bindings a name read in `scope` refers to (None: unbound or a star import)."""
         if name in scope.globals:
             scope = self.module_scope
         start = scope
@@ -140,12 +175,9 @@ class ModuleAnalysis(ast.NodeVisitor):
             # Class bodies are only visible to code directly in them, not to nested functions.
             if current is start or current.kind != "class":
                 if name in current.bindings and name not in current.nonlocals:
-                    return current.bindings[name]
+                    return current
             current = current.parent
-        for module in reversed(self.module_scope.star_imports):
-            if name in STAR_EXPORTS.get(module, ()):
-                return [Binding("import", name, imported=f"{module}.{name}")]
-        return []
+        return None
 
     def _binding_names(self, bindings: list[Binding], depth: int) -> Iterator[str]:
         # A fallback (`except ImportError: OpenAI = None`) only exists when the import failed;
@@ -167,11 +199,20 @@ class ModuleAnalysis(ast.NodeVisitor):
 
     # -- binding collection -------------------------------------------------------------------
 
-    def _bind(self, name: str, kind: str, **extra: object) -> None:
+    def _bind(self, name: str, kind: BindingKind, imported: str | None = None, value: ast.expr | None = None) -> None:
         scope = self._scope
         if name in scope.globals:
             scope = self.module_scope
-        scope.bind(Binding(kind, name, import_fallback=self._fallback_depth > 0, **extra))  # type: ignore[arg-type]
+        binding = Binding(
+            kind,
+            name,
+            imported=imported,
+            value=value,
+            import_fallback=self._fallback_depth > 0,
+            statement=self._statement,
+            conditional=self._conditional_depth > 0,
+        )
+        scope.bind(binding)
 
     def _bind_target(self, target: ast.expr, value: ast.expr | None = None) -> None:
         if isinstance(target, ast.Name):
@@ -185,11 +226,36 @@ class ModuleAnalysis(ast.NodeVisitor):
             self.visit(target)
 
     def _in_scope(self, kind: str, nodes: list[ast.AST]) -> None:
-        outer = self._scope
-        self._scope = Scope(kind, outer)
+        outer, outer_depth = self._scope, self._conditional_depth
+        self._scope, self._conditional_depth = Scope(kind, outer), 0
         for node in nodes:
             self.visit(node)
-        self._scope = outer
+        self._scope, self._conditional_depth = outer, outer_depth
+
+    def _conditionally(self, statements: list[ast.stmt]) -> None:
+        self._conditional_depth += 1
+        for statement in statements:
+            self.visit(statement)
+        self._conditional_depth -= 1
+
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        self._conditionally([*node.body, *node.orelse])
+
+    def visit_While(self, node: ast.While) -> None:
+        self.visit(node.test)
+        self._conditionally([*node.body, *node.orelse])
+
+    def visit_Match(self, node: ast.Match) -> None:
+        self.visit(node.subject)
+        self._conditional_depth += 1
+        for case in node.cases:
+            self.visit(case.pattern)
+            if case.guard is not None:
+                self.visit(case.guard)
+            for statement in case.body:
+                self.visit(statement)
+        self._conditional_depth -= 1
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
@@ -234,14 +300,15 @@ class ModuleAnalysis(ast.NodeVisitor):
             if node.returns is not None:
                 self.visit(node.returns)
             self._bind(node.name, "def")
-        outer = self._scope
-        self._scope = Scope("function", outer)
+        outer, outer_depth = self._scope, self._conditional_depth
+        self._scope, self._conditional_depth = Scope("function", outer), 0
+        defaults = _parameter_defaults(args)
         for arg in every_arg:
             if arg is not None:
-                self._bind(arg.arg, "other")
+                self._bind(arg.arg, "param", value=defaults.get(arg.arg))
         for statement in node.body if isinstance(node.body, list) else [node.body]:
             self.visit(statement)
-        self._scope = outer
+        self._scope, self._conditional_depth = outer, outer_depth
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function  # type: ignore[assignment]
 
@@ -303,9 +370,10 @@ class ModuleAnalysis(ast.NodeVisitor):
 
     def _visit_loop(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
+        self._conditional_depth += 1
         self._bind_target(node.target)
-        for statement in [*node.body, *node.orelse]:
-            self.visit(statement)
+        self._conditional_depth -= 1
+        self._conditionally([*node.body, *node.orelse])
 
     visit_For = visit_AsyncFor = _visit_loop  # type: ignore[assignment]
 
@@ -329,10 +397,11 @@ class ModuleAnalysis(ast.NodeVisitor):
             if handler.name:
                 self._bind(handler.name, "other")
             self._fallback_depth += imports
-            for statement in handler.body:
-                self.visit(statement)
+            self._conditionally(handler.body)
             self._fallback_depth -= imports
-        for statement in [*node.orelse, *node.finalbody]:
+        # `else:` runs only when the body raised nothing; `finally:` always runs.
+        self._conditionally(node.orelse)
+        for statement in node.finalbody:
             self.visit(statement)
 
     visit_Try = _visit_try  # type: ignore[assignment]
@@ -349,6 +418,15 @@ _DISPATCH = {
     for name, method in vars(ModuleAnalysis).items()
     if name.startswith("visit_") and hasattr(ast, name.removeprefix("visit_"))
 }
+
+
+def _parameter_defaults(args: ast.arguments) -> dict[str, ast.expr]:
+    positional = [*args.posonlyargs, *args.args]
+    defaults = dict(
+        zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults, strict=True)
+    )
+    defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None)
+    return defaults
 
 
 def analyze(tree: ast.Module) -> ModuleAnalysis:

@@ -16,9 +16,12 @@ when it is (through any import form, resolved by qualified name):
 Parameters (even annotated ones), factory functions and attributes of other objects are not
 followed: the analysis is flow-insensitive and a guess here would rewrite the wrong strings.
 
-A client "moves" when the rewrite points it at the target: a construction without an explicit
-`base_url`, or with OpenAI's (see policy.decide_base_url); Azure constructions move (MC003 converts
-them). A client built with a proxy or local URL does not move, and calls on it are left alone.
+A client "moves" when the rewrite points it at the target: a construction whose `base_url` is
+absent or OpenAI's and whose key is proven to become the target's (policy.py), with no argument the
+target cannot take (`provider=`, `workload_identity=`, a credential in `default_headers`) and no copy
+(`client.with_options(api_key=...)`) that passes a key not proven to be the target's; Azure
+constructions move on the same terms (MC003 converts them). A client that does not move (a proxy or
+local URL, a tenant's key) is left alone, and so are the calls on it.
 """
 
 from __future__ import annotations
@@ -27,9 +30,15 @@ import ast
 from dataclasses import dataclass
 
 from migrate_cli.rewrite.analysis import Scope
-from migrate_cli.rewrite.context import ModuleInfo
+from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
 from migrate_cli.rewrite.names import AZURE_CLIENT_NAMES, CLIENT_NAMES, OPENAI_MODULES
-from migrate_cli.rewrite.policy import decide_base_url
+from migrate_cli.rewrite.policy import (
+    credential_header_problem,
+    decide_base_url,
+    key_unproven_reason,
+    lands_on_target,
+    url_moves,
+)
 
 # Resource paths (after the client) whose methods take a `model=` and send it to the provider.
 # Source: openai-python `src/openai/resources/` (chat/completions, responses, embeddings, ...).
@@ -70,8 +79,24 @@ _WRAPPERS = frozenset(
     {"instructor.from_openai", "instructor.patch", "instructor.apatch", "langsmith.wrappers.wrap_openai"}
 )
 _COPIES = frozenset({"with_options", "copy"})
+# The openai<1 SDK's module resources (`openai.ChatCompletion.create(...)`). That SDK reads its URL
+# from `openai.api_base` / $OPENAI_API_BASE, never from $OPENAI_BASE_URL (openai-python v0.28
+# `openai/__init__.py`).
+V0_RESOURCES = frozenset({"ChatCompletion", "Completion", "Embedding", "Edit", "Image", "Moderation", "Engine"})
 _DEPTH = 6
 _MEMO_KEY = "clients.client_calls"
+_COPIES_MEMO_KEY = "clients.unproven_copies"
+# Arguments of an openai client that the target's base_url and api_key cannot combine with, and why
+# (openai-python `src/openai/lib/_client_auth.py`: `provider` refuses base_url, `workload_identity` api_key).
+REFUSED_CLIENT_ARGUMENTS = (
+    (
+        "provider",
+        "routes this client through another cloud's provider (not OpenAI), and the SDK refuses it together with base_url",
+    ),
+    ("workload_identity", "authenticates with OpenAI workload identity, which the SDK refuses together with api_key"),
+)
+# Azure clients authenticated with Microsoft Entra ID have no API key to swap.
+AZURE_ENTRA_ARGUMENTS = ("azure_ad_token", "azure_ad_token_provider", "workload_identity")
 
 
 @dataclass(frozen=True)
@@ -129,6 +154,58 @@ def resolve_client(expr: ast.expr, module: ModuleInfo) -> Origin | None:
     return _Resolver(module).origin(expr)
 
 
+def unproven_copies(module: ModuleInfo) -> dict[int, tuple[ast.Call, str]]:
+    """Constructions (by id) that have a copy passing a key not proven to be the target's, with that
+    copy and the reason: `base.with_options(api_key=tenant_key)` would send the tenant's key to the
+    target if `base` moved, so `base` stays where it is."""
+    found: dict[int, tuple[ast.Call, str]] | None = module.memo.get(_COPIES_MEMO_KEY)
+    if found is not None:
+        return found
+    found = module.memo[_COPIES_MEMO_KEY] = {}
+    if "with_options" not in module.source and ".copy(" not in module.source:
+        return found
+    resolver = _Resolver(module, judge=False)
+    for call in module.analysis.calls:
+        func = call.func
+        key = next((k.value for k in call.keywords if k.arg == "api_key"), None)
+        if key is None or not (isinstance(func, ast.Attribute) and func.attr in _COPIES):
+            continue
+        reason = key_unproven_reason(key, module)
+        origin = resolver.origin(func.value) if reason is not None else None
+        if origin is not None and origin.kind != "module":
+            for construction in origin.constructions:
+                found.setdefault(id(construction), (call, reason))  # type: ignore[arg-type]
+    return found
+
+
+def construction_moves(call: ast.Call, module: ModuleInfo) -> bool:
+    """Whether MC001 points this `OpenAI(...)` construction at the target (see the module docstring)."""
+    keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
+    if any(k.arg is None for k in call.keywords) and "base_url" not in keywords:
+        return False  # `OpenAI(**cfg)`: the URL may be in there; MC001 says what it did with it
+    if any(name in keywords for name, _ in REFUSED_CLIENT_ARGUMENTS):
+        return False
+    return _moves_with(keywords.get("base_url"), keywords, call, module)
+
+
+def azure_moves(call: ast.Call, module: ModuleInfo) -> bool:
+    """MC003 converts keyword-only Azure constructions with a key it can prove; anything else it leaves for review."""
+    if call.args or any(k.arg is None for k in call.keywords):
+        return False
+    keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
+    if any(name in keywords for name in AZURE_ENTRA_ARGUMENTS):
+        return False
+    return _moves_with(None, keywords, call, module)
+
+
+def _moves_with(url: ast.expr | None, keywords: dict[str | None, ast.expr], call: ast.Call, module: ModuleInfo) -> bool:
+    if not lands_on_target(url, keywords.get("api_key"), module):
+        return False
+    if credential_header_problem(keywords.get("default_headers"), module, Recorder("judge", Findings())) is not None:
+        return False
+    return id(call) not in unproven_copies(module)
+
+
 def _split_endpoint(func: ast.expr) -> tuple[ast.expr, str] | None:
     """`client.chat.completions.with_raw_response.create` -> (client, "chat.completions.create")."""
     parts: list[str] = []
@@ -145,8 +222,10 @@ def _split_endpoint(func: ast.expr) -> tuple[ast.expr, str] | None:
 
 
 class _Resolver:
-    def __init__(self, module: ModuleInfo) -> None:
+    def __init__(self, module: ModuleInfo, judge: bool = True) -> None:
         self.module = module
+        #: Whether origins say if the client moves (False: only where clients come from).
+        self.judge = judge
         self._attributes: dict[tuple[int, str], list[ast.expr | None]] | None = None
 
     def origin(self, expr: ast.expr, depth: int = 0) -> Origin | None:
@@ -178,9 +257,9 @@ class _Resolver:
         if len(names) == 1:
             name = next(iter(names))
             if name in CLIENT_NAMES:
-                return Origin("client", (call,), _construction_moves(call, self.module))
+                return Origin("client", (call,), not self.judge or construction_moves(call, self.module))
             if name in AZURE_CLIENT_NAMES:
-                return Origin("azure", (call,), _azure_moves(call))
+                return Origin("azure", (call,), not self.judge or azure_moves(call, self.module))
             if name in _WRAPPERS and call.args:
                 return self.origin(call.args[0], depth + 1)
         if isinstance(call.func, ast.Attribute) and call.func.attr in _COPIES:
@@ -188,7 +267,7 @@ class _Resolver:
             if inner is None or inner.kind == "module":
                 return None
             url = next((k.value for k in call.keywords if k.arg == "base_url"), None)
-            if url is not None and decide_base_url(url, self.module).action == "foreign":
+            if url is not None and not url_moves(url, self.module):
                 return Origin(inner.kind, inner.constructions, False)
             return inner
         return None
@@ -272,29 +351,37 @@ def _is_none(expr: ast.expr) -> bool:
     return isinstance(expr, ast.Constant) and expr.value is None
 
 
-def _construction_moves(call: ast.Call, module: ModuleInfo) -> bool:
-    url = next((k.value for k in call.keywords if k.arg == "base_url"), None)
-    if url is None and any(k.arg is None for k in call.keywords):
-        return False  # `OpenAI(**cfg)`: the URL may be in there; MC001 says what it did with it
-    return decide_base_url(url, module).action != "foreign"
-
-
-def _azure_moves(call: ast.Call) -> bool:
-    """MC003 converts keyword-only Azure constructions; anything else it leaves for review."""
-    return not call.args and all(k.arg is not None for k in call.keywords)
-
-
 def _module_client_moves(module: ModuleInfo) -> bool:
-    """The module client moves unless the file points `openai.base_url`/`api_base` elsewhere, or
-    configures it Azure-style (`openai.api_type = ...`, which MC002 leaves for review)."""
+    """The module client moves unless the file points `openai.base_url`/`api_base` elsewhere, sets
+    `openai.api_key` to a key not proven to be the target's, or configures it Azure-style
+    (`openai.api_type = ...`): MC002 leaves those for review."""
+    urls: list[ast.expr] = []
+    keys: list[ast.expr] = []
     for stmt in module.analysis.assignments:
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
             continue
         target = stmt.targets[0]
-        if not (isinstance(target, ast.Attribute) and target.attr in ("base_url", "api_base", "api_type")):
+        if not (isinstance(target, ast.Attribute) and target.attr in ("base_url", "api_base", "api_type", "api_key")):
             continue
         if module.qualify(target.value).single not in OPENAI_MODULES:
             continue
-        if target.attr == "api_type" or decide_base_url(stmt.value, module).action == "foreign":
+        if target.attr == "api_key":
+            keys.append(stmt.value)
+        elif target.attr == "api_type" or not url_moves(stmt.value, module):
             return False
-    return True
+        else:
+            urls.append(stmt.value)
+    if any(decide_base_url(url, module).action == "keep" for url in urls):
+        return True  # already pointed at the target: whatever key it chose goes there already
+    return all(key_unproven_reason(key, module) is None for key in keys)
+
+
+def uses_sdk_v0(module: ModuleInfo) -> bool:
+    """Whether the file configures or calls the openai<1 module client (`openai.api_base`, `openai.ChatCompletion`)."""
+    if not any(word in module.source for word in (*V0_RESOURCES, "api_base", "api_type")):
+        return False  # the cheap answer for nearly every file; the walk below is the exact one
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Attribute) and (node.attr in V0_RESOURCES or node.attr in ("api_base", "api_type")):
+            if module.qualify(node.value).single in OPENAI_MODULES:
+                return True
+    return False

@@ -1,19 +1,25 @@
-"""Module constants used as a client's URL or key (MC006's analysis, shared with the value policy).
+"""Named values used as a client's URL or key (MC006's analysis, shared with the value policy).
 
     BASE_URL = "https://api.openai.com/v1"
     API_KEY = os.getenv("OPENAI_API_KEY")
     client = OpenAI(base_url=BASE_URL, api_key=API_KEY)
 
-The right edit is the constant's assignment, not the call. That is safe only when the constant is
-assigned exactly once, at module level, and *every* read of it is a URL parameter (or every read a
-key parameter) of a construction this run migrates: a construction of an enabled construction rule
-(construction.py) that is not left alone, or the openai module client (`openai.base_url = BASE_URL`,
-MC002). A constant read anywhere else (an f-string, a `requests` call, a client pointed at a local
-server) is "blocked": rewriting it would change that too.
+    def build():
+        key = os.environ["AZURE_OPENAI_API_KEY"]
+        return AzureOpenAI(api_key=key, ...)
+
+The right edit is the name's assignment, not the call. That is safe only when the name is
+assigned exactly once, in the module or in a function (not a class body: its attributes are read
+through `self`, which this analysis does not see), and *every* read of it is a URL parameter (or
+every read a key parameter) of a construction this run migrates: a construction of an enabled
+construction rule (construction.py) or an Azure client (MC003) that is not left alone, or the
+openai module client (`openai.base_url = BASE_URL`, MC002). A name read anywhere else (an f-string,
+a `requests` call, a client pointed at a local server, a client whose key is not proven) is
+"blocked": rewriting it would change that too, so those clients are left alone and reviewed.
 
 `follow(name, module)` is what the policy asks when it meets a Name; `module_constants(module)` is what
 MC006 rewrites. Both read one index per module, built once, and only when some call passes a Name
-that is bound at module level (most files never pay for it). With MC006 disabled nothing is followed.
+(most files never pay for it). With MC006 disabled nothing is followed.
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ from dataclasses import dataclass, field
 
 from migrate_cli.rewrite.analysis import Binding
 from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
-from migrate_cli.rewrite.names import OPENAI_MODULES
+from migrate_cli.rewrite.key_sources import key_source
+from migrate_cli.rewrite.names import AZURE_CLIENT_NAMES, OPENAI_MODULES
 
 CODE = "MC006"
 _MODULE_URL_ATTRIBUTES = ("base_url", "api_base")
@@ -44,6 +51,8 @@ class Constant:
     assignment: ast.stmt | None
     value: ast.expr | None
     uses: list[Use] = field(default_factory=list)
+    #: "module" for a module constant, "function" for a local variable.
+    scope_kind: str = "module"
     #: Why it cannot be rewritten; None when it can.
     blocked: str | None = None
     #: Some client reading it would move if the constant could: then a block costs something.
@@ -54,12 +63,16 @@ class Constant:
         return self.uses[0].kind
 
     @property
+    def what(self) -> str:
+        return "the module constant" if self.scope_kind == "module" else "the local variable"
+
+    @property
     def line(self) -> int:
         return self.assignment.lineno if self.assignment is not None else 0
 
-    def describe_uses(self) -> str:
+    def describe_uses(self, module: ModuleInfo) -> str:
         return ", ".join(
-            f"{use.label} at line {use.node.lineno}" for use in sorted(self.uses, key=lambda u: u.node.lineno)
+            f"{use.label} at {module.where(use.node)}" for use in sorted(self.uses, key=lambda u: u.node.lineno)
         )
 
 
@@ -75,40 +88,42 @@ class _Owner:
     label: str
     line: int
     url_values: list[ast.expr]
+    key_values: list[ast.expr] = field(default_factory=list)
 
 
 @dataclass
 class Index:
-    constants: dict[str, Constant] = field(default_factory=dict)
+    #: By the identity of the bindings list of the name (one per scope that binds it).
+    constants: dict[int, Constant] = field(default_factory=dict)
     owners: list[_Owner] = field(default_factory=list)
 
 
 def follow(name: ast.Name, module: ModuleInfo) -> Constant | Imported | None:
-    """The module constant (or import) a Name passed as a URL or key stands for; None: not followed."""
+    """The named value (or import) a Name passed as a URL or key stands for; None: not followed."""
     if not module.rule_enabled(CODE):
         return None
     bindings = _bindings(name, module)
     if len(bindings) == 1 and bindings[0].kind == "import":
         return _imported(name.id, bindings[0])
-    if bindings and bindings is module.analysis.module_scope.bindings.get(name.id):
-        if not any(b.kind == "assign" for b in bindings):
-            return None  # a def, a class, a loop variable: not a constant
-        constant = _index(module).constants.get(name.id)
-        if constant is None or not any(use.node is name for use in constant.uses):
-            # Read by a call the index does not know (another rule's): it serves something else too.
-            return _blocked(
-                name.id,
-                bindings,
-                module,
-                constant,
-                f"{name.id} is read at line {name.lineno}, where MC006 does not follow it",
-            )
-        return constant
-    return None
+    scope_kind = _followable(name, bindings, module)
+    if scope_kind is None:
+        return None  # a def, a class, a parameter, a loop variable, a class attribute: not followed
+    constant = _index(module).constants.get(id(bindings))
+    if constant is None or not any(use.node is name for use in constant.uses):
+        # Read by a call the index does not know (another rule's): it serves something else too.
+        return _blocked(
+            name.id,
+            bindings,
+            module,
+            constant,
+            f"{name.id} is read at {module.where(name)}, where MC006 does not follow it",
+            scope_kind,
+        )
+    return constant
 
 
 def module_constants(module: ModuleInfo) -> list[Constant]:
-    """Every module constant read as a URL or key by a construction this run migrates."""
+    """Every named value read as a URL or key by a construction this run migrates."""
     if not module.rule_enabled(CODE):
         return []
     return sorted(_index(module).constants.values(), key=lambda c: c.line)
@@ -122,6 +137,17 @@ def _bindings(name: ast.Name, module: ModuleInfo) -> list[Binding]:
     return module.analysis.lookup(name.id, scope) if scope is not None else []
 
 
+def _followable(name: ast.Name, bindings: list[Binding], module: ModuleInfo) -> str | None:
+    """ "module" or "function" when the name is an assigned variable of that scope kind; else None."""
+    if not any(b.kind == "assign" for b in bindings):
+        return None
+    scope = module.analysis.scope_of(name)
+    holder = module.analysis.binding_scope(name.id, scope) if scope is not None else None
+    if holder is None or holder.kind not in ("module", "function"):
+        return None
+    return holder.kind
+
+
 def _index(module: ModuleInfo) -> Index:
     if "constants" not in module.memo:
         module.memo["constants"] = Index()  # what a rule's own checks see if they ask while it is built
@@ -131,13 +157,10 @@ def _index(module: ModuleInfo) -> Index:
 
 
 def _worth_building(module: ModuleInfo) -> bool:
-    """Cheap test first: does any call pass a module-level Name, or unpack a dict whose values might be one?"""
-    module_bindings = module.analysis.module_scope.bindings
+    """Cheap test first: does any call pass a Name, or unpack a dict whose values might be one?"""
     for call in module.analysis.calls:
         for keyword in call.keywords:
-            if keyword.arg is None:
-                return True
-            if isinstance(keyword.value, ast.Name) and keyword.value.id in module_bindings:
+            if keyword.arg is None or isinstance(keyword.value, ast.Name):
                 return True
     return any(_module_client_setting(stmt, module) for stmt in module.analysis.assignments)
 
@@ -147,18 +170,18 @@ def _build(module: ModuleInfo) -> Index:
     reads: list[tuple[str, ast.expr, str, int]] = []  # (kind, value, label, owner)
     for owner_label, line, url_values, key_values in _sites(module):
         owner = len(index.owners)
-        index.owners.append(_Owner(owner_label, line, url_values))
+        index.owners.append(_Owner(owner_label, line, url_values, key_values))
         reads += [("url", value, owner_label, owner) for value in url_values]
         reads += [("key", value, owner_label, owner) for value in key_values]
 
-    module_bindings = module.analysis.module_scope.bindings
     for kind, value, label, owner in reads:
         if not isinstance(value, ast.Name):
             continue
         bindings = _bindings(value, module)
-        if bindings is module_bindings.get(value.id) and any(b.kind == "assign" for b in bindings):
-            constant = index.constants.get(value.id) or _new_constant(value.id, bindings, module)
-            index.constants[value.id] = constant
+        scope_kind = _followable(value, bindings, module)
+        if scope_kind is not None:
+            constant = index.constants.get(id(bindings)) or _new_constant(value.id, bindings, module, scope_kind)
+            index.constants[id(bindings)] = constant
             constant.uses.append(Use(kind, value, label, owner))
 
     if index.constants:
@@ -192,6 +215,11 @@ def _sites(module: ModuleInfo):
             keys = [v.expr for v in plan.values(rule.spec.key_params)] if keys_are_strings else []
             yield f"{label}()", call.lineno, urls, keys
 
+    if module.rule_enabled("MC003"):
+        for call in module.analysis.calls:
+            if _azure_site(call, module):
+                yield "AzureOpenAI()", call.lineno, [], [k.value for k in call.keywords if k.arg == "api_key"]
+
     if module.rule_enabled("MC002"):
         settings = [
             (stmt, target) for stmt in module.analysis.assignments if (target := _module_client_setting(stmt, module))
@@ -201,6 +229,12 @@ def _sites(module: ModuleInfo):
             urls = [stmt.value for stmt, target in settings if target.attr in _MODULE_URL_ATTRIBUTES]  # type: ignore[attr-defined]
             keys = [stmt.value for stmt, target in settings if target.attr == "api_key"]  # type: ignore[attr-defined]
             yield "openai module client", settings[0][0].lineno, urls, keys
+
+
+def _azure_site(call: ast.Call, module: ModuleInfo) -> bool:
+    """An Azure client MC003 converts: keyword arguments only (its URL is always the target's)."""
+    names = module.qualify(call.func).names
+    return bool(names) and names <= AZURE_CLIENT_NAMES and not call.args and all(k.arg for k in call.keywords)
 
 
 def _passes_own_checks(rule, call: ast.Call, label: str, module: ModuleInfo) -> bool:  # type: ignore[no-untyped-def]
@@ -228,25 +262,37 @@ def _module_client_setting(stmt: ast.stmt, module: ModuleInfo) -> ast.Attribute 
     return None
 
 
-def _new_constant(name: str, bindings: list[Binding], module: ModuleInfo) -> Constant:
+def _new_constant(name: str, bindings: list[Binding], module: ModuleInfo, scope_kind: str) -> Constant:
     assigns = [b for b in bindings if b.kind == "assign"]
+    where = "this module" if scope_kind == "module" else "its function"
     if len(bindings) > 1:
+        lines = ", ".join(module.where(b.statement) for b in bindings if b.statement is not None)
         return Constant(
             name,
             None,
             None,
-            blocked=f"{name} is assigned {len(bindings)} times in this module, so its value at the client is not known",
+            blocked=f"{name} is set {len(bindings)} times in {where} ({lines}), so its value at the client is not known",
+            scope_kind=scope_kind,
         )
     value = assigns[0].value
     assignment = next((s for s in module.analysis.assignments if getattr(s, "value", None) is value), None)
     if assignment is None or value is None:
-        return Constant(name, None, None, blocked=f"{name} is not set by a plain assignment")
-    return Constant(name, assignment, value)
+        return Constant(name, None, None, blocked=f"{name} is not set by a plain assignment", scope_kind=scope_kind)
+    return Constant(name, assignment, value, scope_kind=scope_kind)
 
 
-def _blocked(name: str, bindings: list[Binding], module: ModuleInfo, known: Constant | None, reason: str) -> Constant:
-    constant = known or _new_constant(name, bindings, module)
-    return Constant(constant.name, constant.assignment, constant.value, list(constant.uses), constant.blocked or reason)
+def _blocked(
+    name: str, bindings: list[Binding], module: ModuleInfo, known: Constant | None, reason: str, scope_kind: str
+) -> Constant:
+    constant = known or _new_constant(name, bindings, module, scope_kind)
+    return Constant(
+        constant.name,
+        constant.assignment,
+        constant.value,
+        list(constant.uses),
+        scope_kind=constant.scope_kind,
+        blocked=constant.blocked or reason,
+    )
 
 
 def _imported(name: str, binding: Binding) -> Imported:
@@ -256,22 +302,18 @@ def _imported(name: str, binding: Binding) -> Imported:
 
 
 def _check_every_read(index: Index, module: ModuleInfo) -> None:
-    """Block a constant read anywhere but the indexed sites (one walk of the tree for all of them)."""
+    """Block a name read anywhere but the indexed sites (one walk of the tree for all of them)."""
     known = {id(use.node) for constant in index.constants.values() for use in constant.uses}
-    module_bindings = module.analysis.module_scope.bindings
+    names = {constant.name for constant in index.constants.values()}
     for node in ast.walk(module.tree):
-        if not isinstance(node, ast.Name) or node.id not in index.constants or id(node) in known:
+        if not isinstance(node, ast.Name) or node.id not in names or id(node) in known:
             continue
-        constant = index.constants[node.id]
-        if (
-            constant.blocked is None
-            and isinstance(node.ctx, ast.Load)
-            and _bindings(node, module) is module_bindings.get(node.id)
-        ):
+        constant = index.constants.get(id(_bindings(node, module)))
+        if constant is not None and constant.blocked is None and isinstance(node.ctx, ast.Load):
             line = module.lines[node.lineno - 1].strip()
             shown = line if len(line) <= 60 else line[:57] + "..."
             constant.blocked = (
-                f"{node.id} is also read at line {node.lineno} (`{_redacted(shown)}`), not as a client's URL or key"
+                f"{node.id} is also read at {module.where(node)} (`{_redacted(shown)}`), not as a client's URL or key"
             )
 
 
@@ -282,40 +324,54 @@ def _check_kinds(index: Index) -> None:
 
 
 def _check_owners_migrate(index: Index, module: ModuleInfo) -> None:
-    """A constant read by a client that stays where it is (its URL is not OpenAI's) must not move."""
-    from migrate_cli.rewrite.policy import decide_base_url
+    """A name read by a client that stays where it is must not move: the client's URL is not OpenAI's,
+    or its key is not proven to be the target's once the run is done."""
+    from migrate_cli.rewrite.policy import decide_base_url  # the policy imports this module
 
-    def stays(owner: _Owner, blocks_count: bool = True) -> bool:
+    def indexed(value: ast.expr) -> Constant | None:
+        if isinstance(value, ast.Name):
+            constant = index.constants.get(id(_bindings(value, module)))
+            if constant is not None and any(use.node is value for use in constant.uses):
+                return constant
+        return None
+
+    def why_stays(owner: _Owner, blocks_count: bool = True) -> str | None:
         for value in owner.url_values:
-            if isinstance(value, ast.Name) and value.id in index.constants:
-                constant = index.constants[value.id]
-                if any(use.node is value for use in constant.uses):
-                    if blocks_count and constant.blocked is not None:
-                        return True
-                    if (
-                        constant.value is None
-                        or decide_base_url(constant.value, module, follow_constants=False).action == "foreign"
-                    ):
-                        return True
-                    continue
-            if decide_base_url(value, module, follow_constants=False).action == "foreign":
-                return True
-        return False
+            constant = indexed(value)
+            if constant is not None and blocks_count and constant.blocked is not None:
+                return "its URL is not rewritten"
+            url = constant.value if constant is not None else value
+            if url is None or decide_base_url(url, module, follow_constants=False).leaves_alone:
+                return "its URL is not OpenAI's"
+        for value in owner.key_values:
+            constant = indexed(value)
+            key = constant.value if constant is not None else value
+            source = key_source(key, module) if key is not None else None
+            if source is not None and source.kind == "target":
+                continue
+            if constant is not None and blocks_count and constant.blocked is not None:
+                return "its key is not rewritten"
+            if source is None or source.kind == "unproven" or (constant is None and isinstance(value, ast.Name)):
+                return "its key is not proven to be the target's"
+        return None
 
-    movable = {i for i, owner in enumerate(index.owners) if not stays(owner, blocks_count=False)}
+    movable = {i for i, owner in enumerate(index.owners) if why_stays(owner, blocks_count=False) is None}
     for constant in index.constants.values():
         constant.feeds_movable_client = any(use.owner in movable for use in constant.uses)
 
     changed = True
-    while changed:  # a blocked URL constant can leave a client alone, which blocks its key constant
+    while changed:  # a blocked name can leave a client alone, which blocks the client's other names
         changed = False
-        staying = {i for i, owner in enumerate(index.owners) if stays(owner)}
+        staying = {i: why for i, owner in enumerate(index.owners) if (why := why_stays(owner)) is not None}
         for constant in index.constants.values():
             if constant.blocked is not None:
                 continue
             use = next((u for u in constant.uses if u.owner in staying), None)
             if use is not None:
-                constant.blocked = f"{constant.name} is also used by {use.label} at line {use.node.lineno}, which is left as is (its URL is not OpenAI's)"
+                constant.blocked = (
+                    f"{constant.name} is also used by {use.label} at {module.where(use.node)}, "
+                    f"which is left as is ({staying[use.owner]})"
+                )
                 changed = True
 
 

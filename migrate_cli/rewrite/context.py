@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from migrate_cli.config import Target
-from migrate_cli.rewrite.analysis import ModuleAnalysis, QName, Scope
+from migrate_cli.rewrite.analysis import Binding, ModuleAnalysis, QName, Scope
 from migrate_cli.rewrite.lines import source_lines
 from migrate_cli.rewrite.model import Change, ReviewItem, SecurityFinding
+
+
+@dataclass(frozen=True)
+class ImportNeed:
+    module: str
+    #: None for `import module`; else `from module import name`.
+    name: str | None
+    #: The node that reads the imported name.
+    at: ast.AST
+    #: Import it in the function, right before the statement holding `at` (`os` is a local name there).
+    local: bool = False
 
 
 @dataclass
@@ -22,10 +33,10 @@ class Findings:
     review: list[ReviewItem] = field(default_factory=list)
     security: list[SecurityFinding] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
-    #: Modules a rewrite relies on being imported at module level (`os`).
-    imports: set[str] = field(default_factory=set)
-    #: (module, name) pairs a rewrite relies on `from module import name` for (Haystack's `Secret`).
-    from_imports: set[tuple[str, str]] = field(default_factory=set)
+    #: Imports a rewrite relies on, with the nodes that need them: `import os` (module, None) or
+    #: `from haystack.utils import Secret` (module, name). The engine places each one where it is
+    #: bound before every use (imports.py).
+    imports: list[ImportNeed] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -48,16 +59,18 @@ class Recorder:
     def secret(self, value: str) -> None:
         self.findings.secrets.append(value)
 
-    def require_import(self, module: str) -> None:
-        self.findings.imports.add(module)
-
-    def require_from_import(self, module: str, name: str) -> None:
-        """Ask for `from module import name` at module level (added unless that exact import is there)."""
-        self.findings.from_imports.add((module, name))
+    def require_import(self, module: str, name: str | None, at: ast.AST, local: bool = False) -> None:
+        """Ask for `import module` (or `from module import name`) where the code at `at` sees it: at
+        module level, or (`local`) right before the statement holding `at`, in its function."""
+        self.findings.imports.append(ImportNeed(module, name, at, local))
 
 
 def _line(node: ast.AST) -> int:
     return getattr(node, "lineno", 0)
+
+
+def plain_line_label(line: int) -> str:
+    return f"line {line}"
 
 
 def _cut(line: str, start: int, end: int | None) -> str:
@@ -80,6 +93,12 @@ class ModuleInfo:
     rules: tuple[Any, ...] | None = None
     #: Per-module cache for indexes several rules derive from the same tree (see constants.py).
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: How a message names a line of `source`: "line 12"; in a notebook, "cell 3:2".
+    line_label: Callable[[int], str] = field(default=plain_line_label, compare=False, repr=False)
+
+    def where(self, node: ast.AST | int) -> str:
+        """A line of this module as a message names it ("line 12", or "cell 3:2" in a notebook)."""
+        return self.line_label(node if isinstance(node, int) else _line(node))
 
     def qualify(self, expr: ast.AST) -> QName:
         return self.analysis.qualify(expr)
@@ -98,7 +117,10 @@ class ModuleInfo:
         return "".join(parts)
 
     def scope_at(self, node: ast.AST) -> Scope:
-        """The scope code at `node` runs in (found through the first name read inside it)."""
+        """The scope code at `node` runs in (a statement's own, else found through a name read inside it)."""
+        statement_scope = self.analysis.statement_scope.get(id(node))
+        if statement_scope is not None:
+            return statement_scope
         for child in ast.walk(node):
             if isinstance(child, ast.Name):
                 scope = self.analysis.scope_of(child)
@@ -128,21 +150,63 @@ class ModuleInfo:
         return any(rule.code == code for rule in self.enabled_rules())
 
     def os_module_name(self, node: ast.AST, recorder: Recorder) -> str | None:
-        """The name that reaches the `os` module at `node` ("os", or an alias like "_os").
+        """The name that reaches the `os` module at `node` ("os", or an alias like "_os"); see `reach`."""
+        return self.reach(frozenset({"os"}), "os", None, node, recorder)
 
-        When nothing binds `os` yet, answers "os" and asks for `import os` at module level. When
-        `os` is bound to something else there and no alias exists, answers None: the caller must not
-        write `os.environ` and should list the site for review instead.
+    def reach(
+        self, qualified: frozenset[str], name: str, from_module: str | None, node: ast.AST, recorder: Recorder
+    ) -> str | None:
+        """The name that reaches an imported object (`qualified`: its import paths) at `node`.
+
+        `name` itself, or an alias, when it is bound where `node` runs (bound_before). When none
+        is, answers `name` and asks for its import (`import name`, or `from from_module import
+        name`) where it will be: at module level, before the first code that runs at import and
+        needs it; or, when `name` is a local name of the function (imported there under a
+        condition, or later), right before the statement that needs it. When `name` is bound to
+        something else there and no alias exists, answers None: the caller must not write it and
+        should list the site for review instead.
         """
         scope = self.scope_at(node)
-        bindings = self.analysis.lookup("os", scope)
-        if bindings and all(b.kind == "import" and b.imported == "os" for b in bindings):
-            return "os"
-        for name, module_bindings in self.analysis.module_scope.bindings.items():
-            if all(b.kind == "import" and b.imported == "os" for b in module_bindings):
-                if self.analysis.lookup(name, scope) is module_bindings:
-                    return name
-        if bindings:
+        bindings = self.analysis.lookup(name, scope)
+        ours = bool(bindings) and all(b.kind == "import" and b.imported in qualified for b in bindings)
+        if ours and self.bound_before(bindings, node):
+            return name
+        for alias, module_bindings in self.analysis.module_scope.bindings.items():
+            if alias != name and all(b.kind == "import" and b.imported in qualified for b in module_bindings):
+                if self.analysis.lookup(alias, scope) is module_bindings and self.bound_before(module_bindings, node):
+                    return alias
+        if bindings and not ours:
             return None
-        recorder.require_import("os")
-        return "os"
+        holder = self.analysis.binding_scope(name, scope) if bindings else None
+        local = holder is not None and holder.kind != "module"
+        if local and (scope.kind != "function" or holder is not scope):
+            return None  # bound in an enclosing function, or read in a lambda: no statement to import it before
+        if from_module is None:
+            recorder.require_import(name, None, node, local)
+        else:
+            recorder.require_import(from_module, name, node, local)
+        return name
+
+    def bound_before(self, bindings: list[Binding], node: ast.AST) -> bool:
+        """Whether one of these bindings is in place whenever the code at `node` runs.
+
+        Code at module level or in a class body runs at import, top to bottom: a binding counts when
+        its statement comes earlier and is not under an `if`, a loop or an `except`. A function runs
+        later, when called: a module-level binding anywhere (unconditional) counts; one of the
+        function's own counts when it comes earlier in the function, unconditionally.
+        """
+        scope = self.scope_at(node)
+        runs_at_import = scope.kind in ("module", "class")
+        line = getattr(node, "lineno", 0)
+        for binding in bindings:
+            statement = binding.statement
+            if binding.conditional or statement is None:
+                continue
+            holder = self.analysis.statement_scope.get(id(statement))
+            if holder is None:
+                continue
+            if holder.kind == "module" and not runs_at_import:
+                return True
+            if statement.lineno < line:
+                return True
+        return False

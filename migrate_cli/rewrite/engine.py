@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Callable
 from functools import cache
 
 from migrate_cli.rewrite.analysis import analyze
-from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
-from migrate_cli.rewrite.imports import from_import_insertion, import_insertion
+from migrate_cli.rewrite.context import Findings, ImportNeed, ModuleInfo, Recorder, plain_line_label
+from migrate_cli.rewrite.edits import Edit
+from migrate_cli.rewrite.imports import import_splices
 from migrate_cli.rewrite.lines import source_lines
 from migrate_cli.rewrite.model import RewriteSettings, SourceError, SourceResult
 from migrate_cli.rewrite.rules import RULES
 from migrate_cli.rewrite.rules.base import Rule
+from migrate_cli.rewrite.values import url_passwords
 
 
 @cache
@@ -36,16 +39,31 @@ def might_contain_client(data: bytes) -> bool:
     return any(needle in lowered for needle in _needles())
 
 
-def rewrite_source(code: str, settings: RewriteSettings, rules: tuple[Rule, ...] = RULES) -> SourceResult:
+def rewrite_source(
+    code: str,
+    settings: RewriteSettings,
+    rules: tuple[Rule, ...] = RULES,
+    line_label: Callable[[int], str] = plain_line_label,
+) -> SourceResult:
+    """`line_label` is how messages name a line of `code` (a notebook names its cells: "cell 3:2")."""
     tree = parse(code)
     enabled = tuple(rule for rule in rules if settings.enabled(rule.code))
-    module = ModuleInfo(source=code, tree=tree, analysis=analyze(tree), target=settings.target, rules=enabled)
+    module = ModuleInfo(
+        source=code,
+        tree=tree,
+        analysis=analyze(tree),
+        target=settings.target,
+        rules=enabled,
+        line_label=line_label,
+    )
     findings = Findings()
     edits = []
     for rule in enabled:
         edits.extend(rule.find(module, Recorder(rule.code, findings)))
 
-    new_code = _apply(code, tree, edits, findings.imports, findings.from_imports) if edits else code
+    new_code = _apply(module, edits, findings.imports) if edits else code
+    if "@" in code:  # a proxy URL with a password may show in a message or in a diff's context lines
+        findings.secrets.extend(url_passwords(code))
     return SourceResult(
         code=new_code,
         changes=tuple(sorted(findings.changes, key=lambda c: c.line)),
@@ -67,42 +85,17 @@ def parse(code: str) -> ast.Module:
         raise SourceError(f"cannot parse: {exc}") from None
 
 
-def _apply(
-    code: str, tree: ast.Module, edits: list, imports: set[str], from_imports: set[tuple[str, str]] = frozenset()
-) -> str:
+def _apply(module: ModuleInfo, edits: list[Edit], imports: list[ImportNeed]) -> str:
     from migrate_cli.rewrite.splice import apply_edits  # libcst is imported only when needed
 
+    code = module.source
     lines = source_lines(code)
-    splices = apply_edits(code, lines, tree, edits)
+    splices = apply_edits(code, lines, module.tree, edits)
     newline = "\r\n" if "\r\n" in code else "\n"
-    for module in sorted(imports):
-        if not _imports_module(tree, module):
-            at = import_insertion(tree, lines, module)
-            splices.append((at, at - 1, f"import {module}{newline}"))
-    for module, name in sorted(from_imports):
-        if not _imports_from(tree, module, name):
-            at = from_import_insertion(tree, module)
-            splices.append((at, at - 1, f"from {module} import {name}{newline}"))
+    splices += import_splices(module, imports, newline)
     # Bottom-up, so earlier line numbers stay valid; at equal lines a replacement goes before an insertion.
     for first, last, text in sorted(splices, key=lambda s: (s[0], s[1]), reverse=True):
         if first > len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
             lines[-1] += newline
         lines[first - 1 : last] = [text]
     return "".join(lines)
-
-
-def _imports_module(tree: ast.Module, module: str) -> bool:
-    return any(
-        isinstance(stmt, ast.Import) and any(a.name == module and a.asname is None for a in stmt.names)
-        for stmt in tree.body
-    )
-
-
-def _imports_from(tree: ast.Module, module: str, name: str) -> bool:
-    return any(
-        isinstance(stmt, ast.ImportFrom)
-        and stmt.level == 0
-        and stmt.module == module
-        and any(a.name == name and a.asname is None for a in stmt.names)
-        for stmt in tree.body
-    )

@@ -12,10 +12,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from migrate_cli.rewrite.clients import construction_moves
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
 from migrate_cli.rewrite.names import CLIENT_NAMES, short_name
-from migrate_cli.rewrite.policy import decide_base_url
+from migrate_cli.rewrite.policy import lands_on_target as url_and_key_land
 from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
 from migrate_cli.rewrite.values import string_value
 
@@ -106,17 +107,19 @@ def is_constant(expr: ast.expr | None, value: object) -> bool:
 def lands_on_target(call: ast.Call, spec: ConstructionSpec, module: ModuleInfo) -> bool:
     """Whether this construction talks to the target once the run is done (or already does).
 
-    True when no skip-if parameter is passed and its URL parameter is absent, OpenAI's, or the
-    target's. A call whose arguments hide in `**kwargs` counts only when the URL is named outright:
-    the caller uses this to add framework-specific advice, and advice on a guess would be noise.
+    True when no skip-if or refused parameter is passed, its URL parameter is absent, OpenAI's, or
+    the target's, and its key is proven to be the target's. A call whose arguments hide in
+    `**kwargs` counts only when the URL is named outright: the caller uses this to add
+    framework-specific advice, and advice on a guess would be noise.
     """
     names = {k.arg for k in call.keywords}
-    if any(name in names for name in spec.skip_if):
+    if any(name in names for name in (*spec.skip_if, *(refused for refused, _ in spec.refuse_if))):
         return False
     url = next((keyword(call, p) for p in spec.url_params if p in names), None)
     if url is None and (None in names or any(isinstance(a, ast.Starred) for a in call.args)):
         return False
-    return decide_base_url(url, module).action != "foreign"
+    key = next((keyword(call, p) for p in spec.key_params if p in names), None)
+    return url_and_key_land(url, key, module)
 
 
 def construction_of(expr: ast.expr | None, module: ModuleInfo) -> ast.Call | None:
@@ -137,12 +140,10 @@ def lands_on_target_as(expr: ast.expr | None, spec: ConstructionSpec, module: Mo
     return call is not None and callee(call, module) in spec.callees and lands_on_target(call, spec, module)
 
 
-_CLIENT_SPEC = ConstructionSpec(callees=CLIENT_NAMES)
-
-
 def client_for_target(expr: ast.expr | None, module: ModuleInfo) -> bool:
     """Whether `expr` is an openai client construction (MC001's) that ends up at the target."""
-    return lands_on_target_as(expr, _CLIENT_SPEC, module)
+    call = construction_of(expr, module)
+    return call is not None and callee(call, module) in CLIENT_NAMES and construction_moves(call, module)
 
 
 def calls_with_first_string(module: ModuleInfo, callees: frozenset[str], name: str, value: str) -> list[ast.Call]:

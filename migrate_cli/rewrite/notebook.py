@@ -125,7 +125,7 @@ def rewrite_notebook(text: str, settings: RewriteSettings) -> NotebookResult:
         return NotebookResult(text, review=tuple(skipped))
 
     program = _Program.join(runnable)
-    result = rewrite_source(program.code, settings)
+    result = rewrite_source(program.code, settings, line_label=program.label)
     new_codes = program.split(result.code)
     edits = tuple(CellEdit(cell.number, cell.code, new) for cell, new in zip(runnable, new_codes) if new != cell.code)
     reads: tuple[UrlEnvRead, ...] = ()
@@ -292,6 +292,11 @@ class _Program:
             return None, line
         index = bisect.bisect_right(self.starts, line) - 1
         return self.cells[index].number, line - self.starts[index] + 1
+
+    def label(self, line: int) -> str:
+        """How a message names a line of the joined code: "cell 3:2", as the summary writes places."""
+        cell, within = self.locate(line)
+        return f"cell {cell}:{within}" if cell is not None else f"line {line}"
 
     def locate_all(self, findings: Sequence[Finding]) -> list[Finding]:
         located = []

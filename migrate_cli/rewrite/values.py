@@ -24,6 +24,19 @@ HAYSTACK_SECRET_CLASSES = frozenset({"haystack.utils.Secret", "haystack.utils.au
 # A real key, as opposed to a placeholder such as "ollama", "EMPTY" or "sk-placeholder": a known
 # key prefix followed by a long run of key characters, or any long token without spaces.
 _KEY_LIKE = re.compile(r"(?:sk|gsk|xai|pk|rk)[-_][A-Za-z0-9_\-]{16,}|[A-Za-z0-9_\-]{32,}")
+# Variables that hold an OpenAI or Azure OpenAI key, by name: OPENAI_API_KEY, OPENAI_KEY,
+# AZURE_OPENAI_API_KEY, AZURE_OPENAI_KEY, AZURE_API_KEY (litellm), MY_OPENAI_KEY, ...
+_OLD_KEY_ENV = re.compile(r"(?=.*(?:OPENAI|^AZURE_)).*KEY", re.IGNORECASE)
+# What documentation and tutorials write where a key goes: "your-api-key", "EMPTY" (vLLM),
+# "ollama", "not-needed" (LM Studio), "sk-...", "<key>", "test", "dummy".
+_PLACEHOLDER_WORDS = re.compile(
+    r"your|placeholder|dummy|fake|example|sample|test|changeme|change[-_ ]me|replace|insert|not[-_ ]?needed"
+    r"|not[-_ ]?required|no[-_ ]?key|none|null|empty|todo|here|ollama|lm[-_ ]?studio|anything|<|\.\.\.",
+    re.IGNORECASE,
+)
+_KEY_PREFIX = re.compile(r"^(?:sk-proj-|sk-|gsk_|xai-)")
+# `https://user:password@proxy.example/v1`: the password part of a URL's userinfo.
+_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:\"'`]+:([^\s/@\"'`]+)@")
 
 
 @dataclass(frozen=True)
@@ -108,8 +121,40 @@ def looks_like_key(value: str) -> bool:
     return bool(_KEY_LIKE.fullmatch(value.strip()))
 
 
-def env_lookup_code(os_name: str, var: str) -> str:
-    """The expression a rewrite writes for "the key from env var `var`"."""
+def is_placeholder_key(value: str) -> bool:
+    """A value written where a key goes that is not a secret ("your-api-key", "EMPTY", "sk-xxxx").
+
+    Placeholders are shown as they are (a diff that only swaps placeholders stays applicable with
+    `git apply`); anything else in a key's place is treated as a secret: never shown, reported.
+    """
+    rest = _KEY_PREFIX.sub("", value.strip())
+    if not any(c.isalnum() for c in rest) or len(set(rest.lower())) == 1 or set(rest.lower()) <= set("x*.-_"):
+        return True
+    if rest.isdigit() and len(rest) <= 8:  # "sk-1234"
+        return True
+    return bool(_PLACEHOLDER_WORDS.search(value)) and not looks_like_key(value)
+
+
+def url_passwords(text: str) -> list[str]:
+    """Passwords written into URLs (`scheme://user:password@host`): secrets like any key."""
+    return [match.group(1) for match in _URL_PASSWORD.finditer(text)]
+
+
+def is_old_key_env(var: str, target_env: str) -> bool:
+    """Whether an env var, by its name, holds the OpenAI or Azure OpenAI key a migrated client had."""
+    return var != target_env and bool(_OLD_KEY_ENV.match(var))
+
+
+def env_lookup_code(os_name: str, var: str, placeholder: str | None = None) -> str:
+    """The expression a rewrite writes for "the key from env var `var`".
+
+    Strict (`os.environ["VAR"]`) so an unset variable fails loudly: `os.getenv` would give None and
+    the SDKs would then send $OPENAI_API_KEY instead. With a placeholder (the code's own literal,
+    for code that runs at import time): `os.environ.get("VAR", "<placeholder>")`, so importing the
+    module still works where the variable is unset, and still never falls back to OPENAI_API_KEY.
+    """
+    if placeholder is not None:
+        return f'{os_name}.environ.get("{var}", {placeholder})'
     return f'{os_name}.environ["{var}"]'
 
 

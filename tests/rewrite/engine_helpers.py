@@ -20,7 +20,7 @@ def check_rewrite(before: str, after: str, settings: RewriteSettings = VMIRA) ->
     before, after = dedent(before), dedent(after)
     ast.parse(after)  # the expected code itself must be valid Python
     result = rewrite(before, settings)
-    assert result.code == after
+    assert result.code == after, f"expected:\n{after}\ngot:\n{result.code}"
     assert result.changed
     again = rewrite(result.code, settings)
     assert again.code == result.code, "a second run must change nothing"
@@ -31,7 +31,7 @@ def check_rewrite(before: str, after: str, settings: RewriteSettings = VMIRA) ->
 def check_noop(code: str, settings: RewriteSettings = VMIRA) -> SourceResult:
     code = dedent(code)
     result = rewrite(code, settings)
-    assert result.code == code
+    assert result.code == code, f"expected no change, got:\n{result.code}"
     assert not result.changed
     assert not result.changes
     return result

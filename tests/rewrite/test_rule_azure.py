@@ -45,22 +45,22 @@ REWRITES = [
         """\
         from openai import AsyncAzureOpenAI
 
-        def build(get_token, api_version, endpoint):
+        def build(api_version, endpoint):
             return AsyncAzureOpenAI(
-                azure_ad_token_provider=get_token, api_version=api_version, azure_endpoint=endpoint
+                api_key=None, api_version=api_version, azure_endpoint=endpoint
             )
         """,
         """\
         import os
         from openai import AsyncOpenAI
 
-        def build(get_token, api_version, endpoint):
+        def build(api_version, endpoint):
             return AsyncOpenAI(
                 api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"
             )
         """,
         # Every argument goes: the new ones keep the old layout, ")" stays on its own line.
-        id="entra-token-provider-every-argument-replaced",
+        id="every-argument-replaced",
     ),
     pytest.param(
         """\
@@ -105,9 +105,8 @@ REWRITES = [
         from openai import AzureOpenAI
 
 
-        def make(token_provider):
+        def make():
             return AzureOpenAI(
-                azure_ad_token_provider=token_provider,
                 azure_deployment="gpt4o-prod",
                 api_version="2024-06-01",
                 max_retries=5,
@@ -118,14 +117,14 @@ REWRITES = [
         from openai import OpenAI
 
 
-        def make(token_provider):
+        def make():
             return OpenAI(
                 max_retries=5,
                 api_key=os.environ["MIRA_API_KEY"],
                 base_url="https://api.vmira.ai/v1",
             )
         """,
-        id="entra-token-provider-and-deployment-removed",
+        id="deployment-removed",
     ),
     pytest.param(
         """\
@@ -508,7 +507,7 @@ def test_removed_deployment_and_remaining_references_are_reviewed() -> None:
 
 def test_change_log_names_every_removed_argument() -> None:
     result = rewrite(
-        'from openai import AzureOpenAI\nc = AzureOpenAI(azure_endpoint=E, api_version="1", azure_ad_token=t)\n'
+        'from openai import AzureOpenAI\nc = AzureOpenAI(azure_endpoint=E, api_version="1", azure_deployment="d")\n'
     )
     (change,) = result.changes
     assert change.rule == "MC003"
@@ -516,11 +515,29 @@ def test_change_log_names_every_removed_argument() -> None:
         "AzureOpenAI -> OpenAI",
         "removed azure_endpoint=",
         "removed api_version=",
-        "removed azure_ad_token=",
+        "removed azure_deployment=",
         "base_url -> https://api.vmira.ai/v1",
         "api_key -> $MIRA_API_KEY",
     ):
         assert part in change.message
+
+
+@pytest.mark.parametrize(
+    "argument",
+    ["azure_ad_token_provider=get_token", 'azure_ad_token="t"', "workload_identity=identity"],
+)
+def test_entra_authentication_leaves_the_client_alone_and_is_reviewed(argument: str) -> None:
+    result = check_noop(
+        f"""\
+        from openai import AzureOpenAI
+
+        def build(get_token, identity):
+            return AzureOpenAI({argument}, api_version="2024-06-01", azure_endpoint="https://c.openai.azure.com")
+        """
+    )
+    (item,) = result.review
+    assert item.rule == "MC003" and item.line == 4
+    assert argument.split("=")[0] in item.reason and "Entra ID" in item.reason and "left as is" in item.reason
 
 
 def test_hard_coded_key_is_a_security_finding_never_shown() -> None:
@@ -549,7 +566,12 @@ def test_converted_client_is_a_plain_openai_client_on_the_target(tmp_path: Path)
                 azure_endpoint="https://contoso.openai.azure.com",
                 azure_deployment="chat",
             )
-            background = AsyncAzureOpenAI(azure_ad_token_provider=lambda: "token", api_version="2024-10-21")
+            background = AsyncAzureOpenAI(api_version="2024-10-21", azure_endpoint="https://contoso.openai.azure.com")
+            entra = AzureOpenAI(
+                azure_ad_token_provider=lambda: "token",
+                api_version="2024-10-21",
+                azure_endpoint="https://contoso.openai.azure.com",
+            )
             """
         )
     )
@@ -557,7 +579,8 @@ def test_converted_client_is_a_plain_openai_client_on_the_target(tmp_path: Path)
     probe = (
         "import json, openai, azure_app\n"
         "print(json.dumps({name: [type(c).__name__, str(c.base_url), c.api_key, isinstance(c, openai.AzureOpenAI)]\n"
-        "                  for name, c in (('sync', azure_app.client), ('async', azure_app.background))}))\n"
+        "                  for name, c in (('sync', azure_app.client), ('async', azure_app.background),\n"
+        "                                  ('entra', azure_app.entra))}))\n"
     )
     env = {"PATH": os.environ.get("PATH", ""), "MIRA_API_KEY": "mira-test-key", "PYTHONPATH": str(tmp_path)}
     done = subprocess.run(
@@ -567,6 +590,8 @@ def test_converted_client_is_a_plain_openai_client_on_the_target(tmp_path: Path)
     assert json.loads(done.stdout) == {
         "sync": ["OpenAI", "https://api.vmira.ai/v1/", "mira-test-key", False],
         "async": ["AsyncOpenAI", "https://api.vmira.ai/v1/", "mira-test-key", False],
+        # Entra ID authentication cannot move by itself: it stays on Azure, without the target's key.
+        "entra": ["AzureOpenAI", "https://contoso.openai.azure.com/openai/", "<missing API key>", True],
     }
 
 
@@ -622,3 +647,17 @@ def test_rewritten_azure_app_sends_the_mapped_model_and_max_tokens_to_the_target
     assert request["body"]["model"] == "local-model"
     assert request["body"]["max_tokens"] == 64
     assert "max_completion_tokens" not in request["body"]
+
+
+def test_a_deployment_name_is_reviewed_at_the_line_that_holds_it() -> None:
+    result = rewrite(
+        "import os\n"
+        "from openai import AzureOpenAI\n"
+        'client = AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"], api_version="2024-06-01")\n'
+        "reply = client.chat.completions.create(\n"
+        '    messages=[{"role": "user", "content": "hi"}],\n'
+        '    model="contoso-gpt4o",\n'
+        ")\n"
+    )
+    (item,) = [r for r in result.review if "deployment name" in r.reason]
+    assert item.line == 6

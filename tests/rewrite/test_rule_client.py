@@ -246,25 +246,6 @@ REWRITES = [
     ),
     pytest.param(
         """\
-        from openai import OpenAI
-
-        client = OpenAI(
-            provider="openai",
-        )
-        """,
-        """\
-        import os
-        from openai import OpenAI
-
-        client = OpenAI(
-            api_key=os.environ["MIRA_API_KEY"],
-            base_url="https://api.vmira.ai/v1",
-        )
-        """,
-        id="provider-removed-as-only-argument",
-    ),
-    pytest.param(
-        """\
         import os
         from openai import OpenAI
 
@@ -353,9 +334,9 @@ NOOPS = [
         import os
         from openai import OpenAI
 
-        client = OpenAI(base_url="https://api.vmira.ai/v1/", api_key=os.getenv("MIRA_API_KEY"))
+        client = OpenAI(base_url="https://api.vmira.ai/v1/", api_key=os.getenv("MIRA_API_KEY", "no-key"))
         """,
-        id="already-migrated-trailing-slash-getenv",
+        id="already-migrated-trailing-slash-getenv-with-default",
     ),
     pytest.param(
         """\
@@ -514,9 +495,70 @@ def test_hard_coded_key_is_a_security_finding_and_a_secret_but_never_in_a_messag
 
 
 def test_placeholder_key_is_replaced_without_a_security_finding() -> None:
-    result = rewrite('from openai import OpenAI\nclient = OpenAI(api_key="not-needed")\n')
+    result = rewrite('from openai import OpenAI\ndef make():\n    return OpenAI(api_key="not-needed")\n')
     assert 'api_key=os.environ["MIRA_API_KEY"]' in result.code
-    assert result.security == ()
+    assert result.security == () and result.secrets == ()
+
+
+def test_placeholder_key_at_import_time_stays_the_default_of_the_target_read() -> None:
+    # A module constant is built when the module is imported: a strict read would make the import
+    # fail where MIRA_API_KEY is unset; the placeholder default never falls back to OPENAI_API_KEY.
+    check_rewrite(
+        """\
+        from openai import OpenAI
+        client = OpenAI(api_key="your-api-key")
+
+        class Bot:
+            llm = OpenAI(api_key="not-needed")
+        """,
+        """\
+        import os
+        from openai import OpenAI
+        client = OpenAI(api_key=os.environ.get("MIRA_API_KEY", "your-api-key"), base_url="https://api.vmira.ai/v1")
+
+        class Bot:
+            llm = OpenAI(api_key=os.environ.get("MIRA_API_KEY", "not-needed"), base_url="https://api.vmira.ai/v1")
+        """,
+    )
+
+
+def test_getenv_of_the_target_variable_without_a_default_becomes_strict() -> None:
+    # getenv gives None when MIRA_API_KEY is unset, and the SDK then sends $OPENAI_API_KEY to the target.
+    check_rewrite(
+        """\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://api.vmira.ai/v1/", api_key=os.getenv("MIRA_API_KEY"))
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://api.vmira.ai/v1/", api_key=os.environ["MIRA_API_KEY"])
+        """,
+    )
+
+
+@pytest.mark.parametrize(
+    ("argument", "reason_part"),
+    [
+        ("provider=bedrock(region='us-east-1')", "provider="),
+        ('provider="openai"', "provider="),
+        ("workload_identity=identity", "workload_identity="),
+    ],
+)
+def test_arguments_that_cannot_combine_with_the_target_leave_the_client_alone(argument: str, reason_part: str) -> None:
+    result = check_noop(
+        f"""\
+        from openai import OpenAI
+        from openai.providers import bedrock
+
+        client = OpenAI({argument})
+        """
+    )
+    (item,) = result.review
+    assert item.rule == "MC001" and item.line == 4 and reason_part in item.reason and "left as is" in item.reason
 
 
 @pytest.mark.parametrize(
@@ -536,19 +578,16 @@ def test_sites_not_rewritten_are_listed_for_review(code: str, reason_part: str) 
     assert result.review[0].rule == "MC001"
 
 
-def test_api_key_from_settings_is_kept_and_reviewed_while_base_url_moves() -> None:
-    result = check_rewrite(
+def test_api_key_from_settings_leaves_the_client_alone_and_is_reviewed() -> None:
+    # settings.openai_key most likely reads $OPENAI_API_KEY: moving the URL alone would send it to the target.
+    result = check_noop(
         """\
         from openai import OpenAI
         client = OpenAI(api_key=settings.openai_key)
-        """,
-        """\
-        from openai import OpenAI
-        client = OpenAI(api_key=settings.openai_key, base_url="https://api.vmira.ai/v1")
-        """,
+        """
     )
     assert [r.line for r in result.review] == [2]
-    assert "settings.openai_key" in result.review[0].reason
+    assert "settings.openai_key" in result.review[0].reason and "URL included" in result.review[0].reason
 
 
 def test_change_log_names_what_moved() -> None:

@@ -470,8 +470,9 @@ def test_clean_noops(code: str) -> None:
     assert check_noop(code).review == ()
 
 
-def test_conditional_key_from_a_variable_is_reviewed_and_the_default_path_moves() -> None:
-    result = check_rewrite(
+def test_conditional_key_from_a_parameter_leaves_the_client_alone_and_is_reviewed() -> None:
+    # `make(key=<an OpenAI key>)` would send that key to the target if the URL moved.
+    result = check_noop(
         """\
         from openai import OpenAI
 
@@ -481,22 +482,12 @@ def test_conditional_key_from_a_variable_is_reviewed_and_the_default_path_moves(
             if key:
                 kwargs["api_key"] = key
             return OpenAI(**kwargs)
-        """,
-        """\
-        import os
-        from openai import OpenAI
-
-
-        def make(key=None):
-            kwargs = {"max_retries": 2, "api_key": os.environ["MIRA_API_KEY"], "base_url": "https://api.vmira.ai/v1"}
-            if key:
-                kwargs["api_key"] = key
-            return OpenAI(**kwargs)
-        """,
+        """
     )
     assert [(r.rule, r.line) for r in result.review] == [("MC001", 8)]
-    assert "api_key=key is kept" in result.review[0].reason
-    assert "set under a condition, at line 7" in result.review[0].reason
+    reason = result.review[0].reason
+    assert "the parameter `key` of make() (line 4" in reason and "URL included" in reason
+    assert "set under a condition, at line 7" in reason
 
 
 def test_hard_coded_key_in_a_subscript_set_is_a_security_finding_never_shown() -> None:
@@ -527,10 +518,10 @@ import os
 from openai import OpenAI
 
 
-def make(key=None, timeout=None):
+def make(timeout=None):
     kwargs = {"max_retries": 1}
-    if key:
-        kwargs["api_key"] = key
+    if os.environ.get("OPENAI_API_KEY"):
+        kwargs["api_key"] = os.environ["OPENAI_API_KEY"]
     if os.environ.get("OPENAI_BASE_URL"):
         kwargs["base_url"] = os.environ["OPENAI_BASE_URL"]
     if timeout:
@@ -544,13 +535,15 @@ def test_rewritten_factory_builds_a_client_on_the_target(monkeypatch: pytest.Mon
     result = rewrite(REWRITTEN_FACTORY)
     assert result.changed
     monkeypatch.setenv("MIRA_API_KEY", "mira-test-key")
-    monkeypatch.setenv("OPENAI_BASE_URL", "https://api.openai.com/v1")  # the conditional branch runs too
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://api.openai.com/v1")  # the conditional branches run too
+    monkeypatch.setenv("OPENAI_API_KEY", "openai-decoy-0123456789abcdef")
     namespace: dict[str, object] = {}
     exec(compile(result.code, "factory.py", "exec"), namespace)
     client = namespace["make"](timeout=5)  # type: ignore[operator]
     assert str(client.base_url).rstrip("/") == "https://api.vmira.ai/v1"
     assert client.api_key == "mira-test-key"
     monkeypatch.delenv("OPENAI_BASE_URL")
+    monkeypatch.delenv("OPENAI_API_KEY")
     client = namespace["make"]()  # type: ignore[operator]
     assert str(client.base_url).rstrip("/") == "https://api.vmira.ai/v1"
     assert client.api_key == "mira-test-key"

@@ -105,9 +105,10 @@ REWRITES = [
         import os
         os.environ["OPENAI_API_KEY"] = "not-needed"
         """,
+        # Runs at import: the placeholder stays as the default, so importing works without the variable.
         """\
         import os
-        os.environ["OPENAI_API_KEY"] = os.environ["MIRA_API_KEY"]
+        os.environ["OPENAI_API_KEY"] = os.environ.get("MIRA_API_KEY", "not-needed")
         os.environ["OPENAI_BASE_URL"] = "https://api.vmira.ai/v1"
         """,
         id="placeholder-key",
@@ -225,7 +226,7 @@ def test_setdefault_key_is_moved_and_reviewed() -> None:
         """,
         """\
         import os
-        os.environ.setdefault("OPENAI_API_KEY", os.environ["MIRA_API_KEY"])
+        os.environ.setdefault("OPENAI_API_KEY", os.environ.get("MIRA_API_KEY", "placeholder"))
         os.environ.setdefault("OPENAI_BASE_URL", "https://api.vmira.ai/v1")
         """,
     )
@@ -259,3 +260,22 @@ def test_sdk_configured_only_by_the_rewritten_env_writes_reaches_the_target(tmp_
     )
     assert facts == [target.base_url + "/", target.reply]
     assert [(s.path, s.authorization) for s in target.seen] == [("/v1/chat/completions", f"Bearer {TARGET_KEY}")]
+
+
+def test_a_file_on_the_openai_0x_sdk_gets_the_url_variable_that_sdk_reads() -> None:
+    # openai<1 reads only OPENAI_API_BASE: OPENAI_BASE_URL would leave it on OpenAI with the target's key.
+    check_rewrite(
+        """\
+        import os
+        import openai
+        os.environ["OPENAI_API_KEY"] = os.environ["OPENAI_KEY"]
+        reply = openai.ChatCompletion.create(model="mira", messages=[])
+        """,
+        """\
+        import os
+        import openai
+        os.environ["OPENAI_API_KEY"] = os.environ["MIRA_API_KEY"]
+        os.environ["OPENAI_API_BASE"] = "https://api.vmira.ai/v1"
+        reply = openai.ChatCompletion.create(model="mira", messages=[])
+        """,
+    )

@@ -154,23 +154,18 @@ def test_noops(code: str) -> None:
     check_noop(code)
 
 
-def test_key_from_several_env_vars_is_kept_and_reviewed() -> None:
-    result = check_rewrite(
+def test_key_from_several_env_vars_leaves_the_component_alone_and_is_reviewed() -> None:
+    # BACKUP_KEY may hold any key: moving the URL alone could send it to the target (issue 8, key invariant).
+    result = check_noop(
         """\
         from haystack.components.generators.chat import OpenAIChatGenerator
         from haystack.utils import Secret
 
         gen = OpenAIChatGenerator(api_key=Secret.from_env_var(["OPENAI_API_KEY", "BACKUP_KEY"]))
-        """,
-        """\
-        from haystack.components.generators.chat import OpenAIChatGenerator
-        from haystack.utils import Secret
-
-        gen = OpenAIChatGenerator(api_key=Secret.from_env_var(["OPENAI_API_KEY", "BACKUP_KEY"]), api_base_url="https://api.vmira.ai/v1")
-        """,
+        """
     )
     (item,) = [r for r in result.review if r.rule == "MC019"]
-    assert "BACKUP_KEY" in item.reason and "$MIRA_API_KEY" in item.reason
+    assert "BACKUP_KEY" in item.reason and "$MIRA_API_KEY" in item.reason and "URL included" in item.reason
 
 
 def test_hard_coded_token_is_a_security_finding_never_shown() -> None:

@@ -207,7 +207,7 @@ NOOPS = [
         import os
         from langchain.chat_models import ChatOpenAI
 
-        llm = ChatOpenAI(openai_api_key=os.getenv("MIRA_API_KEY"), openai_api_base="https://api.vmira.ai/v1/")
+        llm = ChatOpenAI(openai_api_key=os.environ["MIRA_API_KEY"], openai_api_base="https://api.vmira.ai/v1/")
         """,
         id="already-migrated-legacy-field-names",
     ),

@@ -142,7 +142,7 @@ NOOPS = [
         import os
         from litellm import completion
 
-        r = completion("gpt-4o", [], api_base="https://api.vmira.ai/v1/", api_key=os.getenv("MIRA_API_KEY"), custom_llm_provider="openai")
+        r = completion("gpt-4o", [], api_base="https://api.vmira.ai/v1/", api_key=os.environ["MIRA_API_KEY"], custom_llm_provider="openai")
         """,
         id="already-migrated-bare",
     ),

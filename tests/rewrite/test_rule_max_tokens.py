@@ -60,9 +60,9 @@ REWRITES = [
         id="async-self-attribute-beta-stream",
     ),
     pytest.param(
-        'import openai\nopenai.api_key = os.environ["MIRA_API_KEY"]\nopenai.base_url = "https://api.vmira.ai/v1"\n'
+        'import os\nimport openai\nopenai.api_key = os.environ["MIRA_API_KEY"]\nopenai.base_url = "https://api.vmira.ai/v1"\n'
         'r = openai.chat.completions.parse(model="mira", messages=[], response_format=A, max_completion_tokens=9)\n',
-        'import openai\nopenai.api_key = os.environ["MIRA_API_KEY"]\nopenai.base_url = "https://api.vmira.ai/v1"\n'
+        'import os\nimport openai\nopenai.api_key = os.environ["MIRA_API_KEY"]\nopenai.base_url = "https://api.vmira.ai/v1"\n'
         'r = openai.chat.completions.parse(model="mira", messages=[], response_format=A, max_tokens=9)\n',
         id="module-client-parse",
     ),

@@ -100,9 +100,9 @@ REWRITES = [
         id="chained-construction-beta-parse",
     ),
     pytest.param(
-        'import openai\nopenai.base_url = "https://api.vmira.ai/v1"\nopenai.api_key = os.environ["MIRA_API_KEY"]\n'
+        'import os\nimport openai\nopenai.base_url = "https://api.vmira.ai/v1"\nopenai.api_key = os.environ["MIRA_API_KEY"]\n'
         'r = openai.chat.completions.with_raw_response.create(model="gpt-4o", messages=[])\n',
-        'import openai\nopenai.base_url = "https://api.vmira.ai/v1"\nopenai.api_key = os.environ["MIRA_API_KEY"]\n'
+        'import os\nimport openai\nopenai.base_url = "https://api.vmira.ai/v1"\nopenai.api_key = os.environ["MIRA_API_KEY"]\n'
         'r = openai.chat.completions.with_raw_response.create(model="mira", messages=[])\n',
         id="module-client-raw-response",
     ),

@@ -180,7 +180,7 @@ NOOPS = [
             BASE_URL = "http://localhost:8000/v1"
         client = OpenAI(base_url=BASE_URL)
         """,
-        [("MC001", 6, "BASE_URL is assigned 2 times")],
+        [("MC001", 6, "BASE_URL is set 2 times")],
         id="assigned-twice",
     ),
     pytest.param(
@@ -197,7 +197,7 @@ NOOPS = [
 
         client = OpenAI(base_url=BASE_URL)
         """,
-        [("MC001", 11, "BASE_URL is assigned 2 times")],
+        [("MC001", 11, "BASE_URL is set 2 times")],
         id="rebound-through-global",
     ),
     pytest.param(
@@ -251,7 +251,7 @@ NOOPS = [
         def make(BASE_URL):
             return OpenAI(base_url=BASE_URL, api_key="EMPTY")
         """,
-        [("MC001", 7, "base_url=BASE_URL is not OpenAI's URL")],
+        [("MC001", 7, "base_url=BASE_URL is the parameter `BASE_URL` of make() (line 6)")],
         id="parameter-shadows-constant",
     ),
     pytest.param(
@@ -320,8 +320,9 @@ def test_a_key_constant_read_elsewhere_keeps_its_literal_but_reports_it() -> Non
     key = "sk-proj-Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0"
     code = f'from openai import OpenAI\nKEY = "{key}"\nclient = OpenAI(api_key=KEY)\nheaders = {{"Authorization": f"Bearer {{KEY}}"}}\n'
     result = rewrite(code)
-    assert "KEY = " in result.code and key in result.code  # not rewritten: the header needs the same value
-    assert 'base_url="https://api.vmira.ai/v1"' in result.code  # the client still moves
+    # Not rewritten: the header needs the same value. So the client cannot get the target's key, and
+    # it stays where it is, URL included (moving the URL alone would send this key to the target).
+    assert result.code == code
     assert [(f.rule, f.line) for f in result.security] == [("MC006", 2)]
     assert key in result.secrets
     assert {(r.rule, r.line) for r in result.review} == {("MC006", 2), ("MC001", 3)}
@@ -396,7 +397,7 @@ class _SecretKeyLLM(ConstructionRule):
     code, name, summary = "MC903", "test-secret", "test"
     spec = ConstructionSpec(callees=frozenset({"fakellm.SecretLLM"}))
 
-    def key_code(self, module, anchor, report):  # type: ignore[no-untyped-def]
+    def key_code(self, module, anchor, report, placeholder=None):  # type: ignore[no-untyped-def]
         return 'Secret.from_env_var("MIRA_API_KEY")'
 
 
@@ -432,6 +433,7 @@ def test_constructions_a_rule_hides_inside_find_are_not_followed() -> None:
 
 
 def test_a_key_constant_is_not_followed_into_a_rule_that_writes_its_own_key_expression() -> None:
-    result = _run('import fakellm\nKEY = "sk-placeholder"\nllm = fakellm.SecretLLM(api_key=KEY)\n', _SecretKeyLLM())
-    assert 'KEY = "sk-placeholder"' in result.code
-    assert any(r.rule == "MC903" and "api_key=KEY is kept" in r.reason for r in result.review)
+    code = 'import fakellm\nKEY = "sk-placeholder"\nllm = fakellm.SecretLLM(api_key=KEY)\n'
+    result = _run(code, _SecretKeyLLM())
+    assert result.code == code  # the constant is not this rule's to rewrite, so the construction stays whole
+    assert any(r.rule == "MC903" and "api_key=KEY" in r.reason and "left as is" in r.reason for r in result.review)

@@ -75,7 +75,7 @@ REWRITES = [
         import os
         from pydantic_ai.models.openai import OpenAIModel
 
-        model = OpenAIModel(model_name="mira", api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
+        model = OpenAIModel(model_name="mira", api_key=os.environ.get("MIRA_API_KEY", "not-needed"), base_url="https://api.vmira.ai/v1")
         """,
         id="pre-provider-model-keywords",
     ),

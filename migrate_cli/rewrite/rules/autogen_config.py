@@ -29,7 +29,8 @@ from collections.abc import Iterable, Iterator
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddDictItems, Edit
-from migrate_cli.rewrite.policy import decide_api_key, decide_base_url
+from migrate_cli.rewrite.framework import lands_on_target
+from migrate_cli.rewrite.policy import decide_api_key, decide_base_url, key_unproven_reason, report_kept_secrets
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
 from migrate_cli.rewrite.values import string_value
@@ -75,7 +76,7 @@ class _ModelClient(ConstructionRule):
             return
         yield from super().rewrite_call(call, label, module, report)
         splat = any(k.arg is None for k in call.keywords)
-        if splat or decide_base_url(url, module).action == "foreign":
+        if splat or not lands_on_target(call, self.spec, module):
             return
         if _keyword(call, "model_info") is None and _keyword(call, "model_capabilities") is None:
             report.review(
@@ -260,12 +261,18 @@ def _rewrite_entry(entry: ast.Dict, module: ModuleInfo, report: Recorder) -> Ite
         "api_base" if _dict_get(entry, "api_base") is not None and _dict_get(entry, "base_url") is None else "base_url"
     )
     url = decide_base_url(_dict_get(entry, url_key), module, url_key)
-    if url.action == "foreign":
+    if url.leaves_alone:
         report.review(entry, f"{label}: {url.reason}")
         return
+    unproven = key_unproven_reason(_dict_get(entry, "api_key"), module)
+    if unproven is not None:  # the entry's URL and key move together or not at all
+        report.review(entry, f"{label}: {unproven}")
+        report_kept_secrets(_dict_get(entry, "api_key"), module, report)
+        return
     key = decide_api_key(_dict_get(entry, "api_key"), module, report, entry, "api_key")
-    if key.action == "review":
+    if key.leaves_alone:
         report.review(entry, f"{label}: {key.reason}")
+        return
     yield from key.edits
     yield from url.edits
     inserts = tuple((name, d.code) for name, d in (("api_key", key), (url_key, url)) if d.action == "insert")

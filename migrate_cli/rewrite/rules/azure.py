@@ -23,26 +23,27 @@ import re
 from collections.abc import Iterable, Iterator
 
 from migrate_cli.redact import redact
-from migrate_cli.rewrite.clients import client_calls
+from migrate_cli.rewrite.clients import AZURE_ENTRA_ARGUMENTS, client_calls
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddKeywords, Edit, InsertAfter, RemoveKeyword, ReplaceExpr
 from migrate_cli.rewrite.import_names import add_imported, binding_import, rename_imported, uses_of
 from migrate_cli.rewrite.model_ids import map_model_id, split_model_id
 from migrate_cli.rewrite.names import AZURE_CLIENT_NAMES, OPENAI_MODULES, short_name
-from migrate_cli.rewrite.policy import decide_api_key, decide_base_url
+from migrate_cli.rewrite.policy import (
+    credential_header_problem,
+    decide_api_key,
+    decide_base_url,
+    key_unproven_reason,
+    report_kept_secrets,
+)
 from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.values import OPENAI_KEY_ENV, string_value
+from migrate_cli.rewrite.values import string_value
 
-AZURE_KEY_ENVS = frozenset({"AZURE_OPENAI_API_KEY", "AZURE_OPENAI_KEY"})
-# Where the converted client's key came from: Azure's variables, or OpenAI's (some code reuses it).
-_KEY_SOURCES = AZURE_KEY_ENVS | {OPENAI_KEY_ENV}
 # Arguments only an Azure client has, with why each one goes.
 AZURE_ONLY = (
     ("azure_endpoint", "the Azure resource; base_url now says where requests go"),
     ("api_version", "an Azure API version; the target takes none"),
     ("azure_deployment", "an Azure deployment; calls name the model with model="),
-    ("azure_ad_token", "an Entra ID token; the target takes its API key"),
-    ("azure_ad_token_provider", "an Entra ID token provider; the target takes its API key"),
 )
 _PLAIN_CLASS = {"AzureOpenAI": "OpenAI", "AsyncAzureOpenAI": "AsyncOpenAI"}
 _AZURE_TEXT = re.compile("azureopenai", re.IGNORECASE)
@@ -87,13 +88,25 @@ class AzureRule(Rule):
 
     @staticmethod
     def _convertible(call: ast.Call, module: ModuleInfo, report: Recorder) -> bool:
+        """Whether the call can become a plain client on the target; if not, it is reviewed and left alone."""
         label = short_name(module.qualify(call.func).single or "AzureOpenAI")
+        plain = _PLAIN_CLASS[label]
         if call.args or any(k.arg is None for k in call.keywords):
             shown = ", ".join(module.segment(a) for a in [*call.args, *(k for k in call.keywords if k.arg is None)])
             report.review(
                 call,
-                f"{label}({shown}): arguments the rewrite cannot see; convert it to {_PLAIN_CLASS[label]}(base_url=..., api_key=...) by hand",
+                f"{label}({shown}): arguments the rewrite cannot see; convert it to {plain}(base_url=..., api_key=...) by hand",
             )
+            return False
+        keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
+        problem = _entra_problem(keywords, plain) or credential_header_problem(
+            keywords.get("default_headers"), module, report
+        )
+        if problem is None:
+            problem = key_unproven_reason(keywords.get("api_key"), module)
+        if problem is not None:
+            report.review(call, f"{label}(...): {problem}")
+            report_kept_secrets(keywords.get("api_key"), module, report)
             return False
         return True
 
@@ -101,9 +114,7 @@ class AzureRule(Rule):
         label = short_name(module.qualify(call.func).single or "AzureOpenAI")
         keywords = {k.arg: k.value for k in call.keywords}
         notes = [f"{label} -> {_PLAIN_CLASS[label]}"]
-        key = decide_api_key(keywords.get("api_key"), module, report, call, source_envs=_KEY_SOURCES)
-        if key.action == "review":
-            report.review(call, f"{label}(...): {key.reason}")
+        key = decide_api_key(keywords.get("api_key"), module, report, call)
         yield from key.edits
         key_insert = key.code if key.action == "insert" else None
         if key.note and key.action in ("insert", "edit"):
@@ -150,9 +161,21 @@ class AzureRule(Rule):
             shown = redact(module.segment(keyword.value))
             suggestion = f"--model-map {literal}=<model>" if literal is not None else "a model id"
             report.review(
-                api_call.call,
+                keyword.value,
                 f"model={shown} was an Azure deployment name, not a model id: use a model the target serves ({suggestion})",
             )
+
+
+def _entra_problem(keywords: dict[str, ast.expr], plain: str) -> str | None:
+    # Entra ID (Azure AD) authentication: the client has no API key to swap, and the SDK refuses a
+    # token together with api_key (openai-python `src/openai/lib/azure.py`, MutuallyExclusiveAuthError).
+    used = [name for name in AZURE_ENTRA_ARGUMENTS if name in keywords]
+    if not used:
+        return None
+    return (
+        f"{used[0]}= authenticates with Microsoft Entra ID, not an API key: left as is; convert it to "
+        f"{plain}(base_url=..., api_key=...) by hand once the target's key is in place"
+    )
 
 
 class _ImportEdits:

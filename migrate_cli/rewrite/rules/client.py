@@ -3,13 +3,22 @@
 Matches the openai package's client classes by qualified name (`OpenAI`, `AsyncOpenAI`, `Client`,
 `AsyncClient`, through any import form, plus known re-exports such as `agents.AsyncOpenAI` and
 Langfuse's drop-in module) wherever an expression can stand. Sets `base_url` and `api_key` by the
-policy in `policy.py`, removes `data_residency=` / `provider=` (the SDK refuses them together with
-`base_url`: openai-python `src/openai/_data_residency.py`), and follows `OpenAI(**cfg)` into a dict
-literal when that dict is built once and never mutated.
+policy in `policy.py`, removes `data_residency=` (OpenAI's regional hosts; the SDK refuses it
+together with `base_url`: openai-python `src/openai/_data_residency.py`), and follows
+`OpenAI(**cfg)` into a dict literal when that dict is built once and never mutated.
+
+Left alone and reviewed: `provider=` (e.g. `bedrock(...)`: that client talks to AWS, not to OpenAI,
+and the SDK refuses it together with `base_url`) and `workload_identity=` (OpenAI's workload
+identity federation; the SDK refuses it together with `api_key`): openai-python
+`src/openai/lib/_client_auth.py`.
 """
 
 from __future__ import annotations
 
+import ast
+
+from migrate_cli.rewrite.clients import REFUSED_CLIENT_ARGUMENTS, unproven_copies
+from migrate_cli.rewrite.context import ModuleInfo
 from migrate_cli.rewrite.names import CLIENT_NAMES
 from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
 
@@ -22,5 +31,16 @@ class ClientRule(ConstructionRule):
     summary = "OpenAI()/AsyncOpenAI() constructions: base_url and api_key point at the target"
     spec = ConstructionSpec(
         callees=CLIENT_NAMES,
-        drop_params=(("data_residency", _REFUSED_WITH_BASE_URL), ("provider", _REFUSED_WITH_BASE_URL)),
+        drop_params=(("data_residency", _REFUSED_WITH_BASE_URL),),
+        refuse_if=REFUSED_CLIENT_ARGUMENTS,
     )
+
+    def extra_problem(self, call: ast.Call, module: ModuleInfo) -> str | None:
+        copy = unproven_copies(module).get(id(call))
+        if copy is None:
+            return None
+        copy_call, reason = copy
+        return (
+            f"a copy of this client at {module.where(copy_call)} ({module.segment(copy_call.func)}(...)) passes "
+            f"{reason.split(': left as is')[0]}, and a copy keeps its client's URL: the client is left as is"
+        )

@@ -4,7 +4,9 @@
 migrated one; an OpenAI URL or an `OPENAI_API_KEY` read there would send that copy back to OpenAI
 (or OpenAI's key to the target), so they follow the same policy as the construction (policy.py).
 A copy that passes neither keeps the client's settings: nothing to do. A foreign URL means the copy
-talks somewhere else on purpose: left alone and reviewed.
+talks somewhere else on purpose: left alone and reviewed. A copy that passes a key not proven to
+be the target's (`base.with_options(api_key=tenant_key)`) keeps `base` itself where it is (MC001
+reviews it): the copy would otherwise send that key to the target.
 
 `OpenAI(http_client=httpx.Client(base_url=...))`: the SDK sends absolute URLs built from its own
 `base_url`, so the httpx client's `base_url` is not where API calls go; a non-target one is listed
@@ -55,15 +57,18 @@ class ClientOptionsRule(Rule):
         notes: list[str] = []
         if "base_url" in keywords:
             url = decide_base_url(keywords["base_url"], module)
-            if url.action == "foreign":
+            if url.leaves_alone:
                 report.review(call, f"{label}: {url.reason}")
                 return []
             edits += url.edits
             notes += [url.note] if url.action == "edit" else []
         if "api_key" in keywords:
+            # A copy with an unproven key keeps its client where it is (clients.unproven_copies), so
+            # a client that moves has copies whose keys are proven; the check stays for safety.
             key = decide_api_key(keywords["api_key"], module, report, call)
-            if key.action == "review":
+            if key.leaves_alone:
                 report.review(call, f"{label}: {key.reason}")
+                return []
             edits += key.edits
             notes += [key.note] if key.action == "edit" else []
         if notes:

@@ -7,7 +7,11 @@ this module applies the policy of `policy.py` to it:
 
 - callees are matched by qualified name; a callee name that is *also* bound to something else in
   that scope is listed for review, never rewritten;
-- a URL that does not point at OpenAI means the whole construction is left alone and reviewed;
+- a URL that does not point at OpenAI, or a key not proven to be the target's once the edit is made,
+  means the whole construction is left alone and reviewed (the URL and key move together or not at
+  all: see policy.py);
+- so does an argument the target's URL and key cannot combine with (`workload_identity=`, `provider=`)
+  or a key sent in `default_headers` (which the SDK sends instead of `api_key`);
 - `Ctor(**cfg)` is followed into the dict literal `cfg` is built from, and into `cfg["key"] = value`
   assignments in the same function (config_dict.py says exactly what is understood): every value the
   URL or key parameter can get there follows the policy, a missing one is added to the literal, and a
@@ -30,7 +34,15 @@ from migrate_cli.rewrite.config_dict import ConfigDict, NotFollowed, follow_conf
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddDictItems, AddKeywords, Edit, RemoveKeyword
 from migrate_cli.rewrite.names import short_name
-from migrate_cli.rewrite.policy import Decision, decide_api_key, decide_base_url, default_key_code
+from migrate_cli.rewrite.policy import (
+    Decision,
+    credential_header_problem,
+    decide_api_key,
+    decide_base_url,
+    default_key_code,
+    key_unproven_reason,
+    report_kept_secrets,
+)
 from migrate_cli.rewrite.rules.base import Rule
 
 
@@ -47,6 +59,9 @@ class ConstructionSpec:
     #: When one of these is passed, the construction is left alone (e.g. `openai_client=`: the client
     #: passed in is rewritten where it is built).
     skip_if: tuple[str, ...] = ()
+    #: When one of these is passed, the construction is left alone and reviewed, with the reason:
+    #: arguments the target's base_url and api_key cannot combine with.
+    refuse_if: tuple[tuple[str, str], ...] = ()
     #: Positional arguments are part of the signature (else a call with them is reviewed).
     positional_ok: bool = False
     #: Extra condition, e.g. "the model id says openai/": False means "not ours", silently.
@@ -114,9 +129,19 @@ class ConstructionRule(Rule):
             return None, None
         return label, None
 
-    def key_code(self, module: ModuleInfo, anchor: ast.AST, report: Recorder) -> str | None:
-        """The expression that reads the target's key here; None when it cannot be written."""
-        return default_key_code(module, anchor, report)
+    def key_code(
+        self, module: ModuleInfo, anchor: ast.AST, report: Recorder, placeholder: str | None = None
+    ) -> str | None:
+        """The expression that reads the target's key here; None when it cannot be written.
+
+        `placeholder` is the code's own placeholder literal, given for code that runs at import:
+        keep it as the default so importing still works where the variable is unset.
+        """
+        return default_key_code(module, anchor, report, placeholder)
+
+    def extra_problem(self, call: ast.Call, module: ModuleInfo) -> str | None:
+        """A reason this rule's constructor family leaves this call alone, beyond the shared ones."""
+        return None
 
     def plan(self, call: ast.Call, label: str, module: ModuleInfo) -> CallPlan | None:
         """Where this construction's URL and key come from; None when the rule leaves it alone silently."""
@@ -186,29 +211,58 @@ class ConstructionRule(Rule):
         plan = self.plan(call, label, module)
         if plan is None or plan.shares_config:
             return
-        if plan.problem is not None:
-            report.review(call, plan.problem)
-            return
         spec = self.spec
+        key_values = plan.values(spec.key_params)
+        problem = (
+            plan.problem
+            or _refused(plan, spec)
+            or credential_header_problem(plan.keywords.get("default_headers"), module, report)
+            or self.extra_problem(call, module)
+        )
+        if problem is not None:
+            report.review(call, problem if plan.problem else f"{label}(...): {problem}")
+            for value in key_values:
+                report_kept_secrets(value.expr, module, report, spec.key_params[0])
+            return
         url_values = plan.values(spec.url_params)
         urls: list[Decision] = []
         for value in url_values:
             decision = decide_base_url(value.expr, module, spec.url_params[0])
-            if decision.action == "foreign":
+            if decision.leaves_alone:
                 report.review(call, f"{label}(...): {decision.reason}{_where(value)}")
+                for key in key_values:  # that server's own key: hidden, not reported
+                    report_kept_secrets(key.expr, module, report, spec.key_params[0], finding=False)
                 return
             urls.append(decision)
         if all(value.conditional for value in url_values):
             urls.append(decide_base_url(None, module, spec.url_params[0]))
 
-        key_values = plan.values(spec.key_params)
-        key_code = lambda: self.key_code(module, call, report)  # noqa: E731
-        keys = [decide_api_key(value.expr, module, report, call, spec.key_params[0], key_code) for value in key_values]
+        # The key is judged before anything is written: a key that is not proven leaves the URL too.
+        # A construction already at the target moves nothing: its own key choice is left as it is.
+        unproven = [
+            (value, reason)
+            for value in key_values
+            if (reason := key_unproven_reason(value.expr, module, spec.key_params[0])) is not None
+        ]
+        already_there = bool(urls) and all(d.action == "keep" for d in urls)
+        if unproven and not already_there:
+            for value, reason in unproven:
+                report.review(call, f"{label}(...): {reason}{_where(value)}")
+            for value in key_values:
+                report_kept_secrets(value.expr, module, report, spec.key_params[0])
+            return
+        key_code = lambda placeholder: self.key_code(module, call, report, placeholder)  # noqa: E731
+        keys = [
+            decide_api_key(value.expr, module, report, call, spec.key_params[0], key_code)
+            for value in key_values
+            if all(value is not kept for kept, _ in unproven)  # already at the target: its own key stays
+        ]
         if all(value.conditional for value in key_values):
             keys.append(decide_api_key(None, module, report, call, spec.key_params[0], key_code))
-        for value, decision in zip([*key_values, None], keys):
-            if decision.action == "review":
-                report.review(call, f"{label}(...): {decision.reason}{_where(value)}")
+        rebound = next((d for d in keys if d.leaves_alone), None)
+        if rebound is not None:  # `os` is rebound here: nothing can read the target's key
+            report.review(call, f"{label}(...): {rebound.reason}")
+            return
 
         edits: list[Edit] = [e for d in [*keys, *urls] for e in d.edits]
         inserts = [
@@ -260,6 +314,13 @@ def calls_to(module: ModuleInfo, callees: frozenset[str]) -> list[ast.Call]:
         module.memo["calls_by_callee"] = index
     positions = sorted({p for name in callees if name in index for p in index[name]})
     return [calls[p] for p in positions]
+
+
+def _refused(plan: CallPlan, spec: ConstructionSpec) -> str | None:
+    for name, why in spec.refuse_if:
+        if name in plan.keywords or (plan.config is not None and plan.config.values(name)):
+            return f"{name}= {why}: left as is; migrate this client by hand"
+    return None
 
 
 def _where(value: ParamValue | None) -> str:

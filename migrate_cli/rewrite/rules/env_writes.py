@@ -33,16 +33,27 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.clients import uses_sdk_v0
+from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit, InsertAfter
+from migrate_cli.rewrite.key_sources import key_source
 from migrate_cli.rewrite.model_ids import is_openai_model_id
-from migrate_cli.rewrite.policy import Decision, decide_api_key, decide_base_url
+from migrate_cli.rewrite.policy import (
+    Decision,
+    decide_api_key,
+    decide_base_url,
+    key_unproven_reason,
+    report_kept_secrets,
+)
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.values import OPENAI_KEY_ENV, OPENAI_URL_ENVS, string_value
 
 _MODEL_ENVS = frozenset({"OPENAI_MODEL_NAME", "OPENAI_MODEL"})
 _WATCHED = OPENAI_URL_ENVS | {OPENAI_KEY_ENV} | _MODEL_ENVS
-_URL_ENV_WRITTEN = "OPENAI_BASE_URL"  # read by the openai SDK, litellm and (through the SDK) LangChain
+# The URL variable an added line writes: read by the openai SDK, litellm and (through the SDK)
+# LangChain; a file on the openai<1 SDK gets OPENAI_API_BASE, the only one that SDK reads.
+_URL_ENV_WRITTEN = "OPENAI_BASE_URL"
+_URL_ENV_WRITTEN_V0 = "OPENAI_API_BASE"
 
 
 @dataclass(frozen=True)
@@ -70,10 +81,13 @@ class EnvWritesRule(Rule):
         writes = list(_writes(module))
         if not writes:
             return []
+        self._review_models(writes, module, report)
         urls = [w for w in writes if w.var in OPENAI_URL_ENVS]
         keys = [w for w in writes if w.var == OPENAI_KEY_ENV]
+        if not urls and not keys:
+            return []
         url_decisions = [(w, decide_base_url(w.value, module, _label(w))) for w in urls]
-        foreign = [(w, d) for w, d in url_decisions if d.action == "foreign"]
+        foreign = [(w, d) for w, d in url_decisions if d.leaves_alone]
         if foreign:
             for write, decision in foreign:
                 report.review(
@@ -81,16 +95,55 @@ class EnvWritesRule(Rule):
                     f"{decision.reason} (libraries that read {write.var} talk to that server, so the OpenAI env vars of this file are left alone)",
                 )
             return []
-        key_decisions = [(w, self._decide_key(w, module, report)) for w in keys]
+        # Every key must be proven, and every scope that moves one half must be able to get the
+        # other half, before anything is written: the pairs move together, in every scope, or none does.
+        problems = [
+            (w, reason) for w in keys if (reason := key_unproven_reason(w.value, module, _label(w))) is not None
+        ]
+        pairs = [] if problems else _pairs(urls, keys, module)
+        problems += [(pair.anchor, pair.problem) for pair in pairs if pair.problem is not None]
+        if problems:
+            self._leave_alone(writes, problems, module, report)
+            return []
 
         edits: list[Edit] = []
-        for write, decision in [*url_decisions, *key_decisions]:
+        for write, decision in [*url_decisions, *((w, self._decide_key(w, module, report)) for w in keys)]:
             if decision.action == "edit":
                 report.change(write.node, decision.note)
                 edits += decision.edits
-            elif decision.action == "review":
-                report.review(write.node, decision.reason)
-        edits += self._partner(url_decisions, key_decisions, module, report)
+        for pair in pairs:
+            assert pair.statement is not None and pair.code is not None
+            if pair.reads_os:
+                module.os_module_name(pair.statement, report)  # asks for `import os` where it is needed
+            report.change(pair.anchor.node, f"added {pair.code} ({pair.why})")
+            edits.append(InsertAfter(pair.statement, pair.code))
+        return edits
+
+    @staticmethod
+    def _leave_alone(
+        writes: list[EnvWrite], problems: list[tuple[EnvWrite, str]], module: ModuleInfo, report: Recorder
+    ) -> None:
+        url = module.target.base_url
+        for write, problem in problems:
+            report.review(
+                write.node,
+                f"{problem}; libraries read {OPENAI_KEY_ENV} together with OPENAI_BASE_URL: point both at {url} "
+                "or neither, so the OpenAI env vars of this file are left alone",
+            )
+        flagged = {id(write) for write, _ in problems}
+        first = problems[0][0]
+        for write in writes:
+            if write.var in _MODEL_ENVS or id(write) in flagged:
+                continue
+            report.review(
+                write.node,
+                f"{_label(write)} is left as is, like every OpenAI env var of this file, because of "
+                f"{_label(first)} at {module.where(first.node)} (see that item)",
+            )
+            report_kept_secrets(write.value, module, report, _label(write))
+
+    @staticmethod
+    def _review_models(writes: list[EnvWrite], module: ModuleInfo, report: Recorder) -> None:
         for write in writes:
             model = string_value(write.value)
             if write.var in _MODEL_ENVS and model is not None and is_openai_model_id(model.removeprefix("openai/")):
@@ -98,55 +151,85 @@ class EnvWritesRule(Rule):
                     write.node,
                     f"{_label(write)} = {model!r} names an OpenAI model, which libraries such as CrewAI use by default: set it to a model {module.target.base_url} serves",
                 )
-        return edits
 
     def _decide_key(self, write: EnvWrite, module: ModuleInfo, report: Recorder) -> Decision:
-        key_code = (lambda: f'{write.environ}["{module.target.api_key_env}"]') if write.environ else None
-        decision = decide_api_key(write.value, module, report, write.node, _label(write), key_code)
-        if decision.action == "review":
-            decision.reason += f"; libraries read {OPENAI_KEY_ENV} together with OPENAI_BASE_URL: point both at {module.target.base_url} or neither"
-        elif write.form == "setdefault" and decision.action in ("edit", "insert"):
+        environ, env = write.environ, module.target.api_key_env
+
+        def key_code(placeholder: str | None) -> str:
+            return f'{environ}.get("{env}", {placeholder})' if placeholder else f'{environ}["{env}"]'
+
+        decision = decide_api_key(write.value, module, report, write.node, _label(write), key_code if environ else None)
+        if write.form == "setdefault" and decision.action in ("edit", "insert"):
             report.review(
                 write.node,
                 f"{_label(write)}: setdefault keeps an {OPENAI_KEY_ENV} already in the environment (an OpenAI key would then be sent to {module.target.base_url}): assign it instead",
             )
         return decision
 
-    def _partner(
-        self,
-        urls: list[tuple[EnvWrite, Decision]],
-        keys: list[tuple[EnvWrite, Decision]],
-        module: ModuleInfo,
-        report: Recorder,
-    ) -> Iterator[Edit]:
-        """The other half of the pair, when the file moved one half and does not write the other."""
-        target = module.target
-        if (
-            keys
-            and not urls
-            and any(d.action == "edit" for _, d in keys)
-            and all(d.action in ("edit", "keep") for _, d in keys)
-        ):
-            write = keys[0][0]
-            line = '{environ}["%s"] = %s' % (_URL_ENV_WRITTEN, json.dumps(target.base_url))
+
+@dataclass(frozen=True)
+class _Pair:
+    """The other half a scope needs: the URL line after its key write, or the key line after its URL write."""
+
+    anchor: EnvWrite
+    statement: ast.stmt | None
+    code: str | None
+    why: str
+    problem: str | None = None
+    #: The added line reaches `os.environ` through the `os` module, which may need importing.
+    reads_os: bool = False
+
+
+def _pairs(urls: list[EnvWrite], keys: list[EnvWrite], module: ModuleInfo) -> list[_Pair]:
+    """Per scope (module level, each function): the line to add when it writes one half of the pair only.
+
+    A key or URL written inside a function reaches the libraries only when that function runs, so
+    each scope carries its own pair; a write whose partner cannot be placed (no line of its own)
+    is a problem: nothing in the file then moves.
+    """
+    target = module.target
+    by_scope: dict[int, tuple[list[EnvWrite], list[EnvWrite]]] = {}
+    for write in [*urls, *keys]:
+        scope_urls, scope_keys = by_scope.setdefault(id(module.scope_at(write.node)), ([], []))
+        (scope_urls if write in urls else scope_keys).append(write)
+    pairs = []
+    for scope_urls, scope_keys in by_scope.values():
+        if scope_keys and not scope_urls:
+            anchor = scope_keys[0]
+            if _already_target(anchor, module):
+                continue
+            url_env = _URL_ENV_WRITTEN_V0 if uses_sdk_v0(module) else _URL_ENV_WRITTEN
+            line = '{environ}["%s"] = %s' % (url_env, json.dumps(target.base_url))
             why = f"libraries that read {OPENAI_KEY_ENV} would otherwise send the ${target.api_key_env} key to OpenAI"
-        elif urls and not keys and any(d.action == "edit" for _, d in urls):
-            write = urls[-1][0]
+        elif scope_urls and not scope_keys:
+            anchor = scope_urls[-1]
+            if decide_base_url(anchor.value, module, _label(anchor)).action == "keep":
+                continue
             line = '{environ}["%s"] = {environ}["%s"]' % (OPENAI_KEY_ENV, target.api_key_env)
-            why = f"libraries that read {write.var} would otherwise send your OpenAI key to {target.base_url}"
+            why = f"libraries that read {anchor.var} would otherwise send your OpenAI key to {target.base_url}"
         else:
-            return
-        statement = _own_statement(write, module)
-        environ = write.environ
-        if environ is None and statement is not None:  # `from os import putenv`: reach os.environ another way
-            os_name = module.os_module_name(statement, report)
-            environ = f"{os_name}.environ" if os_name is not None else None
-        code = line.format(environ=environ or "os.environ")
-        if statement is None or environ is None:
-            report.review(write.node, f"add `{code}` next to this line by hand ({why})")
-            return
-        report.change(write.node, f"added {code} ({why})")
-        yield InsertAfter(statement, code)
+            continue
+        pairs.append(_pair(anchor, line, why, module))
+    return pairs
+
+
+def _pair(anchor: EnvWrite, line: str, why: str, module: ModuleInfo) -> _Pair:
+    statement = _own_statement(anchor, module)
+    environ = anchor.environ
+    if environ is None and statement is not None:  # `from os import putenv`: reach os.environ another way
+        os_name = module.os_module_name(statement, Recorder("probe", Findings()))
+        environ = f"{os_name}.environ" if os_name is not None else None
+    code = line.format(environ=environ or "os.environ")
+    if statement is None or environ is None:
+        return _Pair(
+            anchor, None, None, why, problem=f"{_label(anchor)}: add `{code}` next to this line by hand ({why})"
+        )
+    return _Pair(anchor, statement, code, why, reads_os=anchor.environ is None)
+
+
+def _already_target(write: EnvWrite, module: ModuleInfo) -> bool:
+    source = key_source(write.value, module)
+    return source.kind == "target"
 
 
 def _label(write: EnvWrite) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
 from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
 from migrate_cli.rewrite.values import HAYSTACK_SECRET_CLASSES
@@ -57,33 +57,22 @@ class HaystackRule(ConstructionRule):
             return []
         return super().find(module, report)
 
-    def key_code(self, module: ModuleInfo, anchor: ast.AST, report: Recorder) -> str | None:
-        name = _secret_name(module, anchor)
-        if name is None:
-            return None
-        if name == "Secret" and not module.analysis.lookup("Secret", module.scope_at(anchor)):
-            report.require_from_import(_SECRET_MODULE, "Secret")
-        return f'{name}.from_env_var("{module.target.api_key_env}")'
+    def key_code(
+        self, module: ModuleInfo, anchor: ast.AST, report: Recorder, placeholder: str | None = None
+    ) -> str | None:
+        # A Secret resolves the variable when the component runs, not at import: no placeholder needed.
+        return self._secret(module, anchor, report)
+
+    @staticmethod
+    def _secret(module: ModuleInfo, anchor: ast.AST, report: Recorder) -> str | None:
+        name = module.reach(HAYSTACK_SECRET_CLASSES, "Secret", _SECRET_MODULE, anchor, report)
+        return None if name is None else f'{name}.from_env_var("{module.target.api_key_env}")'
 
     def rewrite_call(self, call, label, module, report):  # type: ignore[no-untyped-def]
-        if _secret_name(module, call) is None:
+        if self._secret(module, call, Recorder(self.code, Findings())) is None:
             report.review(
                 call,
                 f"{label}(...): `Secret` is bound to something other than haystack's here, so Secret.from_env_var(...) cannot be written: set api_key and api_base_url by hand",
             )
             return
         yield from super().rewrite_call(call, label, module, report)
-
-
-def _secret_name(module: ModuleInfo, anchor: ast.AST) -> str | None:
-    """The name that reaches haystack's `Secret` at `anchor`: "Secret", an alias (`... import Secret as S`),
-    "Secret" when nothing binds that name yet (the caller imports it), or None when it is taken."""
-    scope = module.scope_at(anchor)
-    bindings = module.analysis.lookup("Secret", scope)
-    if bindings and all(b.kind == "import" and b.imported in HAYSTACK_SECRET_CLASSES for b in bindings):
-        return "Secret"
-    for name, module_bindings in module.analysis.module_scope.bindings.items():
-        if all(b.kind == "import" and b.imported in HAYSTACK_SECRET_CLASSES for b in module_bindings):
-            if module.analysis.lookup(name, scope) is module_bindings:
-                return name
-    return None if bindings else "Secret"

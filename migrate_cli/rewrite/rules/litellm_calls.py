@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddKeywords, Edit
 from migrate_cli.rewrite.model_ids import is_openai_model_id
-from migrate_cli.rewrite.policy import Decision, decide_api_key, decide_base_url
+from migrate_cli.rewrite.policy import Decision, decide_api_key, decide_base_url, key_unproven_reason
 from migrate_cli.rewrite.rules.construction import ConstructionRule, ConstructionSpec
 from migrate_cli.rewrite.values import (
     OPENAI_KEY_ENV,
@@ -33,8 +33,8 @@ from migrate_cli.rewrite.values import (
     constant_string,
     env_read,
     is_openai_url,
+    is_placeholder_key,
     key_literal,
-    looks_like_key,
 )
 
 _FUNCTIONS = (
@@ -157,7 +157,12 @@ def _with_route_keyword(edits: list[Edit], call: ast.Call) -> list[Edit]:
 
 
 def _module_settings(module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
-    """`litellm.api_base = ...`, `litellm.openai_key = ...`, `litellm.api_key = ...`."""
+    """`litellm.api_base = ...`, `litellm.openai_key = ...`, `litellm.api_key = ...`.
+
+    They configure litellm as a whole, so they move together: a foreign URL or a key that is not
+    proven to be the target's leaves every one of them alone.
+    """
+    decisions: list[tuple[ast.Assign, Decision]] = []
     for stmt in module.analysis.assignments:
         if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
             continue
@@ -165,35 +170,56 @@ def _module_settings(module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
         if not isinstance(target, ast.Attribute) or module.qualify(target.value).single != "litellm":
             continue
         what = f"litellm.{target.attr}"
-        decision: Decision | None = None
         if target.attr == "api_base":
-            decision = decide_base_url(stmt.value, module, what)
+            decisions.append((stmt, decide_base_url(stmt.value, module, what)))
         elif target.attr == "openai_key":
-            decision = decide_api_key(stmt.value, module, report, stmt, what)
+            reason = key_unproven_reason(stmt.value, module, what)
+            decisions.append(
+                (stmt, Decision("unproven", reason=reason))
+                if reason is not None
+                else (stmt, decide_api_key(stmt.value, module, report, stmt, what))
+            )
         elif target.attr == "api_key":
-            decision = _generic_key(stmt, module, report, what)
-        if decision is None:
-            continue
-        if decision.action in ("foreign", "review"):
-            report.review(stmt, decision.reason)
-        elif decision.action == "edit":
+            decisions.append((stmt, _generic_key(stmt, module, report, what)))
+    moves_url = any(d.action == "edit" for stmt, d in decisions if _attribute(stmt) == "api_base")
+    if any(decision.leaves_alone for _, decision in decisions):
+        for stmt, decision in decisions:
+            # The generic key is any provider's: worth a word only when it would follow the URL.
+            if decision.leaves_alone and (moves_url or _attribute(stmt) != "api_key"):
+                report.review(stmt, decision.reason)
+        return
+    for stmt, decision in decisions:
+        if decision.action == "edit":
             report.change(stmt, decision.note)
             yield from decision.edits
 
 
+def _attribute(stmt: ast.Assign) -> str:
+    target = stmt.targets[0]
+    return target.attr if isinstance(target, ast.Attribute) else ""
+
+
 def _generic_key(stmt: ast.Assign, module: ModuleInfo, report: Recorder, what: str) -> Decision:
+    """litellm sends `litellm.api_key` to every provider, OpenAI-compatible ones included, before
+    `litellm.openai_key` and $OPENAI_API_KEY: a read of an OpenAI key variable follows the policy;
+    anything else would reach the target as it is."""
     env = env_read(stmt.value, module.analysis)
     if env is not None and env.var in (OPENAI_KEY_ENV, module.target.api_key_env):
         return decide_api_key(stmt.value, module, report, stmt, what)
     literal = key_literal(stmt.value, module.analysis)
-    if literal is not None and looks_like_key(literal):
-        report.security(
-            stmt,
-            f"hard-coded API key in {what} (litellm's key for every provider): not rewritten; move it to an env var and revoke it",
-            literal,
-        )
+    if literal is not None:
+        if not is_placeholder_key(literal):
+            report.secret(literal)
+            report.security(
+                stmt,
+                f"hard-coded API key in {what} (litellm's key for every provider): not rewritten; move it to an env var and revoke it",
+                literal,
+            )
         return Decision(
-            "review",
+            "unproven",
             reason=f"{what} is a hard-coded key used for every provider: replace it with the key of the provider each call goes to",
         )
-    return Decision("keep")
+    reason = key_unproven_reason(stmt.value, module, what)
+    if reason is not None:
+        return Decision("unproven", reason=f"{reason} (litellm sends {what} to every provider)")
+    return decide_api_key(stmt.value, module, report, stmt, what)

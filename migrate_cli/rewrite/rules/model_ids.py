@@ -26,12 +26,13 @@ import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from migrate_cli.rewrite.analysis import Binding
 from migrate_cli.rewrite.clients import client_calls, resolve_client
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit, SetString
 from migrate_cli.rewrite.model_ids import map_model_id, split_model_id, unmapped_reason
 from migrate_cli.rewrite.model_sites import MODEL_SITE_NEEDLES, SITE_NAMES, SITES_BY_CALLEE, ModelSite
-from migrate_cli.rewrite.policy import decide_base_url
+from migrate_cli.rewrite.policy import lands_on_target, url_moves
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.values import env_read, string_value
 
@@ -123,18 +124,25 @@ class ModelIdsRule(Rule):
         return []
 
 
+# Where the constructors of the model sites take their key (LangChain's field name included): a key
+# that is not proven to be the target's keeps the construction where it is, and its model id with it.
+_KEY_PARAMS = ("api_key", "openai_api_key")
+
+
 def _moves(call: ast.Call, site: ModelSite, module: ModuleInfo) -> bool:
     """False when the construction sends its requests somewhere that is not being migrated."""
+    url = next((k.value for k in call.keywords if k.arg in site.url_params), None)
+    key = next((k.value for k in call.keywords if k.arg in _KEY_PARAMS), None)
+    if site.url_params and not lands_on_target(url, key, module):
+        return False
     for keyword in call.keywords:
-        if keyword.arg in site.url_params and decide_base_url(keyword.value, module).action == "foreign":
-            return False
         if keyword.arg in site.client_params:
             origin = resolve_client(keyword.value, module)
             if origin is not None and not origin.moves:
                 return False
             if isinstance(keyword.value, ast.Call):
                 url = next((k.value for k in keyword.value.keywords if k.arg in ("base_url", "api_base")), None)
-                if url is not None and decide_base_url(url, module).action == "foreign":
+                if url is not None and not url_moves(url, module):
                     return False
     return True
 
@@ -167,7 +175,9 @@ def _config_dict_sites(module: ModuleInfo) -> Iterator[_Site]:
         if "api_type" in entries and api_type != "openai":
             continue  # Azure (deployment names) or another provider
         url = entries.get("base_url", entries.get("api_base"))
-        if url is not None and decide_base_url(url, module).action == "foreign":
+        if url is not None and not url_moves(url, module):
+            continue
+        if not lands_on_target(url, entries.get("api_key"), module):
             continue
         yield _Site(entries["model"], "config dict")
 
@@ -182,72 +192,19 @@ def _literal_behind(value: ast.expr, module: ModuleInfo) -> ast.Constant | None:
         if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
             inner = bindings[0].value
             return inner if string_value(inner) is not None else _env_default(inner, module)  # type: ignore[return-value]
-        if len(bindings) == 1 and bindings[0].kind == "other":
-            return _parameter_default(value, module)
+        if len(bindings) == 1 and bindings[0].kind == "param":
+            return _parameter_default(bindings[0])
         return None
     return _env_default(value, module)
 
 
-def _parameter_default(name: ast.Name, module: ModuleInfo) -> ast.Constant | None:
+def _parameter_default(binding: Binding) -> ast.Constant | None:
     """`def ask(q, model="gpt-4o"): ... create(model=model)`: the parameter's string default.
 
-    Callers may pass another id, but the default is an id the code sends when they do not. Only
-    when the name's one binding is a parameter of the function that encloses the read.
+    Callers may pass another id, but the default is an id the code sends when they do not.
     """
-    scope = module.analysis.scope_of(name)
-    bindings = module.analysis.lookup(name.id, scope) if scope is not None else []
-    while scope is not None and scope.bindings.get(name.id) is not bindings:
-        scope = scope.parent
-    if scope is None or scope.kind != "function":
-        return None
-    position = (name.lineno, name.col_offset)
-    for function in _functions(module):
-        start, end = (function.lineno, function.col_offset), (function.end_lineno, function.end_col_offset)
-        if start <= position <= end and _scope_of_function(function, module) is scope:  # type: ignore[operator]
-            return _default_of(function.args, name.id)
-    return None
-
-
-def _default_of(args: ast.arguments, param: str) -> ast.Constant | None:
-    positional = [*args.posonlyargs, *args.args]
-    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults))
-    defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
-    default = defaults.get(param)
-    return default if string_value(default) is not None else None  # type: ignore[return-value]
-
-
-def _scope_of_function(function: ast.FunctionDef | ast.AsyncFunctionDef, module: ModuleInfo) -> object:
-    """The scope of a function's body, found through the first name read directly in it."""
-    pending: list[ast.AST] = list(function.body)
-    while pending:
-        node = pending.pop(0)
-        if isinstance(node, ast.Name) and module.analysis.scope_of(node) is not None:
-            return module.analysis.scope_of(node)
-        if not isinstance(
-            node,
-            (
-                ast.FunctionDef,
-                ast.AsyncFunctionDef,
-                ast.ClassDef,
-                ast.Lambda,
-                ast.ListComp,
-                ast.SetComp,
-                ast.DictComp,
-                ast.GeneratorExp,
-            ),
-        ):
-            pending.extend(ast.iter_child_nodes(node))
-    return None
-
-
-def _functions(module: ModuleInfo) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
-    """Every function definition, inner ones first (one walk per module, only when needed)."""
-    functions = module.memo.get("model_ids.functions")
-    if functions is None:
-        functions = [n for n in ast.walk(module.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        functions.sort(key=lambda f: (f.lineno, f.col_offset), reverse=True)
-        module.memo["model_ids.functions"] = functions
-    return functions
+    default = binding.value
+    return default if isinstance(default, ast.Constant) and string_value(default) is not None else None
 
 
 def _env_default(value: ast.expr, module: ModuleInfo) -> ast.Constant | None:

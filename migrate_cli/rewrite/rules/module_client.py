@@ -14,14 +14,21 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
+from migrate_cli.rewrite.clients import V0_RESOURCES as _V0_RESOURCES
+from migrate_cli.rewrite.clients import uses_sdk_v0
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit, InsertAfter
 from migrate_cli.rewrite.names import OPENAI_MODULES
-from migrate_cli.rewrite.policy import Decision, decide_api_key, decide_base_url
+from migrate_cli.rewrite.policy import (
+    Decision,
+    decide_api_key,
+    decide_base_url,
+    key_unproven_reason,
+    report_kept_secrets,
+)
 from migrate_cli.rewrite.rules.base import Rule
 
 URL_ATTRIBUTES = ("base_url", "api_base")
-_V0_RESOURCES = frozenset({"ChatCompletion", "Completion", "Embedding", "Edit", "Image", "Moderation", "Engine"})
 # Resources of the module-level client; a call through them uses whatever config the module has.
 _V1_RESOURCES = frozenset(
     {
@@ -63,23 +70,37 @@ class ModuleClientRule(Rule):
                 return []
 
         url_decisions = [(stmt, t, decide_base_url(stmt.value, module, f"openai.{t.attr}")) for stmt, t in urls]
-        foreign = [(stmt, d) for stmt, _, d in url_decisions if d.action == "foreign"]
+        foreign = [(stmt, d) for stmt, _, d in url_decisions if d.leaves_alone]
         if foreign:
             for stmt, decision in foreign:
                 report.review(stmt, decision.reason)
             return []
+        # The module client's URL and key move together: a key not proven to be the target's keeps both.
+        unproven = [
+            (stmt, reason)
+            for stmt, _ in keys
+            if (reason := key_unproven_reason(stmt.value, module, "openai.api_key")) is not None
+        ]
+        if unproven:
+            for stmt, reason in unproven:
+                report.review(stmt, reason)
+            for stmt, _ in keys:
+                report_kept_secrets(stmt.value, module, report, "openai.api_key")
+            return []
+        key_decisions = [(stmt, decide_api_key(stmt.value, module, report, stmt, "openai.api_key")) for stmt, _ in keys]
+        rebound = next(((stmt, d) for stmt, d in key_decisions if d.leaves_alone), None)
+        if rebound is not None:  # `os` is rebound: nothing can read the target's key here
+            report.review(rebound[0], rebound[1].reason)
+            return []
         edits: list[Edit] = []
-        for stmt, target, decision in url_decisions:
+        for stmt, _, decision in url_decisions:
             edits += self._apply(stmt, decision, report)
-        for stmt, target in keys:
-            decision = decide_api_key(stmt.value, module, report, stmt, "openai.api_key")
-            if decision.action == "review":
-                report.review(stmt, decision.reason)
+        for stmt, decision in key_decisions:
             edits += self._apply(stmt, decision, report)
 
         if keys and not urls:
             stmt, target = keys[0]
-            attr = "api_base" if _uses_v0(module) else "base_url"
+            attr = "api_base" if uses_sdk_v0(module) else "base_url"
             base = module.segment(target.value)
             decision = decide_base_url(None, module, f"{base}.{attr}")
             edits.append(InsertAfter(stmt, f"{base}.{attr} = {decision.code}"))
@@ -88,11 +109,11 @@ class ModuleClientRule(Rule):
             stmt, target = urls[-1]
             base = module.segment(target.value)
             decision = decide_api_key(None, module, report, stmt, f"{base}.api_key")
-            if decision.action == "insert":
-                edits.append(InsertAfter(stmt, f"{base}.api_key = {decision.code}"))
-                report.change(stmt, f"added {base}.api_key = {decision.code}")
-            else:
+            if decision.action != "insert":  # `os` is rebound: the URL must not move without the key
                 report.review(stmt, decision.reason)
+                return []
+            edits.append(InsertAfter(stmt, f"{base}.api_key = {decision.code}"))
+            report.change(stmt, f"added {base}.api_key = {decision.code}")
         return edits
 
     @staticmethod
@@ -110,11 +131,14 @@ class ModuleClientRule(Rule):
                 func = func.value
             if isinstance(func, ast.Attribute) and func.attr in (_V1_RESOURCES | _V0_RESOURCES):
                 if module.qualify(func.value).single in OPENAI_MODULES:
+                    url_env, url_attribute = (
+                        ("OPENAI_API_BASE", "api_base") if uses_sdk_v0(module) else ("OPENAI_BASE_URL", "base_url")
+                    )
                     report.review(
                         call,
                         f"uses the module-level client ({module.segment(func)}...) configured only by env vars: "
-                        f"set OPENAI_BASE_URL={module.target.base_url} and OPENAI_API_KEY to the "
-                        f"${module.target.api_key_env} key where this runs, or set openai.base_url/api_key in code",
+                        f"set {url_env}={module.target.base_url} and OPENAI_API_KEY to the "
+                        f"${module.target.api_key_env} key where this runs, or set openai.{url_attribute}/api_key in code",
                     )
                     return
 
@@ -127,13 +151,3 @@ def _module_setting(stmt: ast.stmt, module: ModuleInfo) -> ast.Attribute | None:
         if module.qualify(target.value).single in OPENAI_MODULES:
             return target
     return None
-
-
-def _uses_v0(module: ModuleInfo) -> bool:
-    if not any(word in module.source for word in (*_V0_RESOURCES, "api_base", "api_type")):
-        return False  # the cheap answer for nearly every file; the walk below is the exact one
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.Attribute) and (node.attr in _V0_RESOURCES or node.attr in ("api_base", "api_type")):
-            if module.qualify(node.value).single in OPENAI_MODULES:
-                return True
-    return False
