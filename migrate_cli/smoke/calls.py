@@ -91,7 +91,6 @@ async def preflight(client: AsyncOpenAI, endpoint: Endpoint, secrets: Sequence[s
     """
     import openai
 
-    client.chat.completions  # noqa: B018 - imports the chat resources now, not in the first timed call
     try:
         await client.models.list()
     except openai.APITimeoutError:
@@ -100,6 +99,9 @@ async def preflight(client: AsyncOpenAI, endpoint: Endpoint, secrets: Sequence[s
         return classify(exc, secrets)
     except openai.APIError:
         return None
+    finally:
+        # After the probe is out: the chat resources are imported now, not in the first timed call.
+        client.chat.completions  # noqa: B018
     return None
 
 

@@ -14,8 +14,9 @@ is unreachable after the SDK's retries: every later call would fail the same way
 (Ctrl-C) stops it too; `run_cases` then returns what finished, marked interrupted, instead of
 raising, so the caller can report it.
 
-Start-up: `warm_up` (loading the tokenizer, a second of CPU) runs in a thread while the `/models`
-probes are in flight, and every call waits for it, so no measured call shares the CPU with it.
+Start-up: the `/models` probes are sent first; then `warm_up` (loading the tokenizer, a second of
+CPU) runs in a thread while they are in flight, and every chat call waits for it, so neither the
+first request nor any measured call shares the CPU with it.
 With a `Replay` (--cache, --resume) an answer found there is not asked at all, and a side's probe is
 sent only before its first real call: a run served wholly from the cache sends nothing.
 
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 
 SIDES: tuple[SideName, SideName] = ("baseline", "candidate")
 DEFAULT_CONCURRENCY = 8
+#: Seconds the probes get to leave before the tokenizer starts loading (see run_cases).
+WARM_UP_AFTER_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -223,12 +226,15 @@ async def run_cases(
 
     workers: list[asyncio.Task[None]] = []
     try:
+        if replay is None:
+            # Nothing can be answered without asking: probe both sides now, before any case. The
+            # tokenizer load holds the GIL for most of a second, so it starts once the probes are
+            # on the wire (back, or WARM_UP_AFTER_S at the latest) and loads while they are out.
+            probes = [sides.probe(side) for side in SIDES]
+            await asyncio.wait(probes, timeout=WARM_UP_AFTER_S)
         if warm_up is not None:
             sides.warm = asyncio.ensure_future(asyncio.to_thread(warm_up))
         if replay is None:
-            # Nothing can be answered without asking: probe both sides now, while the tokenizer
-            # loads, and before any case is launched.
-            probes = [sides.probe(side) for side in SIDES]
             for side, probe in zip(SIDES, probes):
                 error = await probe
                 if error is not None and outcome.stop is None:

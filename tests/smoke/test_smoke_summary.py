@@ -47,9 +47,14 @@ def side(
 
 
 def case(
-    case_id: str, baseline: SideResult, candidate: SideResult, verdict: str = "same", similarity: float | None = 1.0
+    case_id: str,
+    baseline: SideResult,
+    candidate: SideResult,
+    verdict: str = "same",
+    similarity: float | None = 1.0,
+    reason: str = "",
 ) -> CaseResult:
-    return CaseResult(case_id, baseline, candidate, Comparison(similarity, verdict, f"because {case_id}"))  # type: ignore[arg-type]
+    return CaseResult(case_id, baseline, candidate, Comparison(similarity, verdict, reason or f"because {case_id}"))  # type: ignore[arg-type]
 
 
 def test_costs_sum_per_side_and_the_delta_uses_cases_priced_on_both_sides() -> None:
@@ -166,3 +171,19 @@ def test_table_lists_differences_first_and_says_how_many_are_hidden() -> None:
 )
 def test_money_keeps_small_amounts_readable(usd: float | None, text: str) -> None:
     assert money(usd) == text
+
+
+def test_the_table_keeps_one_line_per_case_at_100_columns() -> None:
+    summary = RunSummary()
+    for index in range(6):
+        reason = "tool calls differ: get_weather arguments unit (only on candidate), city, date and 3 more " * 2
+        summary.add(
+            case(f"a-rather-long-case-id-{index}", side("baseline", cost=0.000123), side("candidate", cost=0.0456), "drift", 0.5, reason)
+        )
+    for width, tokens in ((100, False), (140, True)):
+        out = io.StringIO()
+        render_table(Console(file=out, width=width), summary)
+        lines = out.getvalue().splitlines()
+        assert len(lines) == 7 and all(len(line) <= width for line in lines)  # a header and one line per case
+        assert ("base tok." in lines[0]) is tokens and "reason" in lines[0]
+        assert lines[1].rstrip().endswith("…") and "$0.0456" in lines[1] and "a-rather-long-case-…" in lines[1]
