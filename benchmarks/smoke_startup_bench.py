@@ -33,7 +33,10 @@ sys.path.insert(0, str(ROOT / "tests" / "smoke"))
 
 from server import FakeProvider, Reply  # noqa: E402
 
-KEYS = {"BENCH_BASELINE_KEY": "sk-bench-baseline-0000000000000000", "BENCH_CANDIDATE_KEY": "sk-bench-candidate-0000000000000"}
+KEYS = {
+    "BENCH_BASELINE_KEY": "sk-bench-baseline-0000000000000000",
+    "BENCH_CANDIDATE_KEY": "sk-bench-candidate-0000000000000",
+}
 
 
 def write_prompts(cases: int) -> Path:
@@ -41,7 +44,11 @@ def write_prompts(cases: int) -> Path:
     path = WORK / f"startup_{cases}.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for index in range(cases):
-            line = {"id": f"q{index}", "model": "gpt-4o-mini", "prompt": f"Question {index}: the capital of country {index}?"}
+            line = {
+                "id": f"q{index}",
+                "model": "gpt-4o-mini",
+                "prompt": f"Question {index}: the capital of country {index}?",
+            }
             out.write(json.dumps(line) + "\n")
     return path
 
@@ -84,11 +91,14 @@ def main() -> None:
         for _ in range(args.runs):
             imports.append(import_openai())
             startups.append(first_request(prompts, baseline, candidate))
-    differences = [s - i for s, i in zip(startups, imports)]
+    differences = [s - i for s, i in zip(startups, imports, strict=True)]
     print(f"python -c 'import openai'      median {statistics.median(imports):.3f} s  best {min(imports):.3f} s")
     print(f"migrate smoke -> first request  median {statistics.median(startups):.3f} s  best {min(startups):.3f} s")
     verdict = "met" if statistics.median(differences) <= 0.5 else "NOT met"
-    print(f"start-up minus import openai    median {statistics.median(differences):+.3f} s  (target <= +0.500 s: {verdict})")
+    print(
+        f"start-up minus import openai    median {statistics.median(differences):+.3f} s  "
+        f"(target <= +0.500 s: {verdict})"
+    )
 
 
 if __name__ == "__main__":

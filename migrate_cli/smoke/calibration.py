@@ -3,15 +3,15 @@
 tiktoken stays the reference ruler. For each answered case a side's provider reports
 `prompt_tokens`; tiktoken estimates the same request (the cookbook chat formula). The fit is
 
-    reported prompt tokens ≈ prompt_ratio × tiktoken estimate            (least squares through 0)
+    reported prompt tokens ≈ prompt_ratio x tiktoken estimate            (least squares through 0)
 
 and, only when the data clearly calls for it (at least 4 cases with different message counts, the
 residual halved, more than a token of error left without it), a per-message term:
 
-    reported prompt tokens ≈ prompt_ratio × tiktoken estimate + per_message × messages
+    reported prompt tokens ≈ prompt_ratio x tiktoken estimate + per_message x messages
 
-The spread is the standard deviation of the per-case ratios (reported − per_message × messages) /
-estimate, so "1.24× (spread 0.03)" means most cases fall within a few hundredths of 1.24.
+The spread is the standard deviation of the per-case ratios (reported - per_message x messages) /
+estimate, so "1.24x (spread 0.03)" means most cases fall within a few hundredths of 1.24.
 `completion_ratio` compares reported completion tokens (less any reasoning tokens, which have no
 text) with tiktoken's count of the returned text. Failed calls and answers without usage are left
 out, and the fit says how many cases it used. Calibration never changes what was reported: it only
@@ -167,13 +167,17 @@ class CalibrationFit:
     def _sentence(
         self, name: str, ratio: float, per_message: float | None, spread: float, completion_ratio: float | None
     ) -> str:
-        extra = "" if per_message is None else f" {'plus' if per_message >= 0 else 'minus'} {abs(per_message):.0f} per message"
+        extra = (
+            ""
+            if per_message is None
+            else f" {'plus' if per_message >= 0 else 'minus'} {abs(per_message):.0f} per message"
+        )
         text = (
-            f"{name} counts {ratio:.2f}× tiktoken's prompt tokens{extra} "
+            f"{name} counts {ratio:.2f}× tiktoken's prompt tokens{extra} "  # noqa: RUF001 - the sentence is read, not parsed
             f"(spread {spread:.2f} over {self.n} case{'s' if self.n != 1 else ''})"
         )
         if completion_ratio is not None:
-            text += f", and {completion_ratio:.2f}× tiktoken's count of the answer text"
+            text += f", and {completion_ratio:.2f}× tiktoken's count of the answer text"  # noqa: RUF001 - the sentence is read, not parsed
         if not self.exact:
             text += "; tiktoken's counts were approximate (encoding files unavailable)"
         return text

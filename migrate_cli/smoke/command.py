@@ -192,7 +192,8 @@ def smoke(
             metavar="LIST",
             rich_help_panel=GATES_PANEL,
             show_default=False,
-            help="Exit 1 if any case gets one of these verdicts or has a failed call, e.g. broken or broken,drift,error.",
+            help="Exit 1 if any case gets one of these verdicts or has a failed call, "
+            "e.g. broken or broken,drift,error.",
         ),
     ] = None,
     min_similarity: Annotated[

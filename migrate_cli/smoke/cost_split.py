@@ -6,11 +6,11 @@ Over the cases priced on both sides, three sums:
 - `candidate_usd`: the candidate's cost at its own reported token counts;
 - `candidate_at_baseline_tokens_usd`: the candidate's prices applied to the baseline's counts.
 
-The total change splits into a price effect (`candidate_at_baseline_tokens − baseline`: what the
-new price list alone does) and a tokenizer effect (`candidate − candidate_at_baseline_tokens`: what
+The total change splits into a price effect (`candidate_at_baseline_tokens - baseline`: what the
+new price list alone does) and a tokenizer effect (`candidate - candidate_at_baseline_tokens`: what
 the candidate counting more or fewer tokens for the same requests and answers does). The two add up
 to the total by construction, and the sentence is written so its rounded figures add up too:
-"−41.0% total: −52.0% from prices, +11.0% from the tokenizer".
+"-41.0% total: -52.0% from prices, +11.0% from the tokenizer".
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class CostSplit:
 
 
 def signed(value: float) -> str:
-    """+11.0 / −52.0 (a real minus sign, as the sentence is read, not parsed)."""
+    """+11.0 / -52.0 (a real minus sign, as the sentence is read, not parsed)."""
     if value == 0:
         return "±0.0"
-    return f"{'+' if value > 0 else '−'}{abs(value):.1f}"
+    return f"{'+' if value > 0 else '−'}{abs(value):.1f}"  # noqa: RUF001 - the sentence is read, not parsed

@@ -82,25 +82,33 @@ def _min_similarity(summary: RunSummary, minimum: float) -> Gate:
     value = round(mean, 4)
     if mean >= minimum:
         return Gate(name, minimum, value, True, f"mean similarity {mean:.3f} >= {minimum}")
-    return Gate(name, minimum, value, False, f"mean similarity {mean:.3f} is {minimum - mean:.3f} below the minimum {minimum}")
+    return Gate(
+        name, minimum, value, False, f"mean similarity {mean:.3f} is {minimum - mean:.3f} below the minimum {minimum}"
+    )
 
 
 def _max_cost_increase(summary: RunSummary, limit: float) -> Gate:
     delta = summary.cost_delta_pct
     name = "max-cost-increase"
     if delta is None:
-        detail = "no case was priced on both sides, so the cost change cannot be checked: price both models with --pricing FILE"
+        detail = (
+            "no case was priced on both sides, so the cost change cannot be checked: "
+            "price both models with --pricing FILE"
+        )
         return Gate(name, limit, None, False, detail)
     value = round(delta, 2)
     over = f"over {summary.paired_cases} case(s) priced on both sides"
     if delta <= limit:
-        return Gate(name, limit, value, True, f"the candidate costs {delta:+.1f}% vs the baseline (limit {limit:+g}%) {over}")
+        return Gate(
+            name, limit, value, True, f"the candidate costs {delta:+.1f}% vs the baseline (limit {limit:+g}%) {over}"
+        )
     return Gate(
         name,
         limit,
         value,
         False,
-        f"the candidate costs {delta:+.1f}% vs the baseline, {delta - limit:.1f} points over the limit of {limit:+g}% {over}",
+        f"the candidate costs {delta:+.1f}% vs the baseline, "
+        f"{delta - limit:.1f} points over the limit of {limit:+g}% {over}",
     )
 
 

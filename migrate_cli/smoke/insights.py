@@ -79,7 +79,7 @@ class RunInsights:
 
     def add(self, result: CaseResult) -> None:
         self.error_cases += not (result.baseline.ok and result.candidate.ok)
-        for side, answer in (("baseline", result.baseline), ("candidate", result.candidate)):
+        for side, answer in zip(SIDES, (result.baseline, result.candidate), strict=True):
             self.fits[side].add(answer)
             self.streams[side].add(answer)
             self.origins[side][answer.origin] += 1

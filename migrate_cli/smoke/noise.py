@@ -46,7 +46,8 @@ def noise_floor(baseline: Sequence[SideResult], candidate: Sequence[SideResult],
         seed=seed_value,
         seed_repeated=repeated,
         fingerprints={
-            name: sorted({a.system_fingerprint for a in answers if a.system_fingerprint}) for name, answers in sides.items()
+            name: sorted({a.system_fingerprint for a in answers if a.system_fingerprint})
+            for name, answers in sides.items()
         },
         extra_outputs={name: [a.output if a.ok else None for a in answers[1:]] for name, answers in sides.items()},
     )
@@ -71,7 +72,9 @@ def seed_notes(noise: NoiseFloor) -> list[str]:
         if repeated is False:
             prints = noise.fingerprints.get(side) or []
             backends = f"; system_fingerprint {', '.join(prints)}" if prints else "; no system_fingerprint sent"
-            notes.append(f"seed {noise.seed} did not make the {side} repeat itself over {noise.answers} answers{backends}")
+            notes.append(
+                f"seed {noise.seed} did not make the {side} repeat itself over {noise.answers} answers{backends}"
+            )
     return notes
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
 from urllib.parse import urlsplit
 
 from migrate_cli.config import ProjectConfig, Target, check_env_name, check_url, preset_for_url

@@ -8,6 +8,7 @@ are left out of that mean (and counted), never taken as free.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +43,7 @@ class MonthlyProjection:
         if self.monthly_requests is None and not self.weighted:
             return None
         requests = self.monthly_requests if self.monthly_requests is not None else self.total_weight
-        monthly = {side: self._monthly(side, requests) for side in SIDES}
+        monthly: dict[str, float | None] = {side: self._monthly(side, requests) for side in SIDES}
         return {
             "monthly_requests": requests,
             "from": "--monthly-requests" if self.monthly_requests is not None else "case weights",
@@ -56,12 +57,13 @@ class MonthlyProjection:
         return requests * self.cost[side] / self.weight[side] if self.weight[side] else None
 
 
-def _sentence(requests: float, monthly: dict[str, float | None]) -> str:
+def _sentence(requests: float, monthly: Mapping[str, float | None]) -> str:
     def usd(value: float | None) -> str:
         return "unpriced" if value is None else f"${value:,.2f}"
 
-    text = f"at {requests:,.0f} requests a month: baseline {usd(monthly['baseline'])}, candidate {usd(monthly['candidate'])}"
+    text = f"at {requests:,.0f} requests a month: baseline {usd(monthly['baseline'])}, "
+    text += f"candidate {usd(monthly['candidate'])}"
     base, cand = monthly["baseline"], monthly["candidate"]
     if base and cand is not None:
-        text += f" ({'+' if cand >= base else '−'}{abs(cand - base) / base * 100:.1f}%)"
+        text += f" ({'+' if cand >= base else '−'}{abs(cand - base) / base * 100:.1f}%)"  # noqa: RUF001 - the sentence is read, not parsed
     return text

@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from migrate_cli.smoke.records import CaseResult, Endpoint, SideName
 from migrate_cli.smoke.summary import SIDES, VERDICTS, CaseRow, RunSummary, SideCell
@@ -103,8 +103,8 @@ def render_table(console: Console, summary: RunSummary, *, report_hint: str = ""
         )
 
 
-def _columns(wide: bool) -> list[tuple[str, str]]:
-    columns = [("case", "left"), ("verdict", "left"), ("sim.", "right")]
+def _columns(wide: bool) -> list[tuple[str, Literal["left", "right"]]]:
+    columns: list[tuple[str, Literal["left", "right"]]] = [("case", "left"), ("verdict", "left"), ("sim.", "right")]
     if wide:
         return [*columns, ("base tok.", "right"), ("base $", "right"), ("cand tok.", "right"), ("cand $", "right")]
     return [*columns, ("base $", "right"), ("cand $", "right")]
@@ -274,7 +274,7 @@ def render_dry_run(console: Console, *, cases: int, lines: list[DryRunLine], exa
         ("calibrated", "right"),
         ("input cost", "right"),
     ):
-        table.add_column(title, justify=justify, no_wrap=True)
+        table.add_column(title, justify="left" if justify == "left" else "right", no_wrap=True)
     for line in lines:
         calibrated = f"{line.projected_prompt_tokens:,}" if line.calibrated else "—"
         table.add_row(
@@ -286,7 +286,9 @@ def render_dry_run(console: Console, *, cases: int, lines: list[DryRunLine], exa
         total = None if None in costs else sum(c for c in costs if c is not None)
         cases_total = sum(line.cases for line in mine)
         tokens_total = sum(line.prompt_tokens for line in mine)
-        projected = f"{sum(line.projected_prompt_tokens for line in mine):,}" if any(l.calibrated for l in mine) else "—"
+        projected = (
+            f"{sum(line.projected_prompt_tokens for line in mine):,}" if any(line.calibrated for line in mine) else "—"
+        )
         table.add_row(side, "(all)", f"{cases_total:,}", f"{tokens_total:,}", projected, money(total), style="bold")
     console.print(table)
     note = "exact tiktoken counts" if exact else "APPROXIMATE counts: tiktoken encoding files unavailable"

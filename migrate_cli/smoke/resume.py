@@ -66,7 +66,7 @@ class ResumeIndex:
             handle.seek(offset)
             record = json.loads(handle.readline())
         self.reused += 1
-        return record  # type: ignore[no-any-return]
+        return record if isinstance(record, dict) else None
 
 
 def _key_of(raw: bytes) -> tuple[str, str, int, str] | None:

@@ -118,7 +118,9 @@ class _Sides:
         self.side_done = side_done
         self.replay = replay
         self.secrets = secrets
-        self.clients: dict[SideName, AsyncOpenAI] = {side: open_client(endpoints[side], settings.calls) for side in SIDES}
+        self.clients: dict[SideName, AsyncOpenAI] = {
+            side: open_client(endpoints[side], settings.calls) for side in SIDES
+        }
         self.probes: dict[SideName, asyncio.Task[CallError | None]] = {}
         self.warm: asyncio.Future[None] | None = None
         self.no_stream_options: set[SideName] = set()
@@ -218,10 +220,10 @@ async def run_cases(
             if any(isinstance(item, _Stopped) for item in found):
                 outcome.started -= 1  # stopped before it was asked: not a case of this run
                 return
-            base, cand = found  # type: ignore[misc]  # no exception left: both are answer lists
+            base, cand = (item for item in found if isinstance(item, list))
             repeat = settings.repeat
-            other = {"baseline": base[repeat], "candidate": cand[repeat]} if check else {}
-            case_done(case, CaseAnswers(tuple(base[:repeat]), tuple(cand[:repeat]), other))  # type: ignore[arg-type]
+            other: dict[SideName, SideResult] = {"baseline": base[repeat], "candidate": cand[repeat]} if check else {}
+            case_done(case, CaseAnswers(tuple(base[:repeat]), tuple(cand[:repeat]), other))
             outcome.finished += 1
 
     workers: list[asyncio.Task[None]] = []
@@ -235,7 +237,7 @@ async def run_cases(
         if warm_up is not None:
             sides.warm = asyncio.ensure_future(asyncio.to_thread(warm_up))
         if replay is None:
-            for side, probe in zip(SIDES, probes):
+            for side, probe in zip(SIDES, probes, strict=True):
                 error = await probe
                 if error is not None and outcome.stop is None:
                     outcome.stop = Stop(side, endpoints[side], error)

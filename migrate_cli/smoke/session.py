@@ -83,7 +83,7 @@ class SmokeSession:
         if plan.calibration is None:
             return {}
         fits = load_calibration(plan.calibration)
-        found = {}
+        found: dict[str, Any] = {}
         for side, endpoint in plan.endpoints.items():
             fit = fit_for(fits, endpoint)
             if fit is None:
@@ -94,13 +94,15 @@ class SmokeSession:
                 )
                 continue
             found[side] = fit.calibration
-            err.print(f"{side}: calibrated from {plan.calibration} ({fit.created}): {fit.calibration.sentence}", markup=False)
+            err.print(
+                f"{side}: calibrated from {plan.calibration} ({fit.created}): {fit.calibration.sentence}", markup=False
+            )
         return found
 
     # --- the run -------------------------------------------------------------------------------
 
     def run(self, json_output: bool) -> int:
-        from migrate_cli.console import stderr, stdout
+        from migrate_cli.console import stderr
         from migrate_cli.errors import UsageError
         from migrate_cli.redact import env_secrets
         from migrate_cli.smoke import runner

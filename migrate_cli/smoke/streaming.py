@@ -1,7 +1,7 @@
 """Pure: streaming figures per side (`--stream`) and stream/non-stream parity (`--stream-check K`).
 
 - Time to first token is measured by calls.py (the first delta with content or a tool call).
-- Output tokens per second = completion tokens / (end-to-end time − time to first token): the rate
+- Output tokens per second = completion tokens / (end-to-end time - time to first token): the rate
   once the answer has started. Completion tokens come from the stream's usage chunk; without one,
   from tiktoken's count of the text, and the figure says it is estimated.
 - Parity: the same case asked both streamed and not, on the same side. The answers should agree
@@ -49,9 +49,7 @@ def stream_parity(side: SideName, first: SideResult, second: SideResult) -> Stre
         counts = lambda u: (u.prompt_tokens, u.completion_tokens)  # noqa: E731
         usage_agrees = counts(streamed.usage) == counts(plain.usage)
         if not usage_agrees:
-            notes.append(
-                f"usage streamed {_pair(streamed)} vs not {_pair(plain)} (prompt→completion)"
-            )
+            notes.append(f"usage streamed {_pair(streamed)} vs not {_pair(plain)} (prompt→completion)")
     elif streamed.usage is None:
         notes.append("the stream carried no usage")
     if not content:
@@ -99,7 +97,7 @@ class StreamStats:
             "usage_arrived": self.usage_arrived,
             "mean_output_tokens_per_s": None if not self.rate_count else round(self.rate_total / self.rate_count, 1),
             "output_rate_estimated": self.rate_estimated,
-            "notes": [f"{note} ({count}×)" for note, count in sorted(self.notes.items())],
+            "notes": [f"{note} ({count}×)" for note, count in sorted(self.notes.items())],  # noqa: RUF001 - the sentence is read, not parsed
         }
 
 

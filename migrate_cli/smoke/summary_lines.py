@@ -16,7 +16,9 @@ def insight_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     calibration = summary.get("calibration") or {}
     for side in SIDES:
         if calibration.get(side):
-            rows.append(("calibration" if not any(r[0] == "calibration" for r in rows) else "", calibration[side]["sentence"]))
+            rows.append(
+                ("calibration" if not any(r[0] == "calibration" for r in rows) else "", calibration[side]["sentence"])
+            )
     split = summary.get("cost_split")
     if split and split.get("cases"):
         rows.append(("cost split", split["sentence"]))
@@ -24,7 +26,9 @@ def insight_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     if monthly:
         rows.append(("monthly", monthly["sentence"]))
     rows += _labelled("streaming", [f"{side}: {_stream_line(stats)}" for side, stats in _sides(summary.get("stream"))])
-    rows += _labelled("stream check", [f"{side}: {_parity_line(stats)}" for side, stats in _sides(summary.get("stream_check"))])
+    rows += _labelled(
+        "stream check", [f"{side}: {_parity_line(stats)}" for side, stats in _sides(summary.get("stream_check"))]
+    )
     noise = summary.get("noise")
     if noise:
         rows.append(("noise floor", _noise_line(noise)))

@@ -103,3 +103,7 @@ class Smoke:
 @pytest.fixture
 def smoke(baseline: FakeProvider, candidate: FakeProvider, keys: None, workdir: Path) -> Smoke:
     return Smoke(baseline, candidate)
+
+
+# The two-tokenizer providers of the calibration, cache, noise, gates and report tests.
+from decision import two_tokenizers  # noqa: E402, F401 - a fixture, registered by being here

@@ -1,7 +1,7 @@
 """Shared set-up for the tests of calibration, cost split, cache, resume, noise, gates and reports.
 
 Two fake providers that count tokens differently: the baseline reports tiktoken's own count of each
-request and answer (what OpenAI does for its models), the candidate 1.25× it, rounded. Their keys
+request and answer (what OpenAI does for its models), the candidate 1.25x it, rounded. Their keys
 have shapes other than `sk-...` (64 hex characters, `gsk_...`), and every test checks that no key
 value reaches stdout, stderr or any file the run wrote.
 """
@@ -52,7 +52,7 @@ TOPICS = [
 
 
 def tiktoken_usage(scale: float) -> Callable[[dict[str, Any], Reply], dict[str, Any]]:
-    """A provider tokenizer that counts `scale` × tiktoken (the cookbook chat formula for the prompt,
+    """A provider tokenizer that counts `scale` x tiktoken (the cookbook chat formula for the prompt,
     the text's tokens for the answer), rounded to whole tokens."""
 
     def count(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def answer_for(body: dict[str, Any], side: str) -> str:
 
 @pytest.fixture
 def two_tokenizers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Smoke]:
-    """`migrate smoke` against a tiktoken-counting baseline and a 1.25× candidate, from an empty dir."""
+    """`migrate smoke` against a tiktoken-counting baseline and a 1.25x candidate, from an empty dir."""
     monkeypatch.setenv(BASELINE_ENV, KEYS["hex"])
     monkeypatch.setenv(CANDIDATE_ENV, KEYS["gsk"])
     (tmp_path / ".git").mkdir()

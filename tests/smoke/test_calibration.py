@@ -8,14 +8,16 @@ from pathlib import Path
 
 import pytest
 from conftest import Smoke
-from decision import CANDIDATE_SCALE, PRICES, assert_no_keys, prompts_file, read_json, two_tokenizers  # noqa: F401
+from decision import CANDIDATE_SCALE, PRICES, assert_no_keys, prompts_file, read_json
 
 from migrate_cli.smoke.calibration import CalibrationFit, calibration_request
 from migrate_cli.smoke.cost_split import CostSplit
 from migrate_cli.smoke.records import CaseResult, Comparison, Cost, SideResult, TokenEstimate, Usage
 
 
-def test_the_fit_recovers_each_providers_ratio_and_the_cost_split_adds_up(two_tokenizers: Smoke, tmp_path: Path) -> None:
+def test_the_fit_recovers_each_providers_ratio_and_the_cost_split_adds_up(
+    two_tokenizers: Smoke, tmp_path: Path
+) -> None:
     (tmp_path / "prices.toml").write_text(PRICES, "utf-8")
     prompts = prompts_file(tmp_path)
     result = two_tokenizers(
@@ -33,7 +35,7 @@ def test_the_fit_recovers_each_providers_ratio_and_the_cost_split_adds_up(two_to
     assert candidate["cases"] == baseline["cases"] == 12 and candidate["spread"] < 0.02
     # The sentence says it in words, with the spread and the number of cases, and is printed.
     assert candidate["sentence"].startswith("the candidate (127.0.0.1:")
-    assert f"counts {candidate['prompt_ratio']:.2f}× tiktoken's prompt tokens (spread" in candidate["sentence"]
+    assert f"counts {candidate['prompt_ratio']:.2f}× tiktoken's prompt tokens (spread" in candidate["sentence"]  # noqa: RUF001 - the sentence is read, not parsed
     assert "over 12 cases" in candidate["sentence"]
     assert candidate["sentence"] in " ".join(result.stdout.split())
 
@@ -43,13 +45,13 @@ def test_the_fit_recovers_each_providers_ratio_and_the_cost_split_adds_up(two_to
     assert split["price_effect_usd"] + split["tokenizer_effect_usd"] == pytest.approx(total, abs=1e-15)
     assert split["baseline_usd"] == pytest.approx(summary["baseline_cost_usd"])
     assert split["candidate_usd"] == pytest.approx(summary["candidate_cost_usd"])
-    # mira's prices are a third of gpt-4o-mini's; its tokenizer counts 1.25× the tokens.
+    # mira's prices are a third of gpt-4o-mini's; its tokenizer counts 1.25x the tokens.
     assert split["candidate_at_baseline_tokens_usd"] == pytest.approx(split["baseline_usd"] / 3, rel=1e-9)
     assert split["tokenizer_effect_usd"] == pytest.approx(0.25 * split["candidate_at_baseline_tokens_usd"], rel=0.03)
     sentence = split["sentence"]
-    parts = [float(p.replace("−", "-").replace("+", "")) for p in sentence.replace("%", " ").split() if p[0] in "+−"]
+    parts = [float(p.replace("−", "-").replace("+", "")) for p in sentence.replace("%", " ").split() if p[0] in "+−"]  # noqa: RUF001 - the sentence is read, not parsed
     assert parts[0] == pytest.approx(parts[1] + parts[2], abs=1e-9)  # the printed figures add up
-    assert sentence.startswith("−58.") and "from prices" in sentence and "from the tokenizer" in sentence
+    assert sentence.startswith("−58.") and "from prices" in sentence and "from the tokenizer" in sentence  # noqa: RUF001 - the sentence is read, not parsed
     assert "cost split" in result.stdout
 
     saved = read_json(tmp_path / "cal.json")
@@ -65,7 +67,7 @@ def test_calibrate_sends_one_output_token_and_the_fit_projects_a_dry_run(two_tok
     assert result.exit_code == 0, result.stderr
     requests = two_tokenizers.candidate.chat_requests() + two_tokenizers.baseline.chat_requests()
     assert len(requests) == 24 and all(r.body["max_tokens"] == 1 for r in requests)
-    assert "counts 1.25× tiktoken's prompt tokens" in " ".join(result.stdout.split())
+    assert "counts 1.25× tiktoken's prompt tokens" in " ".join(result.stdout.split())  # noqa: RUF001 - the sentence is read, not parsed
     saved = read_json(tmp_path / "cal.json")["sides"]
     assert saved["candidate"]["prompt_ratio"] == pytest.approx(1.25, rel=0.02)
     assert saved["candidate"]["completion_ratio"] is None  # one token says nothing about answers
@@ -119,14 +121,14 @@ def test_a_per_message_term_is_fitted_only_when_the_data_calls_for_it() -> None:
     fit = ratio_only.result("vMira")
     assert fit.per_message is None and fit.prompt_ratio == pytest.approx(1.1, rel=0.01)
 
-    # 1.0× tiktoken plus 9 tokens per message: the ratio alone leaves a large error, the term removes it.
+    # 1.0x tiktoken plus 9 tokens per message: the ratio alone leaves a large error, the term removes it.
     overhead = CalibrationFit()
     for estimate, messages in ((40, 1), (40, 5), (100, 2), (100, 8), (250, 3), (60, 10)):
         overhead.add(answered(estimate, estimate + 9 * messages, messages=messages))
     fit = overhead.result("vMira")
     assert fit.per_message == pytest.approx(9, abs=0.01) and fit.prompt_ratio == pytest.approx(1.0, abs=0.001)
     assert fit.spread == pytest.approx(0, abs=1e-6)
-    assert fit.sentence == "vMira counts 1.00× tiktoken's prompt tokens plus 9 per message (spread 0.00 over 6 cases)"
+    assert fit.sentence == "vMira counts 1.00× tiktoken's prompt tokens plus 9 per message (spread 0.00 over 6 cases)"  # noqa: RUF001 - the sentence is read, not parsed
     assert fit.project(100, 4) == 136
 
 
@@ -138,7 +140,7 @@ def test_failed_and_usage_less_answers_are_left_out_and_counted() -> None:
     result = fit.result("vMira")
     assert result.cases == 2 and result.prompt_ratio == pytest.approx(1.25, abs=0.001)
     assert result.spread == pytest.approx(0.01) and result.completion_ratio == pytest.approx(1.2)
-    assert result.sentence.startswith("vMira counts 1.25× tiktoken's prompt tokens (spread 0.01 over 2 cases)")
+    assert result.sentence.startswith("vMira counts 1.25× tiktoken's prompt tokens (spread 0.01 over 2 cases)")  # noqa: RUF001 - the sentence is read, not parsed
     empty = CalibrationFit().result("vMira")
     assert empty.prompt_ratio is None and empty.cases == 0 and "nothing to calibrate" in empty.sentence
 
@@ -158,6 +160,6 @@ def test_the_split_sentence_adds_up_after_rounding() -> None:
         split.add(CaseResult("c", priced(base), priced(cand), Comparison(1, "same", ""), 1, middle))
     data = split.to_dict()
     assert data["price_effect_usd"] + data["tokenizer_effect_usd"] == pytest.approx(data["candidate_usd"] - 3.0)
-    # −40.96% total, −51.49% from prices: rounded to −41.0 and −51.5, so the tokenizer shows +10.5.
-    assert data["sentence"].startswith("−41.0% total: −51.5% from prices, +10.5% from the tokenizer")
+    # -40.96% total, -51.49% from prices: rounded to -41.0 and -51.5, so the tokenizer shows +10.5.
+    assert data["sentence"].startswith("−41.0% total: −51.5% from prices, +10.5% from the tokenizer")  # noqa: RUF001 - the sentence is read, not parsed
     assert CostSplit().to_dict()["price_effect_usd"] is None

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from browser import Browser, chromium_or_skip
 from conftest import Smoke
+from decision import PRICES, assert_no_keys, prompts_file, read_json
 from server import Reply
-from decision import PRICES, assert_no_keys, prompts_file, read_json, two_tokenizers  # noqa: F401
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "examples" / "smoke-report.png"
 
@@ -38,7 +38,11 @@ ANSWERS = [
         "A hash map stores key-value pairs and finds a value by hashing its key, in O(1) time on average.",
         "A hash map keeps key-value pairs in buckets chosen by hashing the key, so lookups are fast on average.",
     ),
-    ("photosynthesis", "Plants turn light, water and CO2 into glucose and oxygen.", "Plants turn light, water and CO2 into glucose and oxygen."),
+    (
+        "photosynthesis",
+        "Plants turn light, water and CO2 into glucose and oxygen.",
+        "Plants turn light, water and CO2 into glucose and oxygen.",
+    ),
     (
         "parcel is late",
         "We are sorry your parcel is late. It left our warehouse on Monday and should arrive within 2 days.",
@@ -103,7 +107,9 @@ def test_the_html_report_sorts_filters_and_highlights_in_a_browser(two_tokenizer
         browser.evaluate("(() => { const s = document.getElementById('verdict'); s.value = '';"
                          " s.dispatchEvent(new Event('change')); const f = document.getElementById('filter');"
                          " f.value = 'c03'; f.dispatchEvent(new Event('input')); })()")  # fmt: skip
-        assert browser.evaluate(shown) == ["c03"] and browser.evaluate("document.getElementById('shown').innerText") == "1"
+        assert (
+            browser.evaluate(shown) == ["c03"] and browser.evaluate("document.getElementById('shown').innerText") == "1"
+        )
         browser.evaluate("(() => { const f = document.getElementById('filter'); f.value = '';"
                          " f.dispatchEvent(new Event('input')); })()")  # fmt: skip
 

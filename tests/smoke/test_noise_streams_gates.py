@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Smoke, write_prompts
-from decision import PRICES, assert_no_keys, prompts_file, read_json, two_tokenizers  # noqa: F401
+from decision import PRICES, assert_no_keys, prompts_file, read_json
 from server import Reply
 
 BASELINE_WORDINGS = [
@@ -29,7 +29,9 @@ def test_drift_within_the_baselines_own_variation_is_equivalent(two_tokenizers: 
 
     two_tokenizers.baseline.default = baseline
     two_tokenizers.candidate.default = lambda body: (
-        "Berlin, I think, or maybe Bonn." if "Germany" in str(body["messages"]) else "The French capital is Paris, of course."
+        "Berlin, I think, or maybe Bonn."
+        if "Germany" in str(body["messages"])
+        else "The French capital is Paris, of course."
     )
     prompts = write_prompts(
         tmp_path / "p.jsonl",
@@ -65,7 +67,9 @@ def test_drift_within_the_baselines_own_variation_is_equivalent(two_tokenizers: 
 
 
 def test_stream_figures_and_a_provider_that_rejects_stream_options(two_tokenizers: Smoke, tmp_path: Path) -> None:
-    two_tokenizers.baseline.default = lambda body: Reply("Paris is the capital of France, by a long way.", chunk_delay=0.002)
+    two_tokenizers.baseline.default = lambda body: Reply(
+        "Paris is the capital of France, by a long way.", chunk_delay=0.002
+    )
     two_tokenizers.candidate.reject_params = {"stream_options"}  # e.g. an Azure-style endpoint
     prompts = prompts_file(tmp_path, 4)
     result = two_tokenizers(prompts, "--model", "mira", "--stream", "--report", "r.json", "--concurrency", "1")
@@ -109,7 +113,7 @@ def test_stream_check_asks_k_cases_both_ways_and_compares(two_tokenizers: Smoke,
 
 
 def test_gates_say_which_failed_and_by_how_much(two_tokenizers: Smoke, tmp_path: Path) -> None:
-    # Equal prices: the candidate costs more, from its tokenizer (1.25×) and its wordier answers.
+    # Equal prices: the candidate costs more, from its tokenizer (1.25x) and its wordier answers.
     (tmp_path / "prices.toml").write_text(PRICES.replace("0.05", "0.15").replace("0.20", "0.60"), "utf-8")
     prompts = prompts_file(tmp_path, 6)
     two_tokenizers.candidate.fail(400, times=1, message="temperature is not supported")
@@ -123,11 +127,17 @@ def test_gates_say_which_failed_and_by_how_much(two_tokenizers: Smoke, tmp_path:
     gates = {gate["name"]: gate for gate in summary["gates"]}
     assert set(gates) == {"fail-on error", "min-similarity", "max-cost-increase"}
     assert gates["max-cost-increase"]["threshold"] == 10 and not gates["max-cost-increase"]["passed"]
-    assert gates["max-cost-increase"]["value"] == pytest.approx(summary["cost_delta_pct"]) and summary["cost_delta_pct"] > 20
+    assert (
+        gates["max-cost-increase"]["value"] == pytest.approx(summary["cost_delta_pct"])
+        and summary["cost_delta_pct"] > 20
+    )
     assert gates["fail-on error"]["value"] == 1 and not gates["fail-on error"]["passed"]
     assert gates["min-similarity"]["passed"] is True
     increase = gates["max-cost-increase"]["value"]
-    assert f"gate failed: --max-cost-increase +10%: the candidate costs {increase:+.1f}% vs the baseline, " in result.stderr
+    assert (
+        f"gate failed: --max-cost-increase +10%: the candidate costs {increase:+.1f}% vs the baseline, "
+        in result.stderr
+    )
     assert f"{increase - 10:.1f} points over the limit of +10%" in result.stderr
     assert "gate failed: --fail-on error: 1 case(s) with a failed call; allowed: 0" in result.stderr
     assert "min-similarity" not in result.stderr  # passed gates are listed in the report, not as failures

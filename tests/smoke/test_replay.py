@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BASELINE_ENV, CANDIDATE_ENV, Smoke
-from decision import KEYS, assert_no_keys, prompts_file, read_json, two_tokenizers  # noqa: F401
+from decision import KEYS, assert_no_keys, prompts_file, read_json
 from server import Reply
 
 from migrate_cli.errors import UsageError

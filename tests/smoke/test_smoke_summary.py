@@ -8,6 +8,7 @@ import io
 import pytest
 from rich.console import Console
 
+from migrate_cli.smoke.gates import GateSettings, evaluate_gates
 from migrate_cli.smoke.records import (
     CallError,
     CaseResult,
@@ -17,7 +18,6 @@ from migrate_cli.smoke.records import (
     TokenEstimate,
     Usage,
 )
-from migrate_cli.smoke.gates import GateSettings, evaluate_gates
 from migrate_cli.smoke.report import RunState, money, render_summary, render_table
 from migrate_cli.smoke.summary import RunSummary
 
@@ -178,7 +178,14 @@ def test_the_table_keeps_one_line_per_case_at_100_columns() -> None:
     for index in range(6):
         reason = "tool calls differ: get_weather arguments unit (only on candidate), city, date and 3 more " * 2
         summary.add(
-            case(f"a-rather-long-case-id-{index}", side("baseline", cost=0.000123), side("candidate", cost=0.0456), "drift", 0.5, reason)
+            case(
+                f"a-rather-long-case-id-{index}",
+                side("baseline", cost=0.000123),
+                side("candidate", cost=0.0456),
+                "drift",
+                0.5,
+                reason,
+            )
         )
     for width, tokens in ((100, False), (140, True)):
         out = io.StringIO()

@@ -49,7 +49,9 @@ class HtmlReport(StreamedReport):
             "search": f"{result.case_id} {comparison.reason}".lower(),
         }
         attributes = " ".join(f'data-{key}="{escape(value)}"' for key, value in data.items())
-        cached = "".join(f'<span class="badge">{side.side} {side.origin}</span>' for side in (base, cand) if side.origin != "live")
+        cached = "".join(
+            f'<span class="badge">{side.side} {side.origin}</span>' for side in (base, cand) if side.origin != "live"
+        )
         main = (
             f'<tr class="main"><td class="num">{self._order}</td><td>{escape(result.case_id)}{cached}</td>'
             f'<td class="verdict v-{comparison.verdict}">{comparison.verdict}</td>'
@@ -69,18 +71,30 @@ class HtmlReport(StreamedReport):
         title = f"migrate smoke: {run.get('prompts', '')}"
         endpoints = run.get("endpoints", {})
         rows = [
-            ("cases", f"{summary['cases']} of {summary.get('planned_cases', summary['cases'])}"
-             + (" (interrupted)" if summary.get("interrupted") else "")),
+            (
+                "cases",
+                f"{summary['cases']} of {summary.get('planned_cases', summary['cases'])}"
+                + (" (interrupted)" if summary.get("interrupted") else ""),
+            ),
             ("verdicts", "  ".join(f"{v} {summary['verdicts'].get(v, 0)}" for v in VERDICTS)),
-            ("mean similarity", "n/a" if summary.get("mean_similarity") is None else f"{summary['mean_similarity']:.3f}"),
-            ("baseline", f"{endpoints.get('baseline', {}).get('base_url', '')}: {money(summary.get('baseline_cost_usd'))}"),
-            ("candidate", f"{endpoints.get('candidate', {}).get('base_url', '')}: {money(summary.get('candidate_cost_usd'))}"),
+            (
+                "mean similarity",
+                "n/a" if summary.get("mean_similarity") is None else f"{summary['mean_similarity']:.3f}",
+            ),
+            (
+                "baseline",
+                f"{endpoints.get('baseline', {}).get('base_url', '')}: {money(summary.get('baseline_cost_usd'))}",
+            ),
+            (
+                "candidate",
+                f"{endpoints.get('candidate', {}).get('base_url', '')}: {money(summary.get('candidate_cost_usd'))}",
+            ),
             *insight_rows({**summary, "gates": []}),
         ]
         items = "".join(f"<dt>{escape(label)}</dt><dd>{escape(text)}</dd>" for label, text in rows)
         gates = "".join(
             f'<dt>{escape(g["name"])}</dt><dd class="{"gate-pass" if g["passed"] else "gate-fail"}">'
-            f'{"passed" if g["passed"] else "FAILED"}: {escape(g["detail"])}</dd>'
+            f"{'passed' if g['passed'] else 'FAILED'}: {escape(g['detail'])}</dd>"
             for g in summary.get("gates") or []
         )
         headers = "".join(
@@ -92,15 +106,16 @@ class HtmlReport(StreamedReport):
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             # No request leaves the page: scripts, styles and images only from the page itself.
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
             "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
             f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
-            f"<h1>{escape(title)}</h1><div class=\"muted\">run {escape(str(run.get('run_id', '')))}, "
+            f'<h1>{escape(title)}</h1><div class="muted">run {escape(str(run.get("run_id", "")))}, '
             f"migrate {escape(str(run.get('migrate_version', '')))}</div>"
             f'<dl class="summary">{items}{gates}</dl>'
             '<div class="controls"><input id="filter" type="search" placeholder="filter by case id or reason">'
             f'<select id="verdict"><option value="">every verdict</option>{options}</select>'
-            f'<span class="muted"><span id="shown">{summary["cases"]}</span> shown; click a header to sort, a row to compare</span></div>'
+            f'<span class="muted"><span id="shown">{summary["cases"]}</span> shown; '
+            "click a header to sort, a row to compare</span></div>"
             f'<table id="cases"><thead><tr>{headers}<th>reason</th></tr></thead>\n'
         )
 
@@ -134,7 +149,9 @@ def _shown_text(side: SideResult) -> str:
 
 
 def _side_panel(side: SideResult, pieces: Pieces, mark: str) -> str:
-    body = "".join(f'<{mark} class="w">{escape(text)}</{mark}>' if changed else escape(text) for text, changed in pieces)
+    body = "".join(
+        f'<{mark} class="w">{escape(text)}</{mark}>' if changed else escape(text) for text, changed in pieces
+    )
     usage = side.usage
     tokens = f"{usage.prompt_tokens}→{usage.completion_tokens} tokens" if usage is not None else "no usage"
     latency = f", {side.latency_s:.2f} s" if side.latency_s is not None else ""

@@ -22,7 +22,8 @@ tr.detail { display: none; } tbody.open tr.detail { display: table-row; }
 .verdict { font-weight: 600; } .v-same { color: #1a7f37; } .v-equivalent { color: #0969da; }
 .v-drift { color: #9a6700; } .v-broken { color: #cf222e; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
-.pair pre { white-space: pre-wrap; word-break: break-word; margin: 4px 0; padding: 8px; background: #f6f8fa; border-radius: 4px; }
+.pair pre { white-space: pre-wrap; word-break: break-word; margin: 4px 0; padding: 8px;
+  background: #f6f8fa; border-radius: 4px; }
 del.w { background: var(--del); text-decoration: none; }
 ins.w { background: var(--ins); text-decoration: none; }
 .badge { font-size: 11px; padding: 0 6px; border-radius: 8px; background: #ddf4ff; color: #0969da; margin-left: 4px; }

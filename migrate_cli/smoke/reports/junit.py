@@ -50,8 +50,10 @@ class JunitReport(StreamedReport):
         if failures:
             self._failures += 1
             details = "\n".join([*failures, "", comparison.diff])
-            body = f"<failure message={_attr('; '.join(failures))} type=\"gate\">{_text(details)}</failure>" + body
-        return f"<testcase classname={_attr(SUITE)} name={_attr(result.case_id)} time=\"{seconds:.3f}\">{body}</testcase>\n"
+            body = f'<failure message={_attr("; ".join(failures))} type="gate">{_text(details)}</failure>' + body
+        return (
+            f'<testcase classname={_attr(SUITE)} name={_attr(result.case_id)} time="{seconds:.3f}">{body}</testcase>\n'
+        )
 
     def head(self, summary: dict[str, Any]) -> str:
         gates = summary.get("gates") or []
@@ -69,15 +71,18 @@ class JunitReport(StreamedReport):
         )
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f"<testsuites name={_attr(SUITE)} tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" time=\"{self._time:.3f}\">\n"
-            f"<testsuite name={_attr(name)} tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" "
-            f"time=\"{self._time:.3f}\" timestamp=\"{self._started}\">\n<properties>{properties}</properties>\n"
+            f'<testsuites name={_attr(SUITE)} tests="{tests}" failures="{failures}" errors="0" '
+            f'time="{self._time:.3f}">\n'
+            f'<testsuite name={_attr(name)} tests="{tests}" failures="{failures}" errors="0" skipped="0" '
+            f'time="{self._time:.3f}" timestamp="{self._started}">\n<properties>{properties}</properties>\n'
         )
 
     def tail(self, summary: dict[str, Any]) -> str:
         lines = []
         for gate in summary.get("gates") or []:
             gate_name = f"gate {gate['name']}"
-            failure = "" if gate["passed"] else f"<failure message={_attr(gate['detail'])} type=\"gate\"/>"
-            lines.append(f"<testcase classname={_attr(SUITE + ' gates')} name={_attr(gate_name)} time=\"0\">{failure}</testcase>\n")
+            failure = "" if gate["passed"] else f'<failure message={_attr(gate["detail"])} type="gate"/>'
+            lines.append(
+                f'<testcase classname={_attr(SUITE + " gates")} name={_attr(gate_name)} time="0">{failure}</testcase>\n'
+            )
         return "".join(lines) + "</testsuite>\n</testsuites>\n"

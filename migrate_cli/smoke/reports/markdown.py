@@ -23,7 +23,7 @@ VERDICTS = ("same", "equivalent", "drift", "broken")
 class MarkdownReport(StreamedReport):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # A max-heap by badness through negated keys: (−severity, similarity, order) of the kept cases.
+        # A max-heap by badness through negated keys: (-severity, similarity, order) of the kept cases.
         self._worst: list[tuple[tuple[int, float, int], dict[str, Any]]] = []
         self._order = 0
 
@@ -32,7 +32,11 @@ class MarkdownReport(StreamedReport):
         if comparison.verdict == "same":
             return
         self._order += 1
-        badness = (-_SEVERITY[comparison.verdict], -(comparison.similarity if comparison.similarity is not None else -1), -self._order)
+        badness = (
+            -_SEVERITY[comparison.verdict],
+            -(comparison.similarity if comparison.similarity is not None else -1),
+            -self._order,
+        )
         entry = (badness, _brief(result))
         if len(self._worst) < WORST_CASES:
             heapq.heappush(self._worst, entry)
@@ -45,15 +49,24 @@ class MarkdownReport(StreamedReport):
         ended = " (interrupted)" if summary.get("interrupted") else ""
         counts = " · ".join(f"{v} **{summary['verdicts'].get(v, 0)}**" for v in VERDICTS)
         mean = summary.get("mean_similarity")
-        lines.append(f"**{summary['cases']}** case(s){ended}: {counts} · mean similarity {'n/a' if mean is None else f'{mean:.3f}'}")
+        lines.append(
+            f"**{summary['cases']}** case(s){ended}: {counts} · "
+            f"mean similarity {'n/a' if mean is None else f'{mean:.3f}'}"
+        )
         lines += ["", "| | baseline | candidate |", "|---|---|---|"]
         endpoints = run.get("endpoints", {})
-        lines.append(f"| endpoint | {_cell(endpoints.get('baseline', {}).get('base_url', ''))} | {_cell(endpoints.get('candidate', {}).get('base_url', ''))} |")
+        lines.append(
+            f"| endpoint | {_cell(endpoints.get('baseline', {}).get('base_url', ''))} "
+            f"| {_cell(endpoints.get('candidate', {}).get('base_url', ''))} |"
+        )
         sides = summary.get("sides", {})
         lines.append(f"| cost | {_usd(summary.get('baseline_cost_usd'))} | {_usd(summary.get('candidate_cost_usd'))} |")
-        lines.append(f"| errors | {sides.get('baseline', {}).get('errors', 0)} | {sides.get('candidate', {}).get('errors', 0)} |")
         lines.append(
-            f"| prompt tokens (reported / tiktoken) | {_tokens(sides.get('baseline', {}))} | {_tokens(sides.get('candidate', {}))} |"
+            f"| errors | {sides.get('baseline', {}).get('errors', 0)} | {sides.get('candidate', {}).get('errors', 0)} |"
+        )
+        lines.append(
+            f"| prompt tokens (reported / tiktoken) | {_tokens(sides.get('baseline', {}))} "
+            f"| {_tokens(sides.get('candidate', {}))} |"
         )
         lines.append("")
         for label, text in insight_rows({**summary, "gates": []}):
@@ -69,8 +82,13 @@ class MarkdownReport(StreamedReport):
             lines.append("")
             lines.append(f"**{len(failed)} gate(s) failed.**" if failed else "**Every gate passed.**")
         worst = [entry for _, entry in sorted(self._worst, reverse=True)]
+        differing = summary["cases"] - summary["verdicts"].get("same", 0)
         if worst:
-            lines += ["", f"### Worst cases ({len(worst)} of {summary['cases'] - summary['verdicts'].get('same', 0)} that differ)", ""]
+            lines += [
+                "",
+                f"### Worst cases ({len(worst)} of {differing} that differ)",
+                "",
+            ]
             for case in worst:
                 lines += _case_lines(case)
         return "\n".join(lines) + "\n"
@@ -94,7 +112,7 @@ def _case_lines(case: dict[str, Any]) -> list[str]:
     score = "" if case["similarity"] is None else f" ({case['similarity']:.2f})"
     lines = [f"#### `{case['id']}`: {case['verdict']}{score}", "", case["reason"], ""]
     if case["diff"]:
-        body = [line.replace("```", "ˋˋˋ") for line in case["diff"]]
+        body = [line.replace("```", "ˋˋˋ") for line in case["diff"]]  # noqa: RUF001 - the sentence is read, not parsed
         if case["more"]:
             body.append(f"… {case['more']} more line(s) in the JSON report")
         lines += ["```diff", *body, "```", ""]
