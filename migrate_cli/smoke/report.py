@@ -297,3 +297,12 @@ def render_dry_run(console: Console, *, cases: int, lines: list[DryRunLine], exa
         "count where a --calibration fit applies): output tokens are unknown until the prompts run.",
         markup=False,
     )
+
+
+def print_json(payload: dict[str, Any]) -> None:
+    """Plain JSON on stdout: no rich wrapping or colour, whatever the terminal."""
+    import json
+    import sys
+
+    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()

@@ -8,7 +8,6 @@ evaluate.py, summary.py and compare.py, the calls in runner.py.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,61 +42,11 @@ class SmokeSession:
     # --- --dry-run -----------------------------------------------------------------------------
 
     def dry_run(self, json_output: bool) -> int:
-        from migrate_cli.console import stderr, stdout
-        from migrate_cli.smoke.cases import validate_prompts_file
-        from migrate_cli.smoke.evaluate import dry_run_lines
-        from migrate_cli.smoke.pricing import load_prices
-        from migrate_cli.smoke.report import render_dry_run
+        from migrate_cli.console import stderr
+        from migrate_cli.smoke.dry_run import dry_run
 
-        plan = self.plan
         self._announce(stderr())
-        calibrations = self._calibrations(stderr())
-        prompts = validate_prompts_file(
-            plan.prompts,
-            default_model=plan.default_model,
-            side_models=lambda case: {"baseline": case.model, "candidate": plan.candidate_model(case.model)},
-        )
-        self._warn_unknown_params(prompts.unknown_params)
-        prices = load_prices(plan.pricing, rates=plan.rates)
-        lines = dry_run_lines(prompts, plan, prices, calibrations)
-        if json_output:
-            payload = {
-                "dry_run": True,
-                "cases": prompts.cases,
-                "tokens_exact": prompts.tokens_exact,
-                "lines": [line.__dict__ for line in lines],
-                "sides": dry_run_sides(lines, calibrations),
-            }
-            _print_json(payload)
-        else:
-            render_dry_run(
-                stdout(), cases=prompts.cases, lines=lines, exact=prompts.tokens_exact, source=str(plan.prompts)
-            )
-        return 0
-
-    def _calibrations(self, err: Any) -> dict[str, Any]:
-        """--calibration FILE: the fit for each side measured on that side's base URL."""
-        from migrate_cli.smoke.calibration_file import fit_for, load_calibration
-
-        plan = self.plan
-        if plan.calibration is None:
-            return {}
-        fits = load_calibration(plan.calibration)
-        found: dict[str, Any] = {}
-        for side, endpoint in plan.endpoints.items():
-            fit = fit_for(fits, endpoint)
-            if fit is None:
-                err.print(
-                    f"note: {plan.calibration} has no fit for the {side} ({endpoint.base_url}); "
-                    "its projection is tiktoken's count",
-                    markup=False,
-                )
-                continue
-            found[side] = fit.calibration
-            err.print(
-                f"{side}: calibrated from {plan.calibration} ({fit.created}): {fit.calibration.sentence}", markup=False
-            )
-        return found
+        return dry_run(self.plan, json_output, warn_unknown=self._warn_unknown_params)
 
     # --- the run -------------------------------------------------------------------------------
 
@@ -195,7 +144,9 @@ class SmokeSession:
 
         plan = self.plan
         if json_output:
-            _print_json(final)
+            from migrate_cli.smoke.report import print_json
+
+            print_json(final)
         elif plan.calibrate:
             rows = [row for row in insight_rows(final) if row[0] in ("calibration", "")][:2]
             render_calibration(stdout(), rows, str(plan.save_calibration or ""))
@@ -281,14 +232,6 @@ class SmokeSession:
         }
 
 
-def _print_json(payload: dict[str, Any]) -> None:
-    """Plain JSON on stdout: no rich wrapping or colour, whatever the terminal."""
-    import sys
-
-    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
 def final_summary(
     summary: Any, outcome: RunOutcome | None, total: int, gate_settings: GateSettings | None = None
 ) -> tuple[dict[str, Any], list[Gate]]:
@@ -303,25 +246,6 @@ def final_summary(
         "gates": [gate.to_dict() for gate in gates],
     }
     return final, gates
-
-
-def dry_run_sides(lines: list[Any], calibrations: dict[str, Any]) -> dict[str, Any]:
-    """`--dry-run --json`: per side, tiktoken's prompt tokens and the projection (calibrated when a
-    fit applies), with the projected input cost (None when a model on that side is unpriced)."""
-    sides = {}
-    for side in ("baseline", "candidate"):
-        mine = [line for line in lines if line.side == side]
-        costs = [line.cost_usd for line in mine]
-        fit = calibrations.get(side)
-        sides[side] = {
-            "tiktoken_prompt_tokens": sum(line.prompt_tokens for line in mine),
-            "projected_prompt_tokens": sum(line.projected_prompt_tokens for line in mine),
-            "calibrated": fit is not None,
-            "prompt_ratio": fit.prompt_ratio if fit is not None else None,
-            "per_message": fit.per_message if fit is not None else None,
-            "projected_input_cost_usd": None if None in costs else sum(c for c in costs if c is not None),
-        }
-    return sides
 
 
 def open_replay(plan: SmokePlan, secrets: list[str], err: Any) -> Replay | None:
