@@ -13,7 +13,8 @@ alike:
   Both clocks are this machine's CLOCK_MONOTONIC (time.monotonic), shared by every process.
 
 The smoke run uses a 50-case prompts file on gpt-4o-mini -> mira, as a first real run would.
-Figures: median and best of `--runs` runs each, and the median difference.
+Figures: median and best of `--runs` runs each, the median of the paired differences, and best
+minus best (the least disturbed figure when other work shares the machine).
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def first_request(prompts: Path, baseline: FakeProvider, candidate: FakeProvider
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--cases", type=int, default=50)
     args = parser.parse_args()
     prompts = write_prompts(args.cases)
@@ -95,6 +96,8 @@ def main() -> None:
     print(f"python -c 'import openai'      median {statistics.median(imports):.3f} s  best {min(imports):.3f} s")
     print(f"migrate smoke -> first request  median {statistics.median(startups):.3f} s  best {min(startups):.3f} s")
     verdict = "met" if statistics.median(differences) <= 0.5 else "NOT met"
+    # On a busy machine single runs swing by a second; the best of each is the least disturbed.
+    print(f"best minus best                 {min(startups) - min(imports):+.3f} s")
     print(
         f"start-up minus import openai    median {statistics.median(differences):+.3f} s  "
         f"(target <= +0.500 s: {verdict})"
