@@ -322,9 +322,13 @@ def smoke(
     OpenAI list prices on api.openai.com only; price any other model with --pricing. A model
     without a price is reported as unpriced, never as $0.
 
-    Exit codes: 0 done; 1 --fail-on or --min-similarity not met; 2 bad input or options (nothing
-    sent); 3 a key was rejected, a provider unreachable, calls lost after retries, or every call
-    on a side failed; 130 interrupted (what finished is kept in --results and --report).
+    Every run also fits how each provider counts tokens against tiktoken (calibration), splits
+    the cost change into a price effect and a tokenizer effect, and can project a monthly cost.
+
+    Exit codes: 0 done; 1 a gate (--fail-on, --min-similarity, --max-cost-increase) not met; 2 bad
+    input or options (nothing sent); 3 a key was rejected, a provider unreachable, calls lost after
+    retries, or every call on a side failed; 130 interrupted (what finished is kept in --results
+    and --report; --resume continues from --results).
 
     Examples:
 
@@ -335,7 +339,10 @@ def smoke(
       migrate smoke prompts.jsonl --provider together --model meta-llama/Llama-3.3-70B-Instruct-Turbo
       migrate smoke prompts.jsonl --pricing mira-prices.toml --rate RUB=0.0108 --report out.json
       migrate smoke prompts.jsonl --stream --concurrency 16 --results answers.jsonl
-      migrate smoke prompts.jsonl --fail-on broken --min-similarity 0.8     in CI
+      migrate smoke prompts.jsonl --fail-on broken,error --max-cost-increase 10 --report r.xml   in CI
+      migrate smoke prompts.jsonl --calibrate --save-calibration cal.json   fit token counts, ~free
+      migrate smoke more.jsonl --dry-run --calibration cal.json             calibrated projection
+      migrate smoke prompts.jsonl --cache .migrate/cache --repeat 3 --report out.html
     """
     from migrate_cli.smoke.plan import SmokeOptions
     from migrate_cli.smoke.session import SmokeSession
