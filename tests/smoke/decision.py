@@ -92,20 +92,23 @@ def answer_for(body: dict[str, Any], side: str) -> str:
 
 
 @pytest.fixture
-def two_tokenizers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Smoke]:
-    """`migrate smoke` against a tiktoken-counting baseline and a 1.25x candidate, from an empty dir."""
-    monkeypatch.setenv(BASELINE_ENV, KEYS["hex"])
-    monkeypatch.setenv(CANDIDATE_ENV, KEYS["gsk"])
+def two_tokenizers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Smoke]:
+    """`migrate smoke` against a tiktoken-counting baseline and a 1.25x candidate, from an empty dir.
+
+    The keys are KEYS["hex"] and KEYS["gsk"], or the two names given by indirect parametrisation."""
+    baseline_key, candidate_key = (KEYS[name] for name in getattr(request, "param", ("hex", "gsk")))
+    monkeypatch.setenv(BASELINE_ENV, baseline_key)
+    monkeypatch.setenv(CANDIDATE_ENV, candidate_key)
     (tmp_path / ".git").mkdir()
     monkeypatch.chdir(tmp_path)
     with (
         FakeProvider(
-            api_key=KEYS["hex"],
+            api_key=baseline_key,
             default=lambda body: answer_for(body, "baseline"),
             usage_counter=tiktoken_usage(1.0),
         ) as baseline,
         FakeProvider(
-            api_key=KEYS["gsk"],
+            api_key=candidate_key,
             default=lambda body: answer_for(body, "candidate"),
             usage_counter=tiktoken_usage(CANDIDATE_SCALE),
             auth_style="vmira",
