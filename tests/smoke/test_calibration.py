@@ -163,3 +163,12 @@ def test_the_split_sentence_adds_up_after_rounding() -> None:
     # -40.96% total, -51.49% from prices: rounded to -41.0 and -51.5, so the tokenizer shows +10.5.
     assert data["sentence"].startswith("−41.0% total: −51.5% from prices, +10.5% from the tokenizer")  # noqa: RUF001 - the sentence is read, not parsed
     assert CostSplit().to_dict()["price_effect_usd"] is None
+
+
+def test_word_differences_mark_only_the_words_one_side_has() -> None:
+    from migrate_cli.smoke.reports.worddiff import word_diff
+
+    left, right = word_diff("It ships in 2 days, by post.", "It ships in 3 days by post.")
+    assert [text for text, changed in left if changed] == ["2", ","]
+    assert [text for text, changed in right if changed] == ["3"]
+    assert "".join(text for text, _ in left) == "It ships in 2 days, by post."
