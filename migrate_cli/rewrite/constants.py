@@ -305,6 +305,7 @@ def _check_every_read(index: Index, module: ModuleInfo) -> None:
     """Block a name read anywhere but the indexed sites (one walk of the tree for all of them)."""
     known = {id(use.node) for constant in index.constants.values() for use in constant.uses}
     names = {constant.name for constant in index.constants.values()}
+    known |= _tested_names(module.tree, names)
     for node in ast.walk(module.tree):
         if not isinstance(node, ast.Name) or node.id not in names or id(node) in known:
             continue
@@ -315,6 +316,33 @@ def _check_every_read(index: Index, module: ModuleInfo) -> None:
             constant.blocked = (
                 f"{node.id} is also read at {module.where(node)} (`{_redacted(shown)}`), not as a client's URL or key"
             )
+
+
+def _tested_names(tree: ast.Module, names: set[str]) -> set[int]:
+    """Reads that only test a value (`if not key:`, `assert url`, `key is None`): they send it nowhere,
+    so rewriting the assignment changes nothing but what is tested, which still means "is it set"."""
+    tested: set[int] = set()
+
+    def visit(test: ast.expr) -> None:
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            visit(test.operand)
+        elif isinstance(test, ast.BoolOp):
+            for value in test.values:
+                visit(value)
+        elif isinstance(test, ast.Name) and test.id in names:
+            tested.add(id(test))
+        elif (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and all(isinstance(op, (ast.Is, ast.IsNot)) for op in test.ops)
+            and all(isinstance(c, ast.Constant) and c.value is None for c in test.comparators)
+        ):
+            visit(test.left)
+
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.If, ast.While, ast.Assert, ast.IfExp)):
+            visit(node.test)
+    return tested
 
 
 def _check_kinds(index: Index) -> None:
@@ -335,9 +363,12 @@ def _check_owners_migrate(index: Index, module: ModuleInfo) -> None:
                 return constant
         return None
 
-    def why_stays(owner: _Owner, blocks_count: bool = True) -> str | None:
+    def why_stays(owner: _Owner, blocks_count: bool = True, ignore: Constant | None = None) -> str | None:
+        """Why the owner stays where it is; `ignore`: judged without that name's own value."""
         for value in owner.url_values:
             constant = indexed(value)
+            if constant is not None and constant is ignore:
+                continue
             if constant is not None and blocks_count and constant.blocked is not None:
                 return "its URL is not rewritten"
             url = constant.value if constant is not None else value
@@ -345,6 +376,8 @@ def _check_owners_migrate(index: Index, module: ModuleInfo) -> None:
                 return "its URL is not OpenAI's"
         for value in owner.key_values:
             constant = indexed(value)
+            if constant is not None and constant is ignore:
+                continue
             key = constant.value if constant is not None else value
             source = key_source(key, module) if key is not None else None
             if source is not None and source.kind == "target":
@@ -362,17 +395,19 @@ def _check_owners_migrate(index: Index, module: ModuleInfo) -> None:
     changed = True
     while changed:  # a blocked name can leave a client alone, which blocks the client's other names
         changed = False
-        staying = {i: why for i, owner in enumerate(index.owners) if (why := why_stays(owner)) is not None}
         for constant in index.constants.values():
             if constant.blocked is not None:
                 continue
-            use = next((u for u in constant.uses if u.owner in staying), None)
-            if use is not None:
-                constant.blocked = (
-                    f"{constant.name} is also used by {use.label} at {module.where(use.node)}, "
-                    f"which is left as is ({staying[use.owner]})"
-                )
-                changed = True
+            # A client that stays only because of this very name's value says nothing new about it.
+            for use in constant.uses:
+                why = why_stays(index.owners[use.owner], ignore=constant)
+                if why is not None:
+                    constant.blocked = (
+                        f"{constant.name} is also used by {use.label} at {module.where(use.node)}, "
+                        f"which is left as is ({why})"
+                    )
+                    changed = True
+                    break
 
 
 def _redacted(text: str) -> str:

@@ -4,23 +4,31 @@ The real `openai` SDK makes the call, so retries are the SDK's: with `max_retrie
 connection errors, timeouts, 408/409/429 and 5xx up to N times, waiting what `retry-after-ms` or
 `Retry-After` asks (when 0 < wait <= 120 s), else 0.5 s doubling up to 8 s with jitter. A
 `Retry-After` above 120 s (a daily quota) means no retry at all, and the error is recorded. It never
-retries 400/401/403/404. Every failure becomes a `CallError` of records.py's `ErrorKind` with the
-provider's own message, redacted of key values.
+retries 400/401/403/404. A streamed answer that breaks off after it started is retried here, on the
+same schedule (the SDK has returned by then). Every failure becomes a `CallError` of records.py's
+`ErrorKind` with the provider's own message, redacted of key values.
+
+The SDK's raw responses are used, and the body is read by answers.py, not parsed by the SDK: an
+answer that is not a chat completion (cut JSON, an HTML page, JSON too deep to read) is then this
+case's `bad_response`, not an exception that ends the run. `--timeout` bounds each attempt's
+whole answer (deadline.py), not each read.
 
 Imports the SDK lazily: this module is loaded by `migrate --help` through the command.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from migrate_cli.errors import UsageError
-from migrate_cli.redact import redact
+from migrate_cli.smoke.answers import Answer, MalformedAnswer, StreamAnswer, one_line, parse_completion, sse_data
 from migrate_cli.smoke.records import CallError, Case, Endpoint, ErrorKind, SideResult, Usage
 
 if TYPE_CHECKING:
@@ -28,8 +36,6 @@ if TYPE_CHECKING:
 
 #: The note on an answer whose stream_options were refused and retried without.
 STREAM_OPTIONS_NOTE = "stream_options rejected; sent again without it, so this stream carries no usage"
-#: Longest provider message kept on an error (a 502 can carry a whole HTML page).
-MAX_ERROR_MESSAGE = 300
 _STATUS_KINDS: dict[int, ErrorKind] = {
     400: "bad_request",
     401: "auth",
@@ -42,9 +48,9 @@ _STATUS_KINDS: dict[int, ErrorKind] = {
 
 @dataclass(frozen=True)
 class CallSettings:
-    #: Seconds per request (streaming: between two chunks); the SDK's timeout.
+    #: Seconds one attempt may take to deliver the whole answer, streamed or not.
     timeout: float = 60.0
-    #: Retries on 429/5xx/timeouts/connection errors, done by the SDK.
+    #: Retries on 429/5xx/timeouts/connection errors (by the SDK) and on broken-off streams.
     max_retries: int = 2
     stream: bool = False
 
@@ -65,6 +71,7 @@ def open_client(endpoint: Endpoint, settings: CallSettings) -> AsyncOpenAI:
     """The SDK client for one side. The key is read from the env var here and nowhere else."""
     import openai
 
+    from migrate_cli.smoke.deadline import DeadlineHttpClient
     from migrate_cli.smoke.pricing import is_openai_api
 
     headers: dict[str, Any] = {}
@@ -78,6 +85,7 @@ def open_client(endpoint: Endpoint, settings: CallSettings) -> AsyncOpenAI:
         timeout=settings.timeout,
         max_retries=settings.max_retries,
         default_headers=headers,
+        http_client=DeadlineHttpClient(settings.timeout, timeout=settings.timeout),
     )
 
 
@@ -85,14 +93,15 @@ async def preflight(client: AsyncOpenAI, endpoint: Endpoint, secrets: Sequence[s
     """`GET /models` (free) before any paid call: a rejected key or a dead host stops the run here.
 
     Only a 401 and a connection failure count: a provider without /models (404), or a key allowed
-    to chat but not to list models (403), is left for the chat calls to judge. As a side effect the
-    SDK finishes its lazy set-up (imports, platform probe, first connection) here, so that time is
-    not counted in the first cases' latency.
+    to chat but not to list models (403), is left for the chat calls to judge, and so is a 200 that
+    is not a model list (its body is not read: a web page there must not end the run). As a side
+    effect the SDK finishes its lazy set-up (imports, platform probe, first connection) here, so
+    that time is not counted in the first cases' latency.
     """
     import openai
 
     try:
-        await client.models.list()
+        await client.models.with_raw_response.list()
     except openai.APITimeoutError:
         return None
     except (openai.AuthenticationError, openai.APIConnectionError) as exc:
@@ -131,142 +140,151 @@ async def call_side(
     request: Mapping[str, Any],
     *,
     secrets: Sequence[str] = (),
+    max_retries: int | None = None,
 ) -> SideResult:
     """Send `request` and describe what came back; never raises for a provider's failure.
 
     A streamed request whose `stream_options` the provider rejects is sent once more without it,
     with a note on the result: the answer is still measured, only the stream's usage is missing.
     """
-    result = await _call_once(client, endpoint, request, secrets=secrets)
+    result = await _call(client, endpoint, request, secrets=secrets, max_retries=max_retries)
     rejected = result.error
     if request.get("stream_options") is not None and rejected is not None and rejects_stream_options(rejected):
         retry = {key: value for key, value in request.items() if key != "stream_options"}
-        result = await _call_once(client, endpoint, retry, secrets=secrets)
+        result = await _call(client, endpoint, retry, secrets=secrets, max_retries=max_retries)
         note = f"{STREAM_OPTIONS_NOTE} (HTTP {rejected.status}: {rejected.message})"
         return replace(result, notes=(*result.notes, note))
     return result
 
 
-async def _call_once(
+async def _call(
     client: AsyncOpenAI,
     endpoint: Endpoint,
     request: Mapping[str, Any],
     *,
     secrets: Sequence[str] = (),
+    max_retries: int | None = None,
 ) -> SideResult:
-    import openai
-
+    """One request, answered or failed. A streamed answer that breaks off (the stream ends before a finish_reason, the connection
+    drops, or the deadline passes while it is read) is sent again, up to `max_retries` times,
+    like a dropped connection: the SDK retries only what fails before the body starts.
+    `max_retries` defaults to the client's.
+    """
+    retries = client.max_retries if max_retries is None else max_retries
     model = request["model"]
+    started = time.perf_counter()
+    attempt = 0
+    while True:
+        if request.get("stream"):
+            answer, ttft, error, broke_off = await _streamed(client, request, secrets, started)
+        else:
+            (answer, ttft, error), broke_off = await _whole(client, request, secrets), False
+        if not broke_off or attempt >= retries:
+            break
+        await asyncio.sleep(_backoff(attempt))
+        attempt += 1
+    latency = time.perf_counter() - started
+    if error is not None:
+        return SideResult(endpoint.side, model, dict(request), latency_s=latency, error=error)
+    assert answer is not None
+    return SideResult(
+        side=endpoint.side,
+        model=model,
+        request=dict(request),
+        output=answer.output,
+        tool_calls=answer.tool_calls,
+        finish_reason=answer.finish_reason,
+        usage=Usage.from_raw(answer.usage),
+        latency_s=latency,
+        ttft_s=ttft,
+        stream_usage_missing=bool(request.get("stream")) and answer.usage is None,
+        system_fingerprint=answer.system_fingerprint,
+    )
+
+
+Attempt = tuple[Answer | None, float | None, CallError | None]
+
+
+def _body_params(request: Mapping[str, Any]) -> dict[str, Any]:
     # Everything but the fields the SDK must see goes in extra_body, so a parameter the SDK does
     # not know (a provider extension) is sent as written instead of raising TypeError.
-    extra = {k: v for k, v in request.items() if k not in ("model", "messages", "stream", "stream_options")}
-    started = time.perf_counter()
+    return {k: v for k, v in request.items() if k not in ("model", "messages", "stream", "stream_options")}
+
+
+async def _whole(client: AsyncOpenAI, request: Mapping[str, Any], secrets: Sequence[str]) -> Attempt:
+    """One non-streamed call (the SDK's retries included). The body is read here, not by the SDK,
+    so an answer that is not a chat completion fails this case only."""
+    import openai
+
     try:
-        if request.get("stream"):
-            stream = await client.chat.completions.create(
-                model=model,
-                messages=request["messages"],
-                stream=True,
-                # Left out (not null) when a provider refused it: openai.omit sends no key.
-                stream_options=request.get("stream_options", openai.omit),
-                extra_body=extra,
-            )
-            return await _read_stream(stream, endpoint, request, started)
-        completion = await client.chat.completions.create(model=model, messages=request["messages"], extra_body=extra)
-        return _from_completion(completion, endpoint, request, started)
-    except openai.APIError as exc:
-        return SideResult(
-            side=endpoint.side,
-            model=model,
-            request=dict(request),
-            latency_s=time.perf_counter() - started,
-            error=classify(exc, secrets),
+        raw = await client.chat.completions.with_raw_response.create(
+            model=request["model"], messages=request["messages"], extra_body=_body_params(request)
         )
+    except openai.APIError as exc:
+        return None, None, classify(exc, secrets)
+    response = raw.http_response
+    try:
+        return parse_completion(response.content, response.headers.get("content-type", ""), secrets), None, None
+    except MalformedAnswer as exc:
+        return None, None, CallError("bad_response", one_line(str(exc), secrets))
 
 
-def _from_completion(completion: Any, endpoint: Endpoint, request: Mapping[str, Any], started: float) -> SideResult:
-    latency = time.perf_counter() - started
-    choices = getattr(completion, "choices", None)
-    if not isinstance(choices, list):
-        # A 200 that is not a chat completion: a proxy page, or a base URL pointing elsewhere.
-        error = CallError("other", f"the answer is not a chat completion: {_one_line(str(completion))}")
-        return SideResult(endpoint.side, request["model"], dict(request), latency_s=latency, error=error)
-    choice = choices[0] if choices else None
-    message = getattr(choice, "message", None)
-    tool_calls = tuple(call.to_dict() for call in (getattr(message, "tool_calls", None) or ()))
-    raw_usage = completion.usage.to_dict() if getattr(completion, "usage", None) is not None else None
-    return SideResult(
-        side=endpoint.side,
-        model=request["model"],
-        request=dict(request),
-        output=getattr(message, "content", None),
-        tool_calls=tool_calls,
-        finish_reason=getattr(choice, "finish_reason", None),
-        usage=Usage.from_raw(raw_usage),
-        latency_s=latency,
-        system_fingerprint=_fingerprint(completion),
-    )
+async def _streamed(
+    client: AsyncOpenAI, request: Mapping[str, Any], secrets: Sequence[str], started: float
+) -> tuple[Answer | None, float | None, CallError | None, bool]:
+    """One streamed call, its events read here, and whether it broke off after the body started
+    (what calls for another attempt: the SDK retried what failed before). TTFT is the first delta
+    with content or a tool call (role-only, empty and reasoning deltas do not count: the answer
+    has not started)."""
+    import openai
 
+    from migrate_cli.smoke.deadline import TIMEOUT_ERRORS, TRANSPORT_ERRORS
 
-async def _read_stream(stream: Any, endpoint: Endpoint, request: Mapping[str, Any], started: float) -> SideResult:
-    """Reassemble a streamed answer. TTFT is the first delta with content or a tool call.
-
-    Role-only and empty deltas do not count (the answer has not started); reasoning deltas do not
-    either, since the answer a user waits for has not started yet.
-    """
-    parts: list[str] = []
-    calls: dict[int, dict[str, Any]] = {}
+    assembled = StreamAnswer()
     ttft: float | None = None
-    finish: str | None = None
-    raw_usage: dict[str, Any] | None = None
-    fingerprint: str | None = None
-    async with stream:
-        async for chunk in stream:
-            fingerprint = _fingerprint(chunk) or fingerprint
-            if chunk.usage is not None:
-                raw_usage = chunk.usage.to_dict()
-            for choice in chunk.choices or ():
-                delta = choice.delta
-                if delta is not None and (delta.content or delta.tool_calls):
-                    if ttft is None:
-                        ttft = time.perf_counter() - started
-                    if delta.content:
-                        parts.append(delta.content)
-                    for piece in delta.tool_calls or ():
-                        _merge_tool_call(calls, piece)
-                if choice.finish_reason:
-                    finish = choice.finish_reason
-    return SideResult(
-        side=endpoint.side,
-        model=request["model"],
-        request=dict(request),
-        output="".join(parts) if parts or not calls else None,
-        tool_calls=tuple(calls[index] for index in sorted(calls)),
-        finish_reason=finish,
-        usage=Usage.from_raw(raw_usage),
-        latency_s=time.perf_counter() - started,
-        ttft_s=ttft,
-        stream_usage_missing=raw_usage is None,
-        system_fingerprint=fingerprint,
-    )
+    try:
+        async with client.chat.completions.with_streaming_response.create(
+            model=request["model"],
+            messages=request["messages"],
+            stream=True,
+            # Left out (not null) when a provider refused it: openai.omit sends no key.
+            stream_options=request.get("stream_options", openai.omit),
+            extra_body=_body_params(request),
+        ) as raw:
+            response = raw.http_response
+            content_type = response.headers.get("content-type", "")
+            if not content_type.startswith("text/event-stream"):
+                # Not a stream: a server that ignores `stream` (its answer is then read whole,
+                # without a TTFT), or a page that is not an answer at all (bad_response).
+                return parse_completion(await response.aread(), content_type, secrets), None, None, False
+            async for data in sse_data(response.aiter_lines()):
+                if assembled.add(data) and ttft is None:
+                    ttft = time.perf_counter() - started
+                if assembled.done:
+                    break
+    except openai.APIError as exc:
+        return None, None, classify(exc, secrets), False
+    except MalformedAnswer as exc:
+        return None, None, CallError("bad_response", one_line(str(exc), secrets)), False
+    except TIMEOUT_ERRORS:
+        message = "the answer did not arrive in full within the timeout (--timeout)"
+        return None, None, CallError("timeout", message), True
+    except TRANSPORT_ERRORS as exc:
+        detail = one_line(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, secrets, 120)
+        message = f"the stream broke off after {assembled.chunks} chunk(s) ({detail})"
+        return None, None, CallError("stream_cut", message), True
+    if not assembled.complete:
+        how = "ended ([DONE])" if assembled.done else "ended"
+        message = (
+            f"the stream {how} after {assembled.chunks} chunk(s) without a finish_reason: the answer is incomplete"
+        )
+        return None, None, CallError("stream_cut", message), True
+    return assembled.answer(secrets), ttft, None, False
 
 
-def _fingerprint(payload: Any) -> str | None:
-    value = getattr(payload, "system_fingerprint", None)
-    return value if isinstance(value, str) and value else None
-
-
-def _merge_tool_call(calls: dict[int, dict[str, Any]], piece: Any) -> None:
-    """Tool calls arrive in pieces keyed by index: id and name once, arguments in fragments."""
-    entry = calls.setdefault(piece.index, {"id": None, "type": "function", "function": {"name": "", "arguments": ""}})
-    if piece.id:
-        entry["id"] = piece.id
-    if piece.type:
-        entry["type"] = piece.type
-    function = piece.function
-    if function is not None:
-        entry["function"]["name"] += function.name or ""
-        entry["function"]["arguments"] += function.arguments or ""
+def _backoff(attempt: int) -> float:
+    """The SDK's schedule: 0.5 s doubling up to 8 s, less up to 25 % jitter."""
+    return min(0.5 * 2**attempt, 8.0) * (1 - 0.25 * random.random())
 
 
 def classify(exc: Exception, secrets: Sequence[str] = ()) -> CallError:
@@ -274,35 +292,30 @@ def classify(exc: Exception, secrets: Sequence[str] = ()) -> CallError:
     import openai
 
     if isinstance(exc, openai.APITimeoutError):
-        return CallError("timeout", "no answer within the timeout (--timeout), after retries")
+        return CallError("timeout", "no complete answer within the timeout (--timeout), after retries")
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__
         detail = f" ({type(cause).__name__}: {cause})" if cause is not None and str(cause) else ""
-        return CallError("connection", redact(_one_line(f"cannot connect{detail}"), secrets))
+        return CallError("connection", one_line(f"cannot connect{detail}", secrets))
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         kind = _STATUS_KINDS.get(status, "server" if status >= 500 else "other")
-        return CallError(kind, redact(_provider_message(exc), secrets), status)
-    # A stream that ended in an error event, or an answer the SDK could not read.
-    return CallError("other", redact(_one_line(str(getattr(exc, "message", exc))), secrets))
+        return CallError(kind, one_line(_provider_message(exc), secrets), status)
+    return CallError("other", one_line(str(getattr(exc, "message", exc)), secrets))
 
 
 def _provider_message(exc: Any) -> str:
     """OpenAI style `{"error": {"message"}}` (the SDK hands over the inner dict), vMira style
-    `{"detail": "..."}` (or FastAPI's list of details), or whatever text the body had."""
+    `{"detail": "..."}` (or FastAPI's list of details), or whatever text the body had. Whole:
+    `one_line` redacts it before cutting it short."""
     body = exc.body
     if isinstance(body, Mapping):
         for key in ("message", "detail", "error"):
             value = body.get(key)
             if isinstance(value, str) and value.strip():
-                return _one_line(value)
+                return value
             if value:
-                return _one_line(json.dumps(value, ensure_ascii=False))
+                return json.dumps(value, ensure_ascii=False)
     if isinstance(body, str) and body.strip():
-        return _one_line(body)
-    return _one_line(exc.message)
-
-
-def _one_line(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_ERROR_MESSAGE else text[: MAX_ERROR_MESSAGE - 1] + "…"
+        return body
+    return str(exc.message)

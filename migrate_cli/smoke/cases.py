@@ -18,19 +18,35 @@ Format (JSON Lines, UTF-8, an optional BOM is accepted):
 
 Every error is a `PromptsFileError` naming the file and the 1-based line number.
 The file is read line by line and cases are not kept, so a 100,000-line file costs little memory.
+It is read twice (validated whole, then run): a source that can be read only once (`-` for
+standard input, a pipe, `/dev/stdin`, a FIFO) is copied once to an anonymous temporary file that
+both passes read (`PromptsSource`).
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
+import shutil
+import stat
+import sys
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
 
 from migrate_cli.errors import UsageError
 from migrate_cli.smoke.records import Case
-from migrate_cli.smoke.request_checks import PARAM_CHECKS, attach, describe, messages_problem
+from migrate_cli.smoke.request_checks import (
+    MAX_NESTING,
+    PARAM_CHECKS,
+    attach,
+    describe,
+    messages_problem,
+    unsendable_problem,
+)
 
 # `weight` is the case's relative request volume (the monthly projection); it is never sent.
 RESERVED_KEYS = frozenset({"id", "model", "messages", "prompt", "weight"})
@@ -102,8 +118,61 @@ class PromptsSummary:
     messages: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
 
+class PromptsSource:
+    """The prompts file as named on the command line, readable as many times as needed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        #: How errors name it: the path as typed, or <stdin> for `-`.
+        self.name = "<stdin>" if str(path) == "-" else str(path)
+        self._copy: IO[bytes] | None = None
+        if str(path) == "-":
+            self._copy = _spool(sys.stdin.buffer, self.name)
+        else:
+            try:
+                regular = stat.S_ISREG(os.stat(path).st_mode)
+            except OSError:
+                regular = True  # let the first read name the problem (missing, permissions)
+            if not regular and not path.is_dir():
+                self._copy = _spool_path(path, self.name)
+
+    @classmethod
+    def of(cls, source: Path | PromptsSource) -> PromptsSource:
+        return source if isinstance(source, PromptsSource) else cls(source)
+
+    def open(self) -> IO[bytes]:
+        """A fresh handle from the first line (one reader at a time: copies share an offset)."""
+        if self._copy is None:
+            return open(self.path, "rb")
+        handle = os.fdopen(os.dup(self._copy.fileno()), "rb")
+        handle.seek(0)
+        return handle
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _spool(stream: IO[bytes], name: str) -> IO[bytes]:
+    copy = tempfile.TemporaryFile()  # noqa: SIM115 - kept open while the source lives; no name to leave behind
+    try:
+        shutil.copyfileobj(stream, copy)
+        copy.flush()  # readers open the file descriptor, not this buffered object
+    except OSError as exc:
+        copy.close()
+        raise PromptsFileError(f"{name}: cannot read the prompts ({exc.strerror})") from None
+    return copy
+
+
+def _spool_path(path: Path, name: str) -> IO[bytes]:
+    try:
+        with open(path, "rb") as stream:
+            return _spool(stream, name)
+    except OSError as exc:
+        raise PromptsFileError(f"{name}: cannot read the prompts file ({exc.strerror})") from None
+
+
 def validate_prompts_file(
-    path: Path,
+    path: Path | PromptsSource,
     *,
     default_model: str | None,
     side_models: Callable[[Case], Mapping[str, str]] | None = None,
@@ -117,7 +186,8 @@ def validate_prompts_file(
     exact = True
     if side_models is not None:
         from migrate_cli.smoke.tokens import estimate_prompt_tokens
-    for case in iter_cases(path, default_model=default_model):
+    source = PromptsSource.of(path)
+    for case in iter_cases(source, default_model=default_model):
         count += 1
         models[case.model] = models.get(case.model, 0) + 1
         for key in case.params:
@@ -130,29 +200,31 @@ def validate_prompts_file(
                 messages[(side, model)] = messages.get((side, model), 0) + len(case.messages)
                 exact = exact and estimate.exact
     if count == 0:
-        raise PromptsFileError(f"{path}: no cases (the file is empty or holds only blank and comment lines)")
-    return PromptsSummary(path, count, models, unknown, tokens, exact, messages)
+        raise PromptsFileError(f"{source}: no cases (the file is empty or holds only blank and comment lines)")
+    return PromptsSummary(source.path, count, models, unknown, tokens, exact, messages)
 
 
-def iter_cases(path: Path, *, default_model: str | None) -> Iterator[Case]:
+def iter_cases(path: Path | PromptsSource, *, default_model: str | None) -> Iterator[Case]:
     """Yield each validated case in file order; raise PromptsFileError at the first bad line."""
+    source = PromptsSource.of(path)
     seen: dict[str, int] = {}
-    for number, text in _read_lines(path):
-        case = parse_line(text, line=number, default_model=default_model, where=f"{path}:{number}")
+    for number, text in _read_lines(source):
+        case = parse_line(text, line=number, default_model=default_model, where=f"{source}:{number}")
         if case is None:
             continue
         if case.id in seen:
             raise PromptsFileError(
-                f"{path}:{number}: duplicate id '{case.id}' (already used on line {seen[case.id]}; "
+                f"{source}:{number}: duplicate id '{case.id}' (already used on line {seen[case.id]}; "
                 "a line without an id is named by its line number)"
             )
         seen[case.id] = number
         yield case
 
 
-def _read_lines(path: Path) -> Iterator[tuple[int, str]]:
+def _read_lines(source: PromptsSource) -> Iterator[tuple[int, str]]:
+    path = source.name
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below; binary so bad bytes name their line
+        handle = source.open()  # binary, so that bad bytes name their line
     except FileNotFoundError:
         raise PromptsFileError(f"{path}: no such prompts file") from None
     except IsADirectoryError:
@@ -184,7 +256,18 @@ def parse_line(text: str, *, line: int, default_model: str | None, where: str) -
         return None
     try:
         # Keep leading blanks so the column in an error is the column in the file.
-        data = json.loads(text.rstrip("\r\n"), parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        data = json.loads(
+            text.rstrip("\r\n"),
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_unique_keys,
+        )
+    except RecursionError:
+        raise PromptsFileError(
+            f"{where}: nested too deeply to read (more than {MAX_NESTING} levels cannot be sent)"
+        ) from None
+    except _TooLarge as exc:
+        raise PromptsFileError(f"{where}: {exc}") from None
     except _DuplicateKey as exc:
         raise PromptsFileError(
             f"{where}: key '{exc}' appears twice in one object (JSON would keep only the last one silently): remove one"
@@ -195,6 +278,8 @@ def parse_line(text: str, *, line: int, default_model: str | None, where: str) -
     if not isinstance(data, dict):
         raise PromptsFileError(f"{where}: each line must be a JSON object, got {describe(data)}")
     fail = _failer(where)
+    if (problem := unsendable_problem(data)) is not None:
+        fail(problem)
 
     if ("messages" in data) == ("prompt" in data):
         which = "both" if "messages" in data else "neither"
@@ -243,6 +328,18 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
+
+
+class _TooLarge(ValueError):
+    pass
+
+
+def _finite_float(text: str) -> float:
+    """Python reads 1e400 as infinity, which no JSON encoder can send back."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise _TooLarge(f"the number {text} is too large to send (it reads as infinity)")
+    return value
 
 
 def _failer(where: str) -> Callable[[str], NoReturn]:

@@ -24,7 +24,11 @@ GATES_PANEL = "CI gates"
 def smoke(
     prompts: Annotated[
         Path,
-        typer.Argument(metavar="PROMPTS.jsonl", help="The prompts file: one JSON object per line.", show_default=False),
+        typer.Argument(
+            metavar="PROMPTS.jsonl",
+            help="The prompts file: one JSON object per line ('-' reads standard input).",
+            show_default=False,
+        ),
     ],
     provider: Provider = None,
     base_url: BaseUrl = None,
@@ -136,7 +140,7 @@ def smoke(
             metavar="S",
             rich_help_panel=RUN_PANEL,
             show_default=False,
-            help="Seconds to wait for an answer (streaming: between chunks) (default: 60).",
+            help="Seconds one attempt may take to deliver the whole answer, streamed or not (default: 60).",
         ),
     ] = None,
     max_retries: Annotated[
@@ -146,7 +150,8 @@ def smoke(
             metavar="N",
             rich_help_panel=RUN_PANEL,
             show_default=False,
-            help="Retries on 429, 5xx, timeouts and connection errors, honouring Retry-After (default: 2).",
+            help="Retries on 429, 5xx, timeouts, connection errors and cut streams, honouring Retry-After "
+            "(default: 2).",
         ),
     ] = None,
     stream: Annotated[
@@ -325,9 +330,10 @@ def smoke(
     Every run also fits how each provider counts tokens against tiktoken (calibration), splits
     the cost change into a price effect and a tokenizer effect, and can project a monthly cost.
 
-    Exit codes: 0 done; 1 a gate (--fail-on, --min-similarity, --max-cost-increase) not met; 2 bad
-    input or options (nothing sent); 3 a key was rejected, a provider unreachable, calls lost after
-    retries, or every call on a side failed; 130 interrupted (what finished is kept in --results
+    Exit codes: 0 done; 1 a gate (--fail-on, --min-similarity, --max-cost-increase) not met (a run
+    that measured nothing never meets one); 2 bad input or options (nothing sent); 3 a key was
+    rejected, a provider unreachable, calls lost after retries, every call on a side failed, or
+    --results/--report could not be written; 130 interrupted (what finished is kept in --results
     and --report; --resume continues from --results).
 
     Examples:

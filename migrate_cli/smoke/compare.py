@@ -26,9 +26,17 @@ import difflib
 import json
 import re
 import unicodedata
+from functools import cache
 from typing import Any
 
-from migrate_cli.smoke.json_diff import canonical, json_differences, json_error, parse_json_output
+from migrate_cli.smoke.json_diff import (
+    MAX_DIFFERENCES,
+    canonical,
+    json_differences,
+    json_error,
+    parse_json_output,
+)
+from migrate_cli.smoke.long_text import LONG_TEXT, capped_diff, capped_lines, leading_lines, long_similarity
 from migrate_cli.smoke.records import Comparison, SideResult, Verdict
 
 #: Text similarity from which two different answers count as equivalent rather than drift.
@@ -49,7 +57,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 def normalise(text: str) -> str:
     """NFC, code-fence lines removed, whitespace collapsed, trimmed."""
     text = unicodedata.normalize("NFC", text)
-    return _WHITESPACE.sub(" ", _FENCE_LINE.sub("", text)).strip()
+    if "```" in text:  # the fence pattern costs a scan of every line of a long answer
+        text = _FENCE_LINE.sub("", text)
+    return _WHITESPACE.sub(" ", text).strip()
 
 
 def similarity(a: str, b: str) -> float:
@@ -58,6 +68,8 @@ def similarity(a: str, b: str) -> float:
 
     if a == b:
         return 1.0
+    if len(a) + len(b) > LONG_TEXT:
+        return long_similarity(a, b)  # the edit distance below costs minutes on megabytes
     ordered = fuzz.ratio(a, b)
     as_sets = fuzz.token_set_ratio(a, b, processor=utils.default_process)
     return round((ordered + as_sets) / 200, 4)
@@ -75,7 +87,8 @@ def compare(baseline: SideResult, candidate: SideResult) -> Comparison:
     base_text, cand_text = baseline.output or "", candidate.output or ""
     base_norm, cand_norm = normalise(base_text), normalise(cand_text)
     base_json, cand_json = parse_json_output(base_text), parse_json_output(cand_text)
-    score = similarity(base_norm, cand_norm) if base_norm and cand_norm else None
+    # The text similarity is the costly part on long answers: computed once, only where needed.
+    text_score = cache(lambda: similarity(base_norm, cand_norm) if base_norm and cand_norm else None)
     # A failed side has no answer to diff against; the reason says what failed.
     both_ok = baseline.ok and candidate.ok
     diff = _render_diff(baseline, candidate, base_json, cand_json) if both_ok else ""
@@ -85,11 +98,11 @@ def compare(baseline: SideResult, candidate: SideResult) -> Comparison:
 
     broken = _broken_reason(baseline, candidate, (not base_norm, not cand_norm), base_json, cand_json)
     if broken is not None:
-        return result("broken", broken, score if both_ok else None)
+        return result("broken", broken, text_score() if both_ok else None)
 
     calls_differ = _tool_call_differences(baseline.tool_calls, candidate.tool_calls)
     if calls_differ:
-        return result("drift", "tool calls differ: " + _join_limited(calls_differ), score)
+        return result("drift", "tool calls differ: " + _join_limited(calls_differ), text_score())
 
     if base_json is not None and cand_json is not None:
         if base_norm == cand_norm:
@@ -98,7 +111,8 @@ def compare(baseline: SideResult, candidate: SideResult) -> Comparison:
         if not paths:
             return result("equivalent", "same JSON value (key order or layout differ)", 1.0, True)
         json_score = similarity(canonical(base_json), canonical(cand_json))
-        return result("drift", "JSON differs at " + _join_limited(paths), json_score, False)
+        reason = "JSON differs at " + _join_limited(paths, at_least=len(paths) >= MAX_DIFFERENCES)
+        return result("drift", reason, json_score, False)
 
     if not base_norm and not cand_norm:
         if baseline.tool_calls:
@@ -106,6 +120,7 @@ def compare(baseline: SideResult, candidate: SideResult) -> Comparison:
         return result("same", "both answers are empty", None)
     if base_norm == cand_norm:
         return result("same", "identical after normalising whitespace and code fences", 1.0)
+    score = text_score()
     assert score is not None  # both texts are non-empty here: an empty one is broken above
     threshold = EQUIVALENT_SIMILARITY
     if score < threshold:
@@ -156,10 +171,11 @@ def _error_text(side: SideResult) -> str:
     return f"{error.kind}{status}: {error.message}"
 
 
-def _join_limited(items: list[str]) -> str:
+def _join_limited(items: list[str], *, at_least: bool = False) -> str:
+    """The first few items and how many more; `at_least` when `items` was cut at a limit."""
     shown = ", ".join(items[:MAX_REASON_PATHS])
     more = len(items) - MAX_REASON_PATHS
-    return shown + (f" and {more} more" if more > 0 else "")
+    return shown + (f" and {more}{'+' if at_least else ''} more" if more > 0 else "")
 
 
 # --- tool calls -----------------------------------------------------------------------------------
@@ -206,8 +222,9 @@ def _number_difference(a: str, b: str) -> str | None:
     numbers_a, numbers_b = _NUMBER.findall(a), _NUMBER.findall(b)
     if sorted(numbers_a) == sorted(numbers_b):
         return None
-    only_a = [n for n in dict.fromkeys(numbers_a) if n not in numbers_b]
-    only_b = [n for n in dict.fromkeys(numbers_b) if n not in numbers_a]
+    set_a, set_b = set(numbers_a), set(numbers_b)  # a long answer can state 100,000 numbers
+    only_a = [n for n in dict.fromkeys(numbers_a) if n not in set_b]
+    only_b = [n for n in dict.fromkeys(numbers_b) if n not in set_a]
     if not only_a and not only_b:
         return None  # same numbers, different repetition: leave it to the similarity score
     parts = []
@@ -219,25 +236,27 @@ def _number_difference(a: str, b: str) -> str | None:
 
 
 def _render_diff(baseline: SideResult, candidate: SideResult, base_json: Any, cand_json: Any) -> str:
-    """Unified diff of the two answers (JSON pretty-printed, tool calls listed, long lines split)."""
+    """Unified diff of the two answers (JSON pretty-printed, tool calls listed, long lines split),
+    its inputs and its length capped (long_text.py): difflib's time grows with the product of
+    the line counts."""
     lines_a, lines_b = _diff_lines(baseline, base_json), _diff_lines(candidate, cand_json)
     if lines_a == lines_b:
         return ""
-    return "\n".join(
-        difflib.unified_diff(
-            lines_a,
-            lines_b,
-            fromfile=f"baseline ({baseline.model})",
-            tofile=f"candidate ({candidate.model})",
-            lineterm="",
-        )
+    diff = difflib.unified_diff(
+        capped_lines(lines_a),
+        capped_lines(lines_b),
+        fromfile=f"baseline ({baseline.model})",
+        tofile=f"candidate ({candidate.model})",
+        lineterm="",
     )
+    return "\n".join(capped_diff(diff))
 
 
 def _diff_lines(side: SideResult, parsed: Any) -> list[str]:
     text = side.output or ""
     if parsed is not None:
-        lines = json.dumps(parsed, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+        encoder = json.JSONEncoder(indent=2, sort_keys=True, ensure_ascii=False)
+        lines = leading_lines(encoder.iterencode(parsed))
     else:
         lines = []
         for line in text.splitlines():

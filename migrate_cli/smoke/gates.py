@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from migrate_cli.smoke.summary import RunSummary
 
 FAIL_ON_ITEMS = ("same", "equivalent", "drift", "broken", "error")
+NOTHING_RAN = "no case ran, so this gate cannot pass: nothing was measured"
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def evaluate_gates(summary: RunSummary, settings: GateSettings) -> list[Gate]:
         count = summary.insights.error_cases if item == "error" else summary.verdicts[item]
         label = "with a failed call" if item == "error" else item
         if nothing_ran:
-            detail = "no case ran"
+            detail = NOTHING_RAN
         elif count:
             detail = f"{count} case(s) {label}; allowed: 0"
         else:
@@ -77,8 +78,12 @@ def evaluate_gates(summary: RunSummary, settings: GateSettings) -> list[Gate]:
 def _min_similarity(summary: RunSummary, minimum: float) -> Gate:
     mean = summary.mean_similarity
     name = "min-similarity"
+    if summary.cases == 0:
+        return Gate(name, minimum, None, False, NOTHING_RAN)
     if mean is None:
-        return Gate(name, minimum, None, False, "no case has a similarity score (no two answers to compare)")
+        return Gate(
+            name, minimum, None, False, f"no case had two answers to score, so --min-similarity {minimum} cannot pass"
+        )
     value = round(mean, 4)
     if mean >= minimum:
         return Gate(name, minimum, value, True, f"mean similarity {mean:.3f} >= {minimum}")
@@ -90,6 +95,8 @@ def _min_similarity(summary: RunSummary, minimum: float) -> Gate:
 def _max_cost_increase(summary: RunSummary, limit: float) -> Gate:
     delta = summary.cost_delta_pct
     name = "max-cost-increase"
+    if summary.cases == 0:
+        return Gate(name, limit, None, False, NOTHING_RAN)
     if delta is None:
         detail = (
             "no case was priced on both sides, so the cost change cannot be checked: "

@@ -74,24 +74,41 @@ def _json_kind(value: Any) -> str:
     return {str: "string", list: "array", dict: "object"}[type(value)]
 
 
-def json_differences(a: Any, b: Any, path: str = "$") -> list[str]:
-    """Every path where two JSON values differ, with how (missing key, type, value)."""
+#: Differences collected before the walk stops: a reason names a few, and two large JSON answers
+#: can differ in 100,000 places (naming each took seconds).
+MAX_DIFFERENCES = 1_000
+
+
+def json_differences(a: Any, b: Any, path: str = "$", limit: int = MAX_DIFFERENCES) -> list[str]:
+    """The paths where two JSON values differ, with how (missing key, type, value), in order; at
+    most `limit` of them (a caller that gets `limit` paths knows there may be more)."""
+    found: list[str] = []
+    _differences(a, b, path, found, limit)
+    return found
+
+
+def _differences(a: Any, b: Any, path: str, found: list[str], limit: int) -> None:
+    if len(found) >= limit:
+        return
     kind_a, kind_b = _json_kind(a), _json_kind(b)
     if kind_a != kind_b:
-        return [f"{path} ({kind_a} vs {kind_b})"]
-    if isinstance(a, dict):
-        found = [f"{path}.{key} (missing on candidate)" for key in a if key not in b]
+        found.append(f"{path} ({kind_a} vs {kind_b})")
+    elif isinstance(a, dict):
+        found += [f"{path}.{key} (missing on candidate)" for key in a if key not in b]
         found += [f"{path}.{key} (only on candidate)" for key in b if key not in a]
         for key in a:
             if key in b:
-                found += json_differences(a[key], b[key], f"{path}.{key}")
-        return found
-    if isinstance(a, list):
-        found = [] if len(a) == len(b) else [f"{path} ({len(a)} items vs {len(b)})"]
-        for index, (item_a, item_b) in enumerate(zip(a, b)):
-            found += json_differences(item_a, item_b, f"{path}[{index}]")
-        return found
-    return [] if a == b else [f"{path} ({_short(a)} vs {_short(b)})"]
+                _differences(a[key], b[key], f"{path}.{key}", found, limit)
+    elif isinstance(a, list):
+        if len(a) != len(b):
+            found.append(f"{path} ({len(a)} items vs {len(b)})")
+        for index, (item_a, item_b) in enumerate(zip(a, b, strict=False)):  # lengths compared above
+            if len(found) >= limit:
+                break
+            _differences(item_a, item_b, f"{path}[{index}]", found, limit)
+    elif a != b:
+        found.append(f"{path} ({_short(a)} vs {_short(b)})")
+    del found[limit:]
 
 
 def canonical(value: Any) -> str:

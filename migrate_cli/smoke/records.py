@@ -23,6 +23,8 @@ ErrorKind = Literal[
     "server",  # 5xx after retries
     "timeout",
     "connection",
+    "bad_response",  # a 200 that is not a readable chat completion (HTML, cut or too-deep JSON)
+    "stream_cut",  # a stream that broke off before its finish_reason, after retries
     "other",
 ]
 

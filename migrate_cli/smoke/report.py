@@ -299,10 +299,11 @@ def render_dry_run(console: Console, *, cases: int, lines: list[DryRunLine], exa
     )
 
 
-def print_json(payload: dict[str, Any]) -> None:
-    """Plain JSON on stdout: no rich wrapping or colour, whatever the terminal."""
-    import json
+def print_json(payload: dict[str, Any], secrets: Sequence[str] = ()) -> None:
+    """Plain JSON on stdout: no rich wrapping or colour, whatever the terminal; the run's keys masked."""
     import sys
 
-    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    from migrate_cli.smoke.outputs import json_text
+
+    sys.stdout.write(json_text(payload, secrets, indent=2) + "\n")
     sys.stdout.flush()

@@ -8,10 +8,16 @@ smoke run itself finds out.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
 ROLES = ("system", "developer", "user", "assistant", "tool")
+#: Deepest nesting a line may have. Real requests nest about 10 levels (a tool's JSON schema a few
+#: more); Python's JSON encoder gives up near 1,000, at a depth that depends on the call stack it
+#: runs in, so the limit stays far below that.
+MAX_NESTING = 100
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MESSAGES_SHAPE = "'messages' must be a list of {role, content} objects"
 
 
@@ -29,6 +35,29 @@ def describe(value: Any) -> str:
 def attach(subject: str, problem: str) -> str:
     """Join a subject and a problem that may start with an index: "content" + "[0] ..."."""
     return subject + problem if problem.startswith("[") else f"{subject} {problem}"
+
+
+def unsendable_problem(value: Any) -> str | None:
+    """What in a parsed line cannot be sent, or None: nesting deeper than `MAX_NESTING`, or a lone
+    UTF-16 surrogate (the JSON escape `\\ud800` parses, but UTF-8 cannot encode it). Non-finite
+    numbers never get this far: the parser refuses them. Checked without recursion."""
+    cannot = "UTF-8 cannot encode it, so it cannot be sent"
+    stack: list[tuple[Any, str, int]] = [(value, "", 1)]
+    while stack:
+        item, path, depth = stack.pop()
+        where = path.lstrip(".") or "the line"
+        if depth > MAX_NESTING:
+            return f"nested deeper than {MAX_NESTING} levels: such a request cannot be sent"
+        if isinstance(item, str) and _SURROGATE.search(item):
+            return f"{where} holds a lone UTF-16 surrogate (a \\ud800-\\udfff escape without its pair): {cannot}"
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if _SURROGATE.search(key):
+                    return f"a key of {where} holds a lone UTF-16 surrogate: {cannot}"
+                stack.append((child, f"{path}.{key}", depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, f"{path}[{index}]", depth + 1) for index, child in enumerate(item))
+    return None
 
 
 def messages_problem(value: Any) -> str | None:

@@ -10,8 +10,9 @@ summary, progress).
 Before the first case, each side gets a free `GET /models`: a rejected key (401) or an unreachable
 host stops the run there, before anything is paid for. Later, the run stops early (letting calls
 already in flight finish) when a side rejects its key (401/403) or when a side that never answered
-is unreachable after the SDK's retries: every later call would fail the same way. Cancellation
-(Ctrl-C) stops it too; `run_cases` then returns what finished, marked interrupted, instead of
+is unreachable after the SDK's retries: every later call would fail the same way. `halted`
+(the caller's own reason to stop, such as a results file that can no longer be written) stops it
+the same way. Cancellation (Ctrl-C) stops it too; `run_cases` then returns what finished, marked interrupted, instead of
 raising, so the caller can report it.
 
 Start-up: the `/models` probes are sent first; then `warm_up` (loading the tokenizer, a second of
@@ -30,7 +31,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from migrate_cli.smoke.calibration import calibration_request
 from migrate_cli.smoke.calls import STREAM_OPTIONS_NOTE, CallSettings, build_request, call_side, open_client, preflight
@@ -193,6 +194,7 @@ async def run_cases(
     secrets: Sequence[str] = (),
     replay: Replay | None = None,
     warm_up: Callable[[], None] | None = None,
+    halted: Callable[[], bool] = lambda: False,
 ) -> RunOutcome:
     """Run every case on both sides; returns (never raises) on a stop or a cancellation."""
     if settings.concurrency < 1:
@@ -203,7 +205,7 @@ async def run_cases(
 
     async def worker() -> None:
         # Pulling from the shared iterator is safe: workers only switch at an await.
-        while outcome.stop is None:
+        while outcome.stop is None and not halted():
             index, case = next(source, (-1, None))
             if case is None:
                 return
@@ -276,18 +278,31 @@ def run(
     secrets: Sequence[str] = (),
     replay: Replay | None = None,
     warm_up: Callable[[], None] | None = None,
+    halted: Callable[[], bool] = lambda: False,
 ) -> RunOutcome:
-    """`run_cases` in a fresh event loop. Ctrl-C cancels it and comes back as `interrupted`."""
-    return asyncio.run(
-        run_cases(
-            cases,
-            endpoints=endpoints,
-            candidate_model=candidate_model,
-            settings=settings,
-            side_done=side_done,
-            case_done=case_done,
-            secrets=secrets,
-            replay=replay,
-            warm_up=warm_up,
+    """`run_cases` in a fresh event loop. Ctrl-C cancels it and comes back as `interrupted`; a
+    second Ctrl-C raises KeyboardInterrupt (the CLI says "interrupted" and exits with 130)."""
+    with asyncio.Runner() as loop_runner:
+        loop_runner.get_loop().set_exception_handler(_quiet_interrupt)
+        return loop_runner.run(
+            run_cases(
+                cases,
+                endpoints=endpoints,
+                candidate_model=candidate_model,
+                settings=settings,
+                side_done=side_done,
+                case_done=case_done,
+                secrets=secrets,
+                replay=replay,
+                warm_up=warm_up,
+                halted=halted,
+            )
         )
-    )
+
+
+def _quiet_interrupt(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A second Ctrl-C raises KeyboardInterrupt inside whichever task is running; asyncio would
+    then print that task's traceback ("exception was never retrieved") on top of the CLI's
+    one-line "interrupted"."""
+    if not isinstance(context.get("exception"), KeyboardInterrupt):
+        loop.default_exception_handler(context)

@@ -9,6 +9,7 @@ evaluate.py, summary.py and compare.py, the calls in runner.py.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -56,10 +57,10 @@ class SmokeSession:
         from migrate_cli.redact import env_secrets
         from migrate_cli.smoke import runner
         from migrate_cli.smoke.calls import require_keys
-        from migrate_cli.smoke.cases import iter_cases, validate_prompts_file
+        from migrate_cli.smoke.cases import PromptsSource, iter_cases, validate_prompts_file
         from migrate_cli.smoke.evaluate import evaluate_answers, evaluate_side, load_encodings
         from migrate_cli.smoke.insights import RunInsights
-        from migrate_cli.smoke.outputs import ResultsLog
+        from migrate_cli.smoke.outputs import OutputError, ResultsLog
         from migrate_cli.smoke.pricing import load_prices
         from migrate_cli.smoke.report import ProgressView
         from migrate_cli.smoke.reports import open_reports
@@ -69,7 +70,9 @@ class SmokeSession:
         if plan.calibration is not None:
             raise UsageError("--calibration projects prompts that are not run: use it with --dry-run")
         self._announce(err)
-        prompts = validate_prompts_file(plan.prompts, default_model=plan.default_model)
+        # One source for both passes: standard input or a pipe can be read only once.
+        source = PromptsSource(plan.prompts)
+        prompts = validate_prompts_file(source, default_model=plan.default_model)
         self._warn_unknown_params(prompts.unknown_params)
         prices = load_prices(plan.pricing, rates=plan.rates)
         require_keys(list(plan.endpoints.values()))
@@ -82,7 +85,7 @@ class SmokeSession:
         reports: list[Any] = []
         try:
             reports = open_reports(plan.reports, self._run_record(run_id, total), plan.gates, secrets)
-            results = ResultsLog(plan.results, run_id) if plan.results else None
+            results = ResultsLog(plan.results, run_id, secrets) if plan.results else None
         except BaseException:
             for report in reports:  # one output could not be opened: leave no half-made file behind
                 report.discard()
@@ -93,18 +96,29 @@ class SmokeSession:
         summary = RunSummary(insights=insights)
         outcome: RunOutcome | None = None
         progress: ProgressView | None = None
+        # Outputs that could not be written (a full disk): the run stops launching cases, the
+        # other outputs keep what finishes, and the first failure is the run's error (exit 3).
+        failed: dict[object, OutputError] = {}
 
         def side_done(case: Case, result: SideResult) -> SideResult:
             result = evaluate_side(result, case, plan.endpoints[result.side], prices)
-            if results is not None and result.origin != "resume":  # a resumed answer is in the file already
-                results.write(case, result)
+            # A resumed answer is in the results file already.
+            if results is not None and results not in failed and result.origin != "resume":
+                try:
+                    results.write(case, result)
+                except OutputError as exc:
+                    failed[results] = exc
             return result
 
         def case_done(case: Case, answers: CaseAnswers) -> None:
             case_result = evaluate_answers(case, answers, plan.endpoints["candidate"], prices)
             summary.add(case_result)
             for report in reports:
-                report.add(case_result)
+                if report not in failed:
+                    try:
+                        report.add(case_result)
+                    except OutputError as exc:
+                        failed[report] = exc
             if progress is not None:
                 progress.advance(case_result)
 
@@ -112,7 +126,7 @@ class SmokeSession:
         try:
             with ProgressView(err, total) as progress:
                 outcome = runner.run(
-                    islice(iter_cases(plan.prompts, default_model=plan.default_model), total),
+                    islice(iter_cases(source, default_model=plan.default_model), total),
                     endpoints=plan.endpoints,
                     candidate_model=lambda case: plan.candidate_model(case.model),
                     settings=plan.settings,
@@ -121,6 +135,7 @@ class SmokeSession:
                     secrets=secrets,
                     replay=replay,
                     warm_up=lambda: load_encodings(models),
+                    halted=lambda: bool(failed),
                 )
         finally:
             # However the run ended, what was paid for is on disk and the reports are complete.
@@ -130,28 +145,45 @@ class SmokeSession:
                 replay.close()
             final, gates = final_summary(summary, outcome, total, plan.gates)
             for report in reports:
-                report.finish(final)
+                if report in failed:
+                    report.discard()
+                    continue
+                try:
+                    report.finish(final)
+                except OutputError as exc:
+                    failed[report] = exc
 
         assert outcome is not None
         self._save_calibration(summary)
-        self._render(json_output, summary, outcome, final, total)
+        hint = next((str(report.path) for report in reports if report not in failed), "")
+        self._render(json_output, summary, outcome, final, total, secrets=secrets, hint=hint)
+        if failed:
+            kept = [output for output in (results, *reports) if output and output not in failed]
+            raise self._output_failure(list(failed.values()), kept)
         return self._exit_code(outcome, summary, gates, err)
 
-    def _render(self, json_output: bool, summary: Any, outcome: RunOutcome, final: dict[str, Any], total: int) -> None:
+    def _render(
+        self,
+        json_output: bool,
+        summary: Any,
+        outcome: RunOutcome,
+        final: dict[str, Any],
+        total: int,
+        *,
+        secrets: list[str],
+        hint: str,
+    ) -> None:
         from migrate_cli.console import stdout
-        from migrate_cli.smoke.report import RunState, render_calibration, render_summary, render_table
+        from migrate_cli.smoke.report import RunState, print_json, render_calibration, render_summary, render_table
         from migrate_cli.smoke.summary_lines import insight_rows
 
         plan = self.plan
         if json_output:
-            from migrate_cli.smoke.report import print_json
-
-            print_json(final)
+            print_json(final, secrets)
         elif plan.calibrate:
             rows = [row for row in insight_rows(final) if row[0] in ("calibration", "")][:2]
             render_calibration(stdout(), rows, str(plan.save_calibration or ""))
         else:
-            hint = str(plan.reports[0]) if plan.reports else ""
             render_table(stdout(), summary, report_hint=hint)
             state = RunState(total, outcome.interrupted, _stop_reason(outcome.stop))
             render_summary(stdout(), summary, state, insight_rows(final))
@@ -163,6 +195,14 @@ class SmokeSession:
         if plan.save_calibration is not None:
             insights = summary.insights
             save_calibration(plan.save_calibration, insights.calibration(), plan.endpoints, insights.fitted_models())
+
+    def _output_failure(self, errors: list[Any], kept: list[Any]) -> Exception:
+        """The first output that could not be written, and where what finished was kept."""
+        from migrate_cli.smoke.outputs import OutputError
+
+        where = f"; what finished is in {', '.join(str(output.path) for output in kept)}" if kept else ""
+        others = "".join(f"; also {error.message}" for error in errors[1:])
+        return OutputError(f"{errors[0].message}: the run stopped{others}{where}")
 
     def _exit_code(self, outcome: RunOutcome, summary: Any, gates: list[Any], err: Any) -> int:
         if outcome.stop is not None:

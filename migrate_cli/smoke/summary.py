@@ -37,6 +37,10 @@ ERROR_ADVICE = {
     "server": "the provider failed after retries: run again later or raise --max-retries",
     "timeout": "no answer within --timeout after retries: raise --timeout or lower --concurrency",
     "connection": "the host could not be reached: check the base URL and the network",
+    "bad_response": "the provider answered 200 with something that is not a chat completion (the message "
+    "quotes it): check the base URL (a proxy or login page answers this way)",
+    "stream_cut": "streams broke off before their finish_reason, after retries: the server dropped them "
+    "(some serve one request at a time): lower --concurrency or raise --max-retries",
     "auth": "the key was refused: check this side's key variable and its plan or permissions",
     "other": "an unexpected answer: the report (--report FILE.json) has each case's error",
 }

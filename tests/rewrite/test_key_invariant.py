@@ -519,3 +519,50 @@ def test_a_notebook_line_is_named_by_cell_and_line() -> None:
     (item,) = result.review
     assert (item.cell, item.line) == (2, 2)
     assert "of build() (cell 2:1;" in item.reason, item.reason
+
+
+def test_a_variable_that_is_only_tested_is_still_rewritten_at_its_assignment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `if not key:` sends the value nowhere: it still tests "is it set" after the rewrite.
+    result = check_rewrite(
+        """\
+        import os
+        from openai import OpenAI
+
+
+        def main():
+            api_key = os.environ.get("OPENAI_API_KEY")
+            if not api_key:
+                return None
+            return OpenAI(api_key=api_key)
+        """,
+        """\
+        import os
+        from openai import OpenAI
+
+
+        def main():
+            api_key = os.environ["MIRA_API_KEY"]
+            if not api_key:
+                return None
+            return OpenAI(api_key=api_key, base_url="https://api.vmira.ai/v1")
+        """,
+    )
+    assert run(result.code, {"main()": "main()"}, monkeypatch) == {"main()": (TARGET_HOST, ENV["MIRA_API_KEY"])}
+
+
+def test_a_name_whose_own_value_is_unproven_is_reviewed_for_that_value() -> None:
+    result = check_noop(
+        """\
+        import os
+        from openai import OpenAI
+
+
+        def _get_env(name):
+            return os.environ[name]
+
+
+        OPENAI_API_KEY = _get_env("OPENAI_API_KEY")
+        client = OpenAI(api_key=OPENAI_API_KEY)
+        """
+    )
+    assert 'comes from `OPENAI_API_KEY = _get_env("OPENAI_API_KEY")` (line 9)' in review_of(result, 10)

@@ -10,15 +10,19 @@ httpx would not see its calls). It serves:
 Replies are scripted per model (`Reply`, a plain string, or a callable taking the request body).
 Failures are injected with `fail(...)`: any status (401/403/404/429/500...), with an OpenAI-style
 `{"error": {...}}` or a vMira-style `{"detail": "..."}` body, `Retry-After` headers, a delay, for one
-model or all, for the next N requests or forever. Every request is logged (method, path, headers,
-JSON body) for tests to assert on. The `Authorization: Bearer` header is checked against `api_key`;
+model or all, for the next N requests or forever. Broken answers (connection resets, cut streams,
+malformed or hostile bodies, slow drips, redirects, huge answers: see faults.py) are injected with
+`inject(mode, ...)` the same way. Every request is logged (method, path, headers, JSON body) for
+tests to assert on, and every scripted answer sent in full is counted in `answered` (what a
+provider would bill). The `Authorization: Bearer` header is checked against `api_key`;
 a wrong key gets a 401 whose message echoes the key it received, as some providers do, so tests can
 prove that the tool redacts it.
 
 asyncio, not http.server: the benchmarks need thousands of requests per second and a hundred
 concurrent slow responses. Run it in a thread (`FakeProvider().start()`) or, so that it does not
 share a GIL with the code under test, as a process: `python tests/smoke/server.py --delay 0.1`
-prints the port on its first line and serves until stdin closes.
+prints the port on its first line and serves until stdin closes (`--log FILE` appends a JSON line
+per answer sent in full, `--fault MODE --fault-every N` breaks every Nth answer).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from typing import Any, Union
 sys.path.insert(0, str(Path(__file__).parent))  # run as a script by the benchmarks
 
 from fake_wire import ErrorStyle, error_body, send_json, send_stream
+from faults import MOVED_PATH, Fault, FaultMode, send_fault
 
 
 @dataclass
@@ -140,8 +145,16 @@ class FakeProvider:
         #: Counts the usage of replies without a scripted one (default: word counts), so tests can
         #: stand up providers whose tokenizers count differently.
         self.usage_counter = usage_counter or _default_usage
+        #: Sent as the 200 body of GET /v1/models instead of the model list (a page that is not one).
+        self.models_body: Any = None
         self.failures: list[Failure] = []
+        self.faults: list[Fault] = []
+        #: Chat requests whose scripted answer was sent in full.
+        self.answered = 0
+        #: Called with each such request's body (the process mode logs them for the chaos benchmark).
+        self.on_answered: Callable[[dict[str, Any]], None] | None = None
         self._log: list[LoggedRequest] = []
+        self._fault_counts: dict[int, int] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -165,6 +178,13 @@ class FakeProvider:
             self.failures.append(failure)
         return failure
 
+    def inject(self, mode: FaultMode, **options: Any) -> Fault:
+        """Arm a broken answer (see faults.py) for the next matching chat request(s)."""
+        fault = Fault(mode, **options)
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
@@ -175,7 +195,7 @@ class FakeProvider:
             return list(self._log)
 
     def chat_requests(self) -> list[LoggedRequest]:
-        return [r for r in self.requests if r.path == "/v1/chat/completions"]
+        return [r for r in self.requests if r.path in CHAT_PATHS]
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -259,6 +279,13 @@ class FakeProvider:
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
+            fault = self._take_fault(body) if method == "POST" and path in CHAT_PATHS else None
+            if fault is not None:
+                # In front of the provider, like a proxy: no key check, the fault is the answer.
+                usage = _default_usage(body, Reply("a broken answer"))
+                return await send_fault(
+                    fault, writer, method=method, path=path, headers=headers, body=body, usage=usage
+                )
             response = self._route(method, path, headers, body)
             if response is None:  # a chat completion: scripted reply
                 await self._chat(writer, body)
@@ -276,10 +303,12 @@ class FakeProvider:
             received = presented.removeprefix("Bearer ").strip() or "(none)"
             # Echo the key, as some providers do: the tool must redact what it prints.
             return _error(401, f"Incorrect API key provided: {received}.", self.auth_style, "invalid_api_key")
+        if method == "GET" and path == "/v1/models" and self.models_body is not None:
+            return _Response(200, self.models_body)
         if method == "GET" and path == "/v1/models" and self.serve_models:
             models = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in self.replies]
             return _Response(200, {"object": "list", "data": models})
-        if method != "POST" or path != "/v1/chat/completions":
+        if method != "POST" or path not in CHAT_PATHS:
             return _error(404, f"no route for {method} {path}", "openai")
         if not isinstance(body, dict) or not isinstance(body.get("model"), str):
             return _error(400, "the request body must be a JSON object with a model", "openai")
@@ -302,6 +331,20 @@ class FakeProvider:
                 if failure.times is not None:
                     failure.times -= 1
                 return failure
+        return None
+
+    def _take_fault(self, body: Any) -> Fault | None:
+        model = body.get("model") if isinstance(body, dict) else None
+        with self._lock:
+            for fault in self.faults:
+                if fault.times == 0 or fault.model not in (None, model):
+                    continue
+                seen = self._fault_counts[id(fault)] = self._fault_counts.get(id(fault), 0) + 1
+                if seen % fault.every:
+                    return None
+                if fault.times is not None:
+                    fault.times -= 1
+                return fault
         return None
 
     def _reply_spec(self, model: str) -> ReplySpec | None:
@@ -337,6 +380,7 @@ class FakeProvider:
                 reply.chunk_delay,
                 reply.system_fingerprint,
             )
+            self._answered(body)
             return
         message: dict[str, Any] = {"role": "assistant", "content": reply.text}
         if reply.tool_calls:
@@ -352,6 +396,16 @@ class FakeProvider:
         if reply.system_fingerprint is not None:
             completion["system_fingerprint"] = reply.system_fingerprint
         await send_json(writer, 200, completion, {})
+        self._answered(body)
+
+    def _answered(self, body: dict[str, Any]) -> None:
+        with self._lock:
+            self.answered += 1
+        if self.on_answered is not None:
+            self.on_answered(body)
+
+
+CHAT_PATHS = ("/v1/chat/completions", MOVED_PATH)
 
 
 def _default_usage(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
@@ -383,6 +437,18 @@ def _failure_response(failure: Failure) -> _Response:
 
 async def _serve_forever(args: argparse.Namespace) -> None:
     provider = FakeProvider(api_key=args.key, default=Reply(text=args.text), delay=args.delay, log_requests=False)
+    if args.fault:
+        provider.inject(args.fault, times=None, every=args.fault_every)
+    if args.log:
+        log = open(args.log, "a", encoding="utf-8")  # noqa: SIM115 - open while the server runs
+
+        def record(body: dict[str, Any]) -> None:
+            messages = body.get("messages") or [{}]
+            line = {"t": time.time(), "model": body.get("model"), "content": messages[-1].get("content")}
+            log.write(json.dumps(line) + "\n")
+            log.flush()
+
+        provider.on_answered = record
     await provider.serve(args.port)
     print(provider.port, flush=True)
     loop = asyncio.get_running_loop()
@@ -397,6 +463,9 @@ def main() -> None:
     parser.add_argument("--key", default="sk-test-fake-provider-key-0000000000")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before each chat response")
     parser.add_argument("--text", default="The quick brown fox jumps over the lazy dog.")
+    parser.add_argument("--log", help="append one JSON line per answer sent in full (time, model, last message)")
+    parser.add_argument("--fault", help="a fault mode of faults.py for every --fault-every'th chat request")
+    parser.add_argument("--fault-every", type=int, default=1)
     asyncio.run(_serve_forever(parser.parse_args()))
 
 

@@ -50,7 +50,7 @@ def open_reports(
             elif suffix == ".xml":
                 writers.append(JunitReport(path, run, gates, secrets))
             else:
-                writers.append(JsonReport(path, run))
+                writers.append(JsonReport(path, run, secrets))
     except BaseException:
         for writer in writers:
             writer.discard()

@@ -1,0 +1,122 @@
+"""redact.py: known secrets masked by value wherever they appear, key shapes masked by pattern, and a
+mask that gives nothing of a key away."""
+
+from __future__ import annotations
+
+import html
+import json
+from urllib.parse import quote
+
+import pytest
+
+from migrate_cli.redact import REDACTED, mask, needs_redaction, redact, redact_value
+
+HEX64 = "3f9ac2d1e8b7460f9a2c5d7e1b3f8a6c0d4e2f9b7a1c3e5d8f0a2b4c6d8e0f1a"
+GROQ = "gsk_Wq8Zt3LmNp5Rv7Xy9Ab2Cd4Ef6Gh8Jk0"
+XAI = "xai-Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz2Xc4"
+PROJECT = "sk-proj-Kd82hfW0qLzP3xVb7NmT5yRc1UeA9oGi"
+SHORT = "k3Y!z9"
+KEYS = {"hex64": HEX64, "groq": GROQ, "xai": XAI, "project": PROJECT, "short": SHORT}
+
+
+def secret_part(key: str) -> str:
+    """What a mask must not show: the key without its public type prefix."""
+    for prefix in ("sk-proj-", "sk-", "gsk_", "xai-"):
+        if key.startswith(prefix):
+            return key[len(prefix) :]
+    return key
+
+
+def shows_any_of(text: str, secret: str, width: int = 3) -> bool:
+    """True when `text` shows any `width` consecutive characters of `secret`."""
+    return any(secret[i : i + width] in text for i in range(len(secret) - width + 1))
+
+
+@pytest.mark.parametrize("key", KEYS.values(), ids=KEYS.keys())
+def test_a_mask_reveals_no_part_of_a_key(key: str) -> None:
+    masked = mask(key)
+    assert masked.endswith(REDACTED)
+    assert not shows_any_of(masked.removesuffix(REDACTED), secret_part(key))
+    assert not shows_any_of(redact(f"key={key};", [key]), secret_part(key))
+
+
+@pytest.mark.parametrize(
+    ("key", "prefix"),
+    [(GROQ, "gsk_"), (XAI, "xai-"), (PROJECT, "sk-"), ("sk-" + "A" * 40, "sk-"), (HEX64, ""), (SHORT, "")],
+)
+def test_only_the_public_type_prefix_of_a_key_shaped_value_is_kept(key: str, prefix: str) -> None:
+    assert mask(key) == prefix + REDACTED
+
+
+def test_a_short_prefixed_value_keeps_nothing() -> None:
+    # "sk-12345" is mostly prefix: keeping "sk-" would show most of what is there.
+    assert mask("sk-12345") == REDACTED
+    assert redact("value sk-12345 here", ["sk-12345"]) == f"value {REDACTED} here"
+
+
+@pytest.mark.parametrize("key", [GROQ, XAI, PROJECT], ids=["groq", "xai", "project"])
+def test_key_shapes_are_masked_without_being_told_the_value(key: str) -> None:
+    text = redact(f"Incorrect API key provided: {key}.")
+    assert secret_part(key) not in text and REDACTED in text
+
+
+def test_values_that_do_not_look_like_keys_are_masked_only_by_value() -> None:
+    assert redact(f"token {HEX64} and {SHORT}") == f"token {HEX64} and {SHORT}"
+    assert redact(f"token {HEX64} and {SHORT}", [HEX64, SHORT]) == f"token {REDACTED} and {REDACTED}"
+
+
+def test_overlapping_secrets_are_masked_as_one_span() -> None:
+    # Masking "AAAA-BBBB-CC" first would leave "-DD" of the second secret behind, and the
+    # other order would leave "AAAA-" of the first one.
+    first, second = "AAAA-BBBB-CC", "BBBB-CC-DD"
+    for secrets in ([first, second], [second, first]):
+        text = redact("x AAAA-BBBB-CC-DD y", secrets)
+        assert text == f"x {REDACTED} y"
+
+
+def test_a_secret_inside_another_is_masked_with_it() -> None:
+    outer, inner = "Bearer-token-ABCDEF", "token-ABC"
+    assert redact(f"[{outer}] [{inner}]", [inner, outer]) == f"[{REDACTED}] [{REDACTED}]"
+
+
+def test_repeated_and_self_overlapping_occurrences_are_all_masked() -> None:
+    assert redact("abababab", ["abab"]) == REDACTED
+    assert redact(f"{SHORT}{SHORT} {SHORT}", [SHORT]) == f"{REDACTED}{REDACTED} {REDACTED}"
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda s: json.dumps(s)[1:-1],
+        html.escape,
+        lambda s: quote(s, safe=""),
+    ],
+    ids=["json", "html", "url"],
+)
+def test_escaped_forms_of_a_secret_are_masked(encode) -> None:  # type: ignore[no-untyped-def]
+    key = 'p@ss"<w>rd/&key\\1'
+    text = redact(f"echo: {encode(key)}", [key])
+    assert encode(key) not in text and "rd/&key" not in text and REDACTED in text
+
+
+def test_too_short_values_are_not_secrets() -> None:
+    assert redact("a b abc", ["a", "abc"]) == "a b abc"
+
+
+def test_redact_value_masks_strings_keys_and_numbers_deep_inside() -> None:
+    digits = "98765432"
+    value = {
+        "usage": {"prompt_tokens": 3, "echo": f"Bearer {HEX64}"},
+        HEX64: [f"x{SHORT}", 1.5, True, None],
+        "n": int(digits),
+    }
+    clean = redact_value(value, [HEX64, SHORT, digits])
+    flat = json.dumps(clean)
+    for secret in (HEX64, SHORT, digits):
+        assert secret not in flat
+    assert clean["usage"]["prompt_tokens"] == 3 and clean[REDACTED][1:] == [1.5, True, None]
+
+
+def test_needs_redaction_agrees_with_redact() -> None:
+    for text in ("plain text", f"has {HEX64}", f"has {PROJECT}", "sk-placeholder"):
+        assert needs_redaction(text, [HEX64]) == (redact(text, [HEX64]) != text)
