@@ -8,7 +8,8 @@ reused, since the point of --resume is not to pay twice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from migrate_cli.smoke.cache import ResponseCache, cache_key
@@ -93,3 +94,17 @@ class Replay:
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
+
+
+def open_replay(
+    cache_dir: Path | None, resume_file: Path | None, refresh: frozenset[str], secrets: Sequence[str], err: Any
+) -> Replay | None:
+    """The cache (--cache) and the resumed results (--resume), or None when neither is asked for."""
+    if cache_dir is None and resume_file is None:
+        return None
+    resume = ResumeIndex.load(resume_file) if resume_file is not None else None
+    if resume is not None:
+        skipped = f" ({resume.skipped} unusable line(s) skipped)" if resume.skipped else ""
+        err.print(f"resume: {resume.answers} answer(s) in {resume_file} can be reused{skipped}", markup=False)
+    cache = ResponseCache.open(cache_dir, secrets) if cache_dir is not None else None
+    return Replay(cache, resume, refresh)

@@ -9,11 +9,10 @@ evaluate.py, summary.py and compare.py, the calls in runner.py.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from migrate_cli.errors import ExitCode, ProviderError
 from migrate_cli.smoke.gates import Gate, GateSettings, evaluate_gates
@@ -21,9 +20,6 @@ from migrate_cli.smoke.plan import SmokeOptions, SmokePlan, make_plan
 from migrate_cli.smoke.records import Case, SideResult
 from migrate_cli.smoke.runner import CaseAnswers, RunOutcome, Stop
 from migrate_cli.smoke.summary_lines import failed_gate_line
-
-if TYPE_CHECKING:
-    from migrate_cli.smoke.replay import Replay
 
 
 @dataclass
@@ -62,6 +58,7 @@ class SmokeSession:
         from migrate_cli.smoke.insights import RunInsights
         from migrate_cli.smoke.outputs import OutputError, ResultsLog
         from migrate_cli.smoke.pricing import load_prices
+        from migrate_cli.smoke.replay import open_replay
         from migrate_cli.smoke.report import ProgressView
         from migrate_cli.smoke.reports import open_reports
         from migrate_cli.smoke.summary import RunSummary
@@ -81,7 +78,7 @@ class SmokeSession:
         total = prompts.cases if plan.limit is None else min(plan.limit, prompts.cases)
         models = [*prompts.models, *(plan.candidate_model(model) for model in prompts.models)]
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-        replay = open_replay(plan, secrets, err)
+        replay = open_replay(plan.cache, plan.resume, plan.refresh, secrets, err)
         reports: list[Any] = []
         try:
             reports = open_reports(plan.reports, self._run_record(run_id, total), plan.gates, secrets)
@@ -286,22 +283,6 @@ def final_summary(
         "gates": [gate.to_dict() for gate in gates],
     }
     return final, gates
-
-
-def open_replay(plan: SmokePlan, secrets: list[str], err: Any) -> Replay | None:
-    """The cache (--cache) and the resumed results (--resume), or None when neither is asked for."""
-    from migrate_cli.smoke.cache import ResponseCache
-    from migrate_cli.smoke.replay import Replay
-    from migrate_cli.smoke.resume import ResumeIndex
-
-    if plan.cache is None and plan.resume is None:
-        return None
-    resume = ResumeIndex.load(plan.resume) if plan.resume is not None else None
-    if resume is not None:
-        skipped = f" ({resume.skipped} unusable line(s) skipped)" if resume.skipped else ""
-        err.print(f"resume: {resume.answers} answer(s) in {plan.resume} can be reused{skipped}", markup=False)
-    cache = ResponseCache.open(plan.cache, secrets) if plan.cache is not None else None
-    return Replay(cache, resume, plan.refresh)
 
 
 def _stop_reason(stop: Stop | None) -> str:
