@@ -41,6 +41,8 @@ CONFIG_KEYS: dict[str, type | tuple[type, ...]] = {
     "concurrency": int,
     "timeout": (int, float),
     "max_retries": int,
+    # smoke: the response cache directory (relative to the config file)
+    "cache": str,
 }
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")

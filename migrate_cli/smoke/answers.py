@@ -42,6 +42,8 @@ class Answer:
     finish_reason: str | None = None
     #: The usage object as received (cleaned), or None when there was none.
     usage: dict[str, Any] | None = None
+    #: The provider's `system_fingerprint` (its backend configuration), when it sent one.
+    system_fingerprint: str | None = None
 
 
 def one_line(text: str, secrets: Sequence[str] = (), limit: int = MAX_ERROR_MESSAGE) -> str:
@@ -108,8 +110,14 @@ def parse_completion(body: bytes, content_type: str, secrets: Sequence[str]) -> 
         tool_calls=tuple(tool_calls),
         finish_reason=_optional_text(choice.get("finish_reason"), "finish_reason"),
         usage=data["usage"] if isinstance(data.get("usage"), dict) else None,
+        system_fingerprint=_fingerprint(data),
     )
     return clean_answer(answer, secrets)
+
+
+def _fingerprint(data: dict[str, Any]) -> str | None:
+    value = data.get("system_fingerprint")
+    return value if isinstance(value, str) and value else None
 
 
 def clean_answer(answer: Answer, secrets: Sequence[str]) -> Answer:
@@ -118,6 +126,9 @@ def clean_answer(answer: Answer, secrets: Sequence[str]) -> Answer:
         tool_calls=tuple(clean_json(call, secrets) for call in answer.tool_calls),
         finish_reason=None if answer.finish_reason is None else clean_text(answer.finish_reason, secrets),
         usage=None if answer.usage is None else clean_json(answer.usage, secrets),
+        system_fingerprint=None
+        if answer.system_fingerprint is None
+        else clean_text(answer.system_fingerprint, secrets),
     )
 
 
@@ -208,6 +219,7 @@ class StreamAnswer:
     done: bool = False
     #: Chunks read: after a cut, says how far the stream got.
     chunks: int = 0
+    system_fingerprint: str | None = None
 
     def add(self, data: str) -> bool:
         """Read one event's data; True when it carried the first content or tool call."""
@@ -226,6 +238,7 @@ class StreamAnswer:
         if chunk.get("error"):
             raise MalformedAnswer(f"the stream ended with an error: {_quote(chunk['error'], ())}")
         self.chunks += 1
+        self.system_fingerprint = _fingerprint(chunk) or self.system_fingerprint
         if isinstance(chunk.get("usage"), dict):
             self.usage = chunk["usage"]
         started = False
@@ -280,4 +293,5 @@ class StreamAnswer:
     def answer(self, secrets: Sequence[str]) -> Answer:
         calls = tuple(self.calls[index] for index in sorted(self.calls))
         output = "".join(self.parts) if self.parts or not calls else None
-        return clean_answer(Answer(output, calls, self.finish_reason, self.usage), secrets)
+        answer = Answer(output, calls, self.finish_reason, self.usage, self.system_fingerprint)
+        return clean_answer(answer, secrets)

@@ -24,7 +24,7 @@ import os
 import random
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from migrate_cli.errors import UsageError
@@ -34,6 +34,8 @@ from migrate_cli.smoke.records import CallError, Case, Endpoint, ErrorKind, Side
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
+#: The note on an answer whose stream_options were refused and retried without.
+STREAM_OPTIONS_NOTE = "stream_options rejected; sent again without it, so this stream carries no usage"
 _STATUS_KINDS: dict[int, ErrorKind] = {
     400: "bad_request",
     401: "auth",
@@ -96,8 +98,12 @@ async def preflight(client: AsyncOpenAI, endpoint: Endpoint, secrets: Sequence[s
     effect the SDK finishes its lazy set-up (imports, platform probe, first connection) here, so
     that time is not counted in the first cases' latency.
     """
-    client.chat.completions  # noqa: B018 - imports the chat resources now, not in the first timed call
-    return (await list_models(client, secrets, read_ids=False)).fatal
+    try:
+        return (await list_models(client, secrets, read_ids=False)).fatal
+    finally:
+        # After the probe is out: the chat resources are imported now, not in the first timed call.
+        client.chat.completions  # noqa: B018
+
 
 
 @dataclass(frozen=True)
@@ -145,13 +151,24 @@ def _model_ids(body: bytes) -> tuple[str, ...] | None:
     return tuple(str(model["id"]) for model in data if isinstance(model, dict) and model.get("id"))
 
 
-def build_request(case: Case, model: str, *, stream: bool) -> dict[str, Any]:
-    """The canonical request body: the case's messages and parameters, with this side's model."""
+def build_request(case: Case, model: str, *, stream: bool, stream_options: bool = True) -> dict[str, Any]:
+    """The canonical request body: the case's messages and parameters, with this side's model.
+
+    `stream_options=False` leaves `stream_options` out, for a provider that rejected it."""
     request: dict[str, Any] = {"model": model, "messages": list(case.messages), **case.params}
     if stream:
         request["stream"] = True
-        request["stream_options"] = {"include_usage": True}
+        if stream_options:
+            request["stream_options"] = {"include_usage": True}
     return request
+
+
+def rejects_stream_options(error: CallError | None) -> bool:
+    """A 400/422 that names `stream_options` (Azure-style endpoints refuse the parameter)."""
+    if error is None or error.kind != "bad_request":
+        return False
+    message = error.message.lower()
+    return "stream_options" in message or "include_usage" in message
 
 
 async def call_side(
@@ -164,7 +181,28 @@ async def call_side(
 ) -> SideResult:
     """Send `request` and describe what came back; never raises for a provider's failure.
 
-    A streamed answer that breaks off (the stream ends before a finish_reason, the connection
+    A streamed request whose `stream_options` the provider rejects is sent once more without it,
+    with a note on the result: the answer is still measured, only the stream's usage is missing.
+    """
+    result = await _call(client, endpoint, request, secrets=secrets, max_retries=max_retries)
+    rejected = result.error
+    if request.get("stream_options") is not None and rejected is not None and rejects_stream_options(rejected):
+        retry = {key: value for key, value in request.items() if key != "stream_options"}
+        result = await _call(client, endpoint, retry, secrets=secrets, max_retries=max_retries)
+        note = f"{STREAM_OPTIONS_NOTE} (HTTP {rejected.status}: {rejected.message})"
+        return replace(result, notes=(*result.notes, note))
+    return result
+
+
+async def _call(
+    client: AsyncOpenAI,
+    endpoint: Endpoint,
+    request: Mapping[str, Any],
+    *,
+    secrets: Sequence[str] = (),
+    max_retries: int | None = None,
+) -> SideResult:
+    """One request, answered or failed. A streamed answer that breaks off (the stream ends before a finish_reason, the connection
     drops, or the deadline passes while it is read) is sent again, up to `max_retries` times,
     like a dropped connection: the SDK retries only what fails before the body starts.
     `max_retries` defaults to the client's.
@@ -197,6 +235,7 @@ async def call_side(
         latency_s=latency,
         ttft_s=ttft,
         stream_usage_missing=bool(request.get("stream")) and answer.usage is None,
+        system_fingerprint=answer.system_fingerprint,
     )
 
 
@@ -245,7 +284,8 @@ async def _streamed(
             model=request["model"],
             messages=request["messages"],
             stream=True,
-            stream_options=request["stream_options"],
+            # Left out (not null) when a provider refused it: openai.omit sends no key.
+            stream_options=request.get("stream_options", openai.omit),
             extra_body=_body_params(request),
         ) as raw:
             response = raw.http_response

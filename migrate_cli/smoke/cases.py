@@ -7,6 +7,8 @@ Format (JSON Lines, UTF-8, an optional BOM is accepted):
   Ids must be unique, counting those defaulted from line numbers.
 - `model` (optional): the baseline model; defaults to `--model`/`[tool.migrate] model` as the
   command passes it in `default_model`.
+- `weight` (optional, a positive number, default 1): the case's relative request volume, used by the
+  monthly cost projection; never sent.
 - Every other key is a chat-completions parameter, sent to both sides unchanged. The common ones
   are type-checked here so a typo costs nothing; `stream`/`stream_options` are refused because
   `--stream` owns them. Keys the OpenAI API does not define are kept and reported in
@@ -46,7 +48,8 @@ from migrate_cli.smoke.request_checks import (
     unsendable_problem,
 )
 
-RESERVED_KEYS = frozenset({"id", "model", "messages", "prompt"})
+# `weight` is the case's relative request volume (the monthly projection); it is never sent.
+RESERVED_KEYS = frozenset({"id", "model", "messages", "prompt", "weight"})
 # The CLI decides streaming (--stream) for the whole run, so a line may not.
 CLI_OWNED_KEYS = frozenset({"stream", "stream_options"})
 # Every body parameter of chat.completions.create (openai-python 3.x,
@@ -111,6 +114,8 @@ class PromptsSummary:
     prompt_tokens: Mapping[tuple[str, str], int] = field(default_factory=dict)
     #: False when any of `prompt_tokens` is an approximation (encoding files unavailable).
     tokens_exact: bool = True
+    #: (side, model) -> messages summed over its cases (a calibration's per-message term needs it).
+    messages: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
 
 class PromptsSource:
@@ -177,6 +182,7 @@ def validate_prompts_file(
     models: dict[str, int] = {}
     unknown: dict[str, int] = {}
     tokens: dict[tuple[str, str], int] = {}
+    messages: dict[tuple[str, str], int] = {}
     exact = True
     if side_models is not None:
         from migrate_cli.smoke.tokens import estimate_prompt_tokens
@@ -191,10 +197,11 @@ def validate_prompts_file(
             for side, model in side_models(case).items():
                 estimate = estimate_prompt_tokens(case.messages, model, case.params.get("tools"))
                 tokens[(side, model)] = tokens.get((side, model), 0) + estimate.prompt
+                messages[(side, model)] = messages.get((side, model), 0) + len(case.messages)
                 exact = exact and estimate.exact
     if count == 0:
         raise PromptsFileError(f"{source}: no cases (the file is empty or holds only blank and comment lines)")
-    return PromptsSummary(source.path, count, models, unknown, tokens, exact)
+    return PromptsSummary(source.path, count, models, unknown, tokens, exact, messages)
 
 
 def iter_cases(path: Path | PromptsSource, *, default_model: str | None) -> Iterator[Case]:
@@ -293,6 +300,7 @@ def parse_line(text: str, *, line: int, default_model: str | None, where: str) -
         fail(f"no model: {NO_MODEL_HINT}")
     if not isinstance(model, str) or not model.strip():
         fail("'model' must be a non-empty string")
+    weight = _check_weight(data.get("weight", 1), fail)
     params = {key: value for key, value in data.items() if key not in RESERVED_KEYS}
     for key in params:
         if key in CLI_OWNED_KEYS:
@@ -300,7 +308,7 @@ def parse_line(text: str, *, line: int, default_model: str | None, where: str) -
         check = PARAM_CHECKS.get(key)
         if check is not None and (problem := check(params[key])) is not None:
             fail(attach(f"'{key}'", problem))
-    return Case(id=case_id, line=line, messages=messages, model=model, params=params)
+    return Case(id=case_id, line=line, messages=messages, model=model, params=params, weight=weight)
 
 
 class _DuplicateKey(ValueError):
@@ -339,6 +347,13 @@ def _failer(where: str) -> Callable[[str], NoReturn]:
         raise PromptsFileError(f"{where}: {message}")
 
     return fail
+
+
+def _check_weight(value: Any, fail: Callable[[str], NoReturn]) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+        got = value if isinstance(value, (int, float)) and not isinstance(value, bool) else describe(value)
+        fail(f"'weight' must be a positive number (the case's share of requests), got {got}")
+    return float(value)
 
 
 def _check_id(value: Any, fail: Callable[[str], NoReturn]) -> str:

@@ -16,6 +16,9 @@ from migrate_cli.options import ApiKeyEnv, BaseUrl, Provider
 MODELS_PANEL = "Models and baseline"
 OUTPUT_PANEL = "Output"
 RUN_PANEL = "Run"
+REPLAY_PANEL = "Cache, resume and repeat"
+COST_PANEL = "Calibration and cost"
+GATES_PANEL = "CI gates"
 
 
 def smoke(
@@ -98,7 +101,8 @@ def smoke(
             metavar="FILE",
             rich_help_panel=OUTPUT_PANEL,
             show_default=False,
-            help="Write the full report; the format follows the extension (.json). Repeatable.",
+            help="Write a report; the extension picks the format: .json (everything), .md (a PR comment), "
+            ".html (one self-contained page), .xml (JUnit). Repeatable.",
         ),
     ] = None,
     results: Annotated[
@@ -176,14 +180,25 @@ def smoke(
             help="Send nothing: print the case count, tiktoken prompt tokens and projected input cost.",
         ),
     ] = False,
+    stream_check: Annotated[
+        int | None,
+        typer.Option(
+            "--stream-check",
+            metavar="K",
+            rich_help_panel=RUN_PANEL,
+            show_default=False,
+            help="Ask the first K cases both streamed and not on each side; report whether content and usage agree.",
+        ),
+    ] = None,
     fail_on: Annotated[
         str | None,
         typer.Option(
             "--fail-on",
-            metavar="VERDICTS",
-            rich_help_panel=RUN_PANEL,
+            metavar="LIST",
+            rich_help_panel=GATES_PANEL,
             show_default=False,
-            help="Exit 1 if any case gets one of these verdicts, e.g. broken or broken,drift.",
+            help="Exit 1 if any case gets one of these verdicts or has a failed call, "
+            "e.g. broken or broken,drift,error.",
         ),
     ] = None,
     min_similarity: Annotated[
@@ -191,9 +206,98 @@ def smoke(
         typer.Option(
             "--min-similarity",
             metavar="X",
-            rich_help_panel=RUN_PANEL,
+            rich_help_panel=GATES_PANEL,
             show_default=False,
             help="Exit 1 if the mean similarity is below X (0 to 1).",
+        ),
+    ] = None,
+    max_cost_increase: Annotated[
+        float | None,
+        typer.Option(
+            "--max-cost-increase",
+            metavar="PCT",
+            rich_help_panel=GATES_PANEL,
+            show_default=False,
+            help="Exit 1 if the candidate costs more than PCT% above the baseline (cases priced on both sides).",
+        ),
+    ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache",
+            metavar="DIR",
+            rich_help_panel=REPLAY_PANEL,
+            show_default=False,
+            help="Keep every successful answer in DIR (SQLite) and reuse it: a second run asks nothing "
+            "([tool.migrate] cache sets a default).",
+        ),
+    ] = None,
+    refresh: Annotated[
+        str | None,
+        typer.Option(
+            "--refresh",
+            metavar="SIDE",
+            rich_help_panel=REPLAY_PANEL,
+            show_default=False,
+            help="With --cache: ask baseline, candidate or all again instead of reusing their cached answers.",
+        ),
+    ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(
+            "--resume",
+            metavar="RESULTS.jsonl",
+            rich_help_panel=REPLAY_PANEL,
+            show_default=False,
+            help="Continue an interrupted run from its --results file: answered cases are not sent again.",
+        ),
+    ] = None,
+    repeat: Annotated[
+        int | None,
+        typer.Option(
+            "--repeat",
+            metavar="N",
+            rich_help_panel=REPLAY_PANEL,
+            show_default=False,
+            help="Ask each side N times (N >= 2): drift within the baseline's own variation is judged equivalent.",
+        ),
+    ] = None,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate",
+            rich_help_panel=COST_PANEL,
+            help="Send each case once per side with max_tokens=1 and fit how each provider counts prompt tokens.",
+        ),
+    ] = False,
+    save_calibration: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-calibration",
+            metavar="FILE",
+            rich_help_panel=COST_PANEL,
+            show_default=False,
+            help="Write the run's token calibration (per side: base URL, models, ratios, spread, date) to FILE.",
+        ),
+    ] = None,
+    calibration: Annotated[
+        Path | None,
+        typer.Option(
+            "--calibration",
+            metavar="FILE",
+            rich_help_panel=COST_PANEL,
+            show_default=False,
+            help="With --dry-run: project calibrated token counts and cost from a --save-calibration FILE.",
+        ),
+    ] = None,
+    monthly_requests: Annotated[
+        int | None,
+        typer.Option(
+            "--monthly-requests",
+            metavar="N",
+            rich_help_panel=COST_PANEL,
+            show_default=False,
+            help="Project each side's monthly cost at N requests (shared among cases by their 'weight').",
         ),
     ] = None,
 ) -> None:
@@ -223,10 +327,14 @@ def smoke(
     OpenAI list prices on api.openai.com only; price any other model with --pricing. A model
     without a price is reported as unpriced, never as $0.
 
-    Exit codes: 0 done; 1 --fail-on or --min-similarity not met (a run that measured nothing never
-    meets them); 2 bad input or options (nothing sent); 3 a key was rejected, a provider
-    unreachable, calls lost after retries, every call on a side failed, or --results/--report could
-    not be written; 130 interrupted (what finished is kept in --results and --report).
+    Every run also fits how each provider counts tokens against tiktoken (calibration), splits
+    the cost change into a price effect and a tokenizer effect, and can project a monthly cost.
+
+    Exit codes: 0 done; 1 a gate (--fail-on, --min-similarity, --max-cost-increase) not met (a run
+    that measured nothing never meets one); 2 bad input or options (nothing sent); 3 a key was
+    rejected, a provider unreachable, calls lost after retries, every call on a side failed, or
+    --results/--report could not be written; 130 interrupted (what finished is kept in --results
+    and --report; --resume continues from --results).
 
     Examples:
 
@@ -237,7 +345,10 @@ def smoke(
       migrate smoke prompts.jsonl --provider together --model meta-llama/Llama-3.3-70B-Instruct-Turbo
       migrate smoke prompts.jsonl --pricing mira-prices.toml --rate RUB=0.0108 --report out.json
       migrate smoke prompts.jsonl --stream --concurrency 16 --results answers.jsonl
-      migrate smoke prompts.jsonl --fail-on broken --min-similarity 0.8     in CI
+      migrate smoke prompts.jsonl --fail-on broken,error --max-cost-increase 10 --report r.xml   in CI
+      migrate smoke prompts.jsonl --calibrate --save-calibration cal.json   fit token counts, ~free
+      migrate smoke more.jsonl --dry-run --calibration cal.json             calibrated projection
+      migrate smoke prompts.jsonl --cache .migrate/cache --repeat 3 --report out.html
     """
     from migrate_cli.smoke.plan import SmokeOptions
     from migrate_cli.smoke.session import SmokeSession
@@ -259,6 +370,16 @@ def smoke(
         limit=limit,
         fail_on=fail_on,
         min_similarity=min_similarity,
+        max_cost_increase=max_cost_increase,
+        cache=cache,
+        refresh=refresh,
+        resume=resume,
+        repeat=repeat,
+        stream_check=stream_check,
+        calibrate=calibrate,
+        save_calibration=save_calibration,
+        calibration=calibration,
+        monthly_requests=monthly_requests,
     )
     session = SmokeSession.start(options, provider=provider, base_url=base_url, api_key_env=api_key_env)
     code = session.dry_run(json_output) if dry_run else session.run(json_output)

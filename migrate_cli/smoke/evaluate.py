@@ -1,4 +1,6 @@
-"""Pure: a raw response -> the same response with its token estimate and cost; a pair -> a CaseResult."""
+"""Pure: a raw response -> the same response with its token estimate and cost; a case's answers -> a
+CaseResult (verdict, noise floor with --repeat, stream parity with --stream-check, the cost split's
+middle term)."""
 
 from __future__ import annotations
 
@@ -8,13 +10,17 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from migrate_cli.smoke.compare import compare
+from migrate_cli.smoke.noise import judge_with_noise, noise_floor
 from migrate_cli.smoke.pricing import PriceTable
 from migrate_cli.smoke.records import Case, CaseResult, Endpoint, SideName, SideResult
+from migrate_cli.smoke.streaming import stream_parity
 from migrate_cli.smoke.tokens import encoding_for_model, estimate_prompt_tokens, get_ruler
 
 if TYPE_CHECKING:
+    from migrate_cli.smoke.calibration import Calibration
     from migrate_cli.smoke.cases import PromptsSummary
     from migrate_cli.smoke.plan import SmokePlan
+    from migrate_cli.smoke.runner import CaseAnswers
 
 
 def load_encodings(models: Iterable[str]) -> None:
@@ -52,6 +58,35 @@ def evaluate_case(case: Case, baseline: SideResult, candidate: SideResult) -> Ca
     return CaseResult(case_id=case.id, baseline=baseline, candidate=candidate, comparison=compare(baseline, candidate))
 
 
+def evaluate_answers(case: Case, answers: CaseAnswers, candidate_endpoint: Endpoint, prices: PriceTable) -> CaseResult:
+    """The case's verdict from the first answer of each side, judged against the noise floor when
+    there are repeats; parity of the other streaming mode; the candidate priced at baseline tokens."""
+    baseline, candidate = answers.baseline[0], answers.candidate[0]
+    comparison = compare(baseline, candidate)
+    noise = None
+    if len(answers.baseline) > 1:
+        noise = noise_floor(answers.baseline, answers.candidate, case.params.get("seed"))
+        judged = judge_with_noise(comparison, noise)
+        if judged is not comparison:
+            comparison, noise = judged, replace(noise, softened=True)
+    mains = {"baseline": baseline, "candidate": candidate}
+    parity = tuple(stream_parity(side, mains[side], other) for side, other in answers.other_mode.items())
+    middle = None
+    if baseline.ok and candidate.ok and baseline.cost is not None and baseline.cost.status == "computed":
+        at_baseline_tokens = prices.cost(candidate_endpoint, candidate.model, baseline.usage)
+        middle = at_baseline_tokens.usd if at_baseline_tokens.status == "computed" else None
+    return CaseResult(
+        case_id=case.id,
+        baseline=baseline,
+        candidate=candidate,
+        comparison=comparison,
+        weight=case.weight,
+        candidate_at_baseline_tokens_usd=middle,
+        noise=noise,
+        stream_parity=parity,
+    )
+
+
 @dataclass(frozen=True)
 class DryRunLine:
     side: SideName
@@ -61,10 +96,19 @@ class DryRunLine:
     prompt_tokens: int
     #: Projected input cost; None when the model is unpriced on that side.
     cost_usd: float | None
+    #: The prompt tokens this side's provider is expected to count (calibrated; else tiktoken's).
+    projected_prompt_tokens: int = 0
+    calibrated: bool = False
 
 
-def dry_run_lines(prompts: PromptsSummary, plan: SmokePlan, prices: PriceTable) -> list[DryRunLine]:
-    """Per side and model: cases, summed tiktoken prompt estimate, projected input cost (None: unpriced)."""
+def dry_run_lines(
+    prompts: PromptsSummary,
+    plan: SmokePlan,
+    prices: PriceTable,
+    calibrations: dict[str, Calibration] | None = None,
+) -> list[DryRunLine]:
+    """Per side and model: cases, summed tiktoken prompt estimate, the calibrated projection when a
+    fit is given for that side, and the projected input cost of it (None: unpriced)."""
     counts: dict[tuple[str, str], int] = {}
     for model, cases in prompts.models.items():
         for side, side_model in (("baseline", model), ("candidate", plan.candidate_model(model))):
@@ -72,6 +116,8 @@ def dry_run_lines(prompts: PromptsSummary, plan: SmokePlan, prices: PriceTable) 
     lines = []
     for (side, model), cases in sorted(counts.items()):
         tokens = prompts.prompt_tokens.get((side, model), 0)
-        cost = prices.projected_input_cost(plan.endpoints[side], model, tokens)  # type: ignore[index]
-        lines.append(DryRunLine(side, model, cases, tokens, cost.usd))  # type: ignore[arg-type]
+        fit = (calibrations or {}).get(side)
+        projected = fit.project(tokens, prompts.messages.get((side, model), 0)) if fit is not None else tokens
+        cost = prices.projected_input_cost(plan.endpoints[side], model, projected)  # type: ignore[index]
+        lines.append(DryRunLine(side, model, cases, tokens, cost.usd, projected, fit is not None))  # type: ignore[arg-type]
     return lines

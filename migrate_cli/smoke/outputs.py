@@ -29,7 +29,8 @@ from migrate_cli.errors import ExitCode, MigrateError, UsageError
 from migrate_cli.redact import needs_redaction, redact_value
 from migrate_cli.smoke.records import Case, CaseResult, SideResult
 
-REPORT_FORMATS = (".json",)
+#: Report formats by suffix: .json here, the others in reports/ (Markdown, HTML, JUnit XML).
+REPORT_FORMATS = (".json", ".md", ".html", ".xml")
 
 
 class OutputError(MigrateError):
@@ -99,7 +100,11 @@ class ResultsLog:
         self.run_id = run_id
         self.lines = 0
         self.secrets = tuple(secrets)
+        ends_mid_line = _ends_mid_line(path)
         self._file = RecordFile(path, append=True, what="--results")
+        if ends_mid_line:
+            # A run killed mid-write left half a line: ours start on a line of their own.
+            self._file.write("\n")
 
     def write(self, case: Case, result: SideResult) -> None:
         record = {"run_id": self.run_id, "case_id": case.id, "line": case.line, **plain(result)}
@@ -111,6 +116,18 @@ class ResultsLog:
 
     def close(self) -> None:
         self._file.close()
+
+
+def _ends_mid_line(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            if handle.tell() == 0:
+                return False
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) != b"\n"
+    except OSError:
+        return False
 
 
 class JsonReport:
@@ -159,6 +176,11 @@ def case_record(result: CaseResult) -> dict[str, Any]:
         "reason": comparison.reason,
         "json_equal": comparison.json_equal,
         "diff": comparison.diff,
+        "weight": result.weight,
+        "noise_floor": result.noise.baseline if result.noise is not None else None,
+        "noise": plain(result.noise),
+        "candidate_at_baseline_tokens_usd": result.candidate_at_baseline_tokens_usd,
+        "stream_check": [plain(parity) for parity in result.stream_parity] or None,
         "baseline": side_record(result.baseline),
         "candidate": side_record(result.candidate),
     }
@@ -183,6 +205,10 @@ def side_record(side: SideResult) -> dict[str, Any]:
         "ttft_s": side.ttft_s,
         "stream_usage_missing": side.stream_usage_missing,
         "error": plain(side.error),
+        "cached": side.origin == "cache",
+        "origin": side.origin,
+        "system_fingerprint": side.system_fingerprint,
+        "notes": list(side.notes),
     }
 
 

@@ -17,19 +17,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from migrate_cli.config import ProjectConfig, Target, check_env_name, check_url
+from migrate_cli.config import ProjectConfig, Target, check_env_name, check_url, preset_for_url
 from migrate_cli.errors import UsageError
 from migrate_cli.smoke.calls import CallSettings
+from migrate_cli.smoke.gates import FAIL_ON_ITEMS, GateSettings
 from migrate_cli.smoke.outputs import check_report_path
-from migrate_cli.smoke.records import Endpoint, SideName, Verdict
+from migrate_cli.smoke.records import Endpoint, SideName
 from migrate_cli.smoke.runner import DEFAULT_CONCURRENCY, RunSettings
 
 OPENAI_URL = "https://api.openai.com/v1"
 OPENAI_KEY_ENV = "OPENAI_API_KEY"
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_RETRIES = 2
-VERDICTS = ("same", "equivalent", "drift", "broken")
+REFRESH_CHOICES = {"baseline": ("baseline",), "candidate": ("candidate",), "all": ("baseline", "candidate")}
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,16 @@ class SmokeOptions:
     limit: int | None = None
     fail_on: str | None = None
     min_similarity: float | None = None
+    max_cost_increase: float | None = None
+    cache: Path | None = None
+    refresh: str | None = None
+    resume: Path | None = None
+    repeat: int | None = None
+    stream_check: int | None = None
+    calibrate: bool = False
+    save_calibration: Path | None = None
+    calibration: Path | None = None
+    monthly_requests: int | None = None
 
 
 @dataclass(frozen=True)
@@ -69,9 +81,19 @@ class SmokePlan:
     limit: int | None
     reports: tuple[Path, ...]
     results: Path | None
-    fail_on: tuple[Verdict, ...] = ()
-    min_similarity: float | None = None
+    gates: GateSettings = field(default_factory=GateSettings)
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    #: --cache DIR (or [tool.migrate] cache), and the sides --refresh asks again.
+    cache: Path | None = None
+    refresh: frozenset[str] = frozenset()
+    #: --resume FILE: answers reused from it; new ones are appended to it (it is also `results`).
+    resume: Path | None = None
+    calibrate: bool = False
+    save_calibration: Path | None = None
+    calibration: Path | None = None
+    monthly_requests: int | None = None
+    #: How sentences name each side ("vMira", "the candidate (127.0.0.1:8000)").
+    names: Mapping[str, str] = field(default_factory=dict)
 
     def candidate_model(self, baseline_model: str) -> str:
         if self.model_override is not None:
@@ -100,6 +122,23 @@ def make_plan(options: SmokeOptions, config: ProjectConfig, target: Target, envi
         stream=options.stream,
     )
     concurrency = _at_least(_pick(options.concurrency, config, "concurrency", DEFAULT_CONCURRENCY), 1, "--concurrency")
+    settings = RunSettings(
+        concurrency=concurrency,
+        calls=calls,
+        repeat=1 if options.repeat is None else _at_least(options.repeat, 2, "--repeat"),
+        stream_check=0 if options.stream_check is None else _at_least(options.stream_check, 1, "--stream-check"),
+        calibrate=options.calibrate,
+    )
+    cache = options.cache
+    if cache is None and config.get("cache") is not None:
+        cache = config.resolve_path(config.get("cache"))
+    gates = GateSettings(
+        fail_on=_parse_fail_on(options.fail_on),
+        min_similarity=_similarity(options.min_similarity),
+        max_cost_increase=_cost_increase(options.max_cost_increase),
+    )
+    results = _results(options)
+    _check_combinations(options, cache, gates)
     warnings = []
     if target.same_url(baseline.base_url):
         warnings.append(f"the baseline and the candidate are the same endpoint ({baseline.base_url})")
@@ -111,14 +150,78 @@ def make_plan(options: SmokeOptions, config: ProjectConfig, target: Target, envi
         model_map=model_map,
         pricing=pricing,
         rates=dict(parse_rate_option(text) for text in options.rates),
-        settings=RunSettings(concurrency=concurrency, calls=calls),
+        settings=settings,
         limit=None if options.limit is None else _at_least(options.limit, 1, "--limit"),
         reports=tuple(check_report_path(path) for path in options.reports),
-        results=options.results,
-        fail_on=_parse_fail_on(options.fail_on),
-        min_similarity=_similarity(options.min_similarity),
+        results=results,
+        gates=gates,
         warnings=tuple(warnings),
+        cache=cache,
+        refresh=frozenset(REFRESH_CHOICES[options.refresh]) if options.refresh else frozenset(),
+        resume=options.resume,
+        calibrate=options.calibrate,
+        save_calibration=_writable(options.save_calibration, "--save-calibration"),
+        calibration=options.calibration,
+        monthly_requests=None
+        if options.monthly_requests is None
+        else _at_least(options.monthly_requests, 1, "--monthly-requests"),
+        names={"baseline": side_name(baseline), "candidate": side_name(candidate)},
     )
+
+
+def side_name(endpoint: Endpoint) -> str:
+    """A known provider by its name ("OpenAI", "vMira"), anything else by side and host."""
+    preset = preset_for_url(endpoint.base_url)
+    if preset is not None:
+        return preset.label
+    return f"the {endpoint.side} ({urlsplit(endpoint.base_url).netloc or endpoint.base_url})"
+
+
+def _results(options: SmokeOptions) -> Path | None:
+    """--resume FILE appends to FILE: a different --results beside it would split the run in two."""
+    if options.resume is None:
+        return options.results
+    if options.results is not None and options.results.resolve() != options.resume.resolve():
+        raise UsageError(
+            f"--resume {options.resume} appends the new answers to that file; drop --results {options.results}"
+        )
+    return options.resume
+
+
+def _check_combinations(options: SmokeOptions, cache: Path | None, gates: GateSettings) -> None:
+    if options.refresh is not None:
+        if options.refresh not in REFRESH_CHOICES:
+            raise UsageError(f"--refresh takes baseline, candidate or all, got '{options.refresh}'")
+        if cache is None:
+            raise UsageError("--refresh re-asks a side instead of using the cache: give --cache DIR too")
+    if options.calibrate:
+        clashing = [
+            name
+            for name, given in (
+                ("--report", bool(options.reports)),
+                ("--repeat", options.repeat is not None),
+                ("--stream-check", options.stream_check is not None),
+                ("--fail-on/--min-similarity/--max-cost-increase", gates.given),
+            )
+            if given
+        ]
+        if clashing:
+            raise UsageError(
+                f"--calibrate asks for one output token per case, so its answers cannot be compared: "
+                f"drop {', '.join(clashing)} (run without --calibrate for those)"
+            )
+
+
+def _writable(path: Path | None, name: str) -> Path | None:
+    if path is not None and not path.parent.resolve().is_dir():
+        raise UsageError(f"{name} {path}: the directory {path.parent} does not exist")
+    return path
+
+
+def _cost_increase(value: float | None) -> float | None:
+    if value is not None and value < -100:
+        raise UsageError(f"--max-cost-increase is a percentage of the baseline's cost, at least -100, got {value}")
+    return value
 
 
 def _baseline(options: SmokeOptions, config: ProjectConfig, environ: Mapping[str, str]) -> Endpoint:
@@ -179,14 +282,16 @@ def _at_least(value: int, low: int, name: str) -> int:
     return value
 
 
-def _parse_fail_on(text: str | None) -> tuple[Verdict, ...]:
+def _parse_fail_on(text: str | None) -> tuple[str, ...]:
     if text is None:
         return ()
-    verdicts = tuple(part.strip() for part in text.split(",") if part.strip())
-    unknown = [v for v in verdicts if v not in VERDICTS]
-    if unknown or not verdicts:
-        raise UsageError(f"--fail-on takes verdicts from {', '.join(VERDICTS)} (comma-separated), got '{text}'")
-    return verdicts  # type: ignore[return-value]
+    items = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [item for item in items if item not in FAIL_ON_ITEMS]
+    if unknown or not items:
+        raise UsageError(
+            f"--fail-on takes verdicts ({', '.join(FAIL_ON_ITEMS[:-1])}) and/or 'error' (comma-separated), got '{text}'"
+        )
+    return items
 
 
 def _similarity(value: float | None) -> float | None:

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 SideName = Literal["baseline", "candidate"]
+#: Where an answer came from: asked now, the response cache (--cache), or a results file (--resume).
+Origin = Literal["live", "cache", "resume"]
 Verdict = Literal["same", "equivalent", "drift", "broken"]
 ErrorKind = Literal[
     "auth",  # 401/403: stops the run
@@ -38,6 +40,8 @@ class Case:
     model: str
     #: Every other chat-completions parameter on the line, passed to both sides unchanged.
     params: dict[str, Any] = field(default_factory=dict)
+    #: Relative request volume (the line's `weight`), for the monthly cost projection.
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,13 @@ class SideResult:
     error: CallError | None = None
     estimated_tokens: TokenEstimate | None = None
     cost: Cost | None = None
+    #: The provider's `system_fingerprint` (backend configuration), when it sends one.
+    system_fingerprint: str | None = None
+    #: 0 for the first answer; 1..N-1 for the extra answers of --repeat N.
+    repeat: int = 0
+    origin: Origin = "live"
+    #: What happened on the way that the reader should know (e.g. a parameter retried without).
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -171,11 +182,48 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class NoiseFloor:
+    """--repeat N: how much each side differs from itself over its N answers to one case."""
+
+    #: Lowest similarity between two of the baseline's own answers (None: fewer than 2 answered).
+    baseline: float | None
+    candidate: float | None
+    answers: int
+    #: The case's `seed`, if it set one.
+    seed: int | None = None
+    #: Per side, with a seed: True when all its answers were identical (None: no seed or < 2 answers).
+    seed_repeated: dict[str, bool | None] = field(default_factory=dict)
+    #: Per side, the distinct `system_fingerprint` values seen over the answers.
+    fingerprints: dict[str, list[str]] = field(default_factory=dict)
+    #: The extra answers' texts per side (the first answer is the case's own).
+    extra_outputs: dict[str, list[str | None]] = field(default_factory=dict)
+    #: True when the noise floor turned a `drift` into `equivalent`.
+    softened: bool = False
+
+
+@dataclass(frozen=True)
+class StreamParity:
+    """--stream-check: one side's answer to a case both streamed and not."""
+
+    side: SideName
+    content_agrees: bool | None
+    usage_agrees: bool | None
+    usage_in_stream: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class CaseResult:
     case_id: str
     baseline: SideResult
     candidate: SideResult
     comparison: Comparison
+    weight: float = 1.0
+    #: The candidate's prices applied to the baseline's reported usage (the cost split's middle
+    #: term); None when either side is unpriced or has no usage.
+    candidate_at_baseline_tokens_usd: float | None = None
+    noise: NoiseFloor | None = None
+    stream_parity: tuple[StreamParity, ...] = ()
 
 
 def to_jsonable(value: Any) -> Any:

@@ -7,10 +7,10 @@ module decides nothing but layout. Costs without a price print as "unpriced", ne
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from migrate_cli.smoke.records import CaseResult, Endpoint, SideName
 from migrate_cli.smoke.summary import SIDES, VERDICTS, CaseRow, RunSummary, SideCell
@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from migrate_cli.smoke.evaluate import DryRunLine
 
 _VERDICT_STYLE = {"same": "green", "equivalent": "cyan", "drift": "yellow", "broken": "bold red"}
-_REASON_WIDTH = 60
+#: From this many columns on, the table also shows each side's tokens.
+WIDE_TABLE = 120
+_CASE_WIDTH = 20
+_MIN_REASON = 12
 
 
 class ProgressView:
@@ -67,29 +70,32 @@ class ProgressView:
 
 
 def render_table(console: Console, summary: RunSummary, *, report_hint: str = "") -> None:
+    """One line per case at any width: the reason is cut to fit (the reports have it whole), and
+    below `WIDE_TABLE` columns the token columns make room for it."""
+    from rich.cells import cell_len
     from rich.table import Table
 
     rows = summary.rows.shown()
     if not rows:
         return
+    wide = console.width >= WIDE_TABLE
+    cells = [_row_cells(row, wide) for row in rows]
     table = Table(box=None, pad_edge=False, header_style="bold")
-    # Tokens are "prompt→completion" as the provider reported them; "base"/"cand" keep it narrow.
-    for title, justify in (
-        ("case", "left"),
-        ("verdict", "left"),
-        ("sim.", "right"),
-        ("base tok.", "right"),
-        ("base $", "right"),
-        ("cand tok.", "right"),
-        ("cand $", "right"),
-    ):
-        table.add_column(
-            title, justify=justify, no_wrap=True, overflow="ellipsis", max_width=24 if title == "case" else None
-        )
-    table.add_column("reason", min_width=24, overflow="fold")
-    for row in rows:
-        table.add_row(*_row_cells(row))
-    console.print(table)
+    # Every column but the reason is as wide as its widest cell (the case id at most _CASE_WIDTH),
+    # so only the reason is cut when the terminal is narrow. Tokens are "prompt→completion".
+    columns = _columns(wide)
+    widths = []
+    for index, (title, justify) in enumerate(columns):
+        width = max(len(title), *(cell_len(str(row[index])) for row in cells))
+        widths.append(min(width, _CASE_WIDTH) if index == 0 else width)
+        table.add_column(title, justify=justify, no_wrap=True, overflow="ellipsis", width=widths[-1])
+    # rich would shrink every column alike; the reason alone is cut, to what the line has left.
+    reason_width = max(_MIN_REASON, console.width - sum(widths) - 2 * len(widths))
+    table.add_column("reason", no_wrap=True, overflow="ellipsis", width=reason_width)
+    for row_cells in cells:
+        row_cells[-1].truncate(reason_width, overflow="ellipsis")
+        table.add_row(*row_cells)
+    console.print(table, soft_wrap=False)
     if summary.hidden_rows:
         where = f"; all are in {report_hint}" if report_hint else "; --report FILE.json lists them all"
         console.print(
@@ -97,20 +103,26 @@ def render_table(console: Console, summary: RunSummary, *, report_hint: str = ""
         )
 
 
-def _row_cells(row: CaseRow) -> list[Any]:
+def _columns(wide: bool) -> list[tuple[str, Literal["left", "right"]]]:
+    columns: list[tuple[str, Literal["left", "right"]]] = [("case", "left"), ("verdict", "left"), ("sim.", "right")]
+    if wide:
+        return [*columns, ("base tok.", "right"), ("base $", "right"), ("cand tok.", "right"), ("cand $", "right")]
+    return [*columns, ("base $", "right"), ("cand $", "right")]
+
+
+def _row_cells(row: CaseRow, wide: bool) -> list[Any]:
     from rich.text import Text
 
-    reason = row.reason if len(row.reason) <= _REASON_WIDTH else row.reason[: _REASON_WIDTH - 1] + "…"
-    return [
+    head = [
         Text(row.case_id),
         Text(row.verdict, style=_VERDICT_STYLE[row.verdict]),
         "—" if row.similarity is None else f"{row.similarity:.2f}",
-        _tokens(row.baseline),
-        _cost_cell(row.baseline),
-        _tokens(row.candidate),
-        _cost_cell(row.candidate),
-        Text(reason),
     ]
+    if wide:
+        sides = [_tokens(row.baseline), _cost_cell(row.baseline), _tokens(row.candidate), _cost_cell(row.candidate)]
+    else:
+        sides = [_cost_cell(row.baseline), _cost_cell(row.candidate)]
+    return [*head, *sides, Text(row.reason)]
 
 
 def _tokens(cell: SideCell) -> str:
@@ -156,7 +168,9 @@ class RunState:
     stopped: str = ""
 
 
-def render_summary(console: Console, summary: RunSummary, state: RunState) -> None:
+def render_summary(
+    console: Console, summary: RunSummary, state: RunState, extra_rows: Sequence[tuple[str, str]] = ()
+) -> None:
     from rich.table import Table
 
     console.print()
@@ -173,7 +187,23 @@ def render_summary(console: Console, summary: RunSummary, state: RunState) -> No
     grid.add_row("cost", _cost_line(summary))
     grid.add_row("prompt tokens", _gap_line(summary))
     grid.add_row("latency", _latency_line(summary))
+    for label, text in extra_rows:
+        grid.add_row(label, text)
     console.print(grid)
+
+
+def render_calibration(console: Console, rows: Sequence[tuple[str, str]], saved: str = "") -> None:
+    """--calibrate: the fit per side (and where it was saved), instead of the comparison table."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for label, text in rows:
+        grid.add_row(label, text)
+    console.print(grid)
+    if saved:
+        console.print(f"Saved to {saved}: project unrun prompts with --dry-run --calibration {saved}", markup=False)
 
 
 def _errors(summary: RunSummary, side: SideName) -> str:
@@ -241,22 +271,39 @@ def render_dry_run(console: Console, *, cases: int, lines: list[DryRunLine], exa
         ("model", "left"),
         ("cases", "right"),
         ("prompt tokens", "right"),
+        ("calibrated", "right"),
         ("input cost", "right"),
     ):
-        table.add_column(title, justify=justify, no_wrap=True)
+        table.add_column(title, justify="left" if justify == "left" else "right", no_wrap=True)
     for line in lines:
-        table.add_row(line.side, line.model, f"{line.cases:,}", f"{line.prompt_tokens:,}", money(line.cost_usd))
+        calibrated = f"{line.projected_prompt_tokens:,}" if line.calibrated else "—"
+        table.add_row(
+            line.side, line.model, f"{line.cases:,}", f"{line.prompt_tokens:,}", calibrated, money(line.cost_usd)
+        )
     for side in SIDES:
         mine = [line for line in lines if line.side == side]
         costs = [line.cost_usd for line in mine]
         total = None if None in costs else sum(c for c in costs if c is not None)
         cases_total = sum(line.cases for line in mine)
         tokens_total = sum(line.prompt_tokens for line in mine)
-        table.add_row(side, "(all)", f"{cases_total:,}", f"{tokens_total:,}", money(total), style="bold")
+        projected = (
+            f"{sum(line.projected_prompt_tokens for line in mine):,}" if any(line.calibrated for line in mine) else "—"
+        )
+        table.add_row(side, "(all)", f"{cases_total:,}", f"{tokens_total:,}", projected, money(total), style="bold")
     console.print(table)
     note = "exact tiktoken counts" if exact else "APPROXIMATE counts: tiktoken encoding files unavailable"
     console.print(
-        f"Prompt tokens are {note}; the cost is input only (projected, uncached): output "
-        "tokens are unknown until the prompts run.",
+        f"Prompt tokens are {note}; the cost is input only (projected, uncached, from the calibrated "
+        "count where a --calibration fit applies): output tokens are unknown until the prompts run.",
         markup=False,
     )
+
+
+def print_json(payload: dict[str, Any], secrets: Sequence[str] = ()) -> None:
+    """Plain JSON on stdout: no rich wrapping or colour, whatever the terminal; the run's keys masked."""
+    import sys
+
+    from migrate_cli.smoke.outputs import json_text
+
+    sys.stdout.write(json_text(payload, secrets, indent=2) + "\n")
+    sys.stdout.flush()

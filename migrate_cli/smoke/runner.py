@@ -12,33 +12,68 @@ host stops the run there, before anything is paid for. Later, the run stops earl
 already in flight finish) when a side rejects its key (401/403) or when a side that never answered
 is unreachable after the SDK's retries: every later call would fail the same way. `halted`
 (the caller's own reason to stop, such as a results file that can no longer be written) stops it
-the same way. Cancellation (Ctrl-C) stops it too; `run_cases` then returns what finished,
-marked interrupted, instead of raising, so the caller can report it.
+the same way. Cancellation (Ctrl-C) stops it too; `run_cases` then returns what finished, marked interrupted, instead of
+raising, so the caller can report it.
+
+Start-up: the `/models` probes are sent first; then `warm_up` (loading the tokenizer, a second of
+CPU) runs in a thread while they are in flight, and every chat call waits for it, so neither the
+first request nor any measured call shares the CPU with it.
+With a `Replay` (--cache, --resume) an answer found there is not asked at all, and a side's probe is
+sent only before its first real call: a run served wholly from the cache sends nothing.
+
+Per case and side: `repeat` answers (--repeat N, asked one after another), and for the first
+`stream_check` cases one more in the other streaming mode (--stream-check K). A provider that
+rejected `stream_options` once is not sent it again in this run.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
-from migrate_cli.smoke.calls import CallSettings, build_request, call_side, open_client, preflight
+from migrate_cli.smoke.calibration import calibration_request
+from migrate_cli.smoke.calls import STREAM_OPTIONS_NOTE, CallSettings, build_request, call_side, open_client, preflight
 from migrate_cli.smoke.records import CallError, Case, Endpoint, SideName, SideResult
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI
+
+    from migrate_cli.smoke.replay import Replay
 
 SIDES: tuple[SideName, SideName] = ("baseline", "candidate")
 DEFAULT_CONCURRENCY = 8
+#: Seconds the probes get to leave before the tokenizer starts loading (see run_cases).
+WARM_UP_AFTER_S = 0.25
+
+
+@dataclass(frozen=True)
+class CaseAnswers:
+    """Everything asked for one case: `repeat` answers per side, and the other streaming mode's."""
+
+    baseline: tuple[SideResult, ...]
+    candidate: tuple[SideResult, ...]
+    #: --stream-check: the case asked in the other mode (streamed if the run is not, and back).
+    other_mode: Mapping[SideName, SideResult] = field(default_factory=dict)
+
 
 #: A response as it arrives -> the response to keep (the command adds estimates and cost).
 SideHook = Callable[[Case, SideResult], SideResult]
-#: Both responses of a case are in.
-CaseHook = Callable[[Case, SideResult, SideResult], None]
+#: Every answer of a case is in.
+CaseHook = Callable[[Case, CaseAnswers], None]
 
 
 @dataclass(frozen=True)
 class RunSettings:
     concurrency: int = DEFAULT_CONCURRENCY
     calls: CallSettings = field(default_factory=CallSettings)
+    #: --repeat N: answers per side and case.
+    repeat: int = 1
+    #: --stream-check K: the first K cases are also asked in the other streaming mode.
+    stream_check: int = 0
+    #: --calibrate: every request capped to one output token.
+    calibrate: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +97,92 @@ class RunOutcome:
     answered: dict[str, int] = field(default_factory=lambda: {side: 0 for side in SIDES})
 
 
+class _Stopped(Exception):
+    """A side's probe failed, or the run stopped: this case is not sent."""
+
+
+class _Sides:
+    """Per-side state of one run: clients, probes, the stream_options memory, the ask itself."""
+
+    def __init__(
+        self,
+        endpoints: Mapping[SideName, Endpoint],
+        settings: RunSettings,
+        outcome: RunOutcome,
+        side_done: SideHook,
+        replay: Replay | None,
+        secrets: Sequence[str],
+    ) -> None:
+        self.endpoints = endpoints
+        self.settings = settings
+        self.outcome = outcome
+        self.side_done = side_done
+        self.replay = replay
+        self.secrets = secrets
+        self.clients: dict[SideName, AsyncOpenAI] = {
+            side: open_client(endpoints[side], settings.calls) for side in SIDES
+        }
+        self.probes: dict[SideName, asyncio.Task[CallError | None]] = {}
+        self.warm: asyncio.Future[None] | None = None
+        self.no_stream_options: set[SideName] = set()
+
+    def probe(self, side: SideName) -> asyncio.Task[CallError | None]:
+        if side not in self.probes:
+            self.probes[side] = asyncio.create_task(preflight(self.clients[side], self.endpoints[side], self.secrets))
+        return self.probes[side]
+
+    async def ready(self, side: SideName) -> None:
+        error = await self.probe(side)
+        if error is not None and self.outcome.stop is None:
+            self.outcome.stop = Stop(side, self.endpoints[side], error)
+        if self.outcome.stop is not None:
+            raise _Stopped
+        await self.warmed()
+
+    async def warmed(self) -> None:
+        if self.warm is not None:
+            await self.warm
+
+    async def ask(self, case: Case, side: SideName, model: str, repeat: int, stream: bool) -> SideResult:
+        request = build_request(case, model, stream=stream, stream_options=side not in self.no_stream_options)
+        if self.settings.calibrate:
+            request = calibration_request(request)
+        endpoint = self.endpoints[side]
+        result = self.replay.lookup(endpoint, case.id, request, repeat) if self.replay is not None else None
+        if result is not None:
+            await self.warmed()
+        else:
+            await self.ready(side)
+            result = await call_side(self.clients[side], endpoint, request, secrets=self.secrets)
+            if repeat:
+                result = replace(result, repeat=repeat)
+            if any(note.startswith(STREAM_OPTIONS_NOTE) for note in result.notes):
+                self.no_stream_options.add(side)
+            if self.replay is not None:
+                self.replay.store(endpoint, request, result)
+        result = self.side_done(case, result)
+        outcome = self.outcome
+        if result.error is None:
+            outcome.answered[side] += 1
+        elif outcome.stop is None and _stops_run(result.error, outcome.answered[side]):
+            outcome.stop = Stop(side, endpoint, result.error)
+        return result
+
+    async def answers(self, case: Case, side: SideName, model: str, check: bool) -> list[SideResult]:
+        """The case's answers on one side: the repeats in order, then the other mode's (if checked)."""
+        stream = self.settings.calls.stream
+        found = [await self.ask(case, side, model, repeat, stream) for repeat in range(self.settings.repeat)]
+        if check:
+            found.append(await self.ask(case, side, model, 0, not stream))
+        return found
+
+    async def close(self) -> None:
+        for task in self.probes.values():
+            task.cancel()
+        await asyncio.gather(*self.probes.values(), return_exceptions=True)
+        await asyncio.gather(*(client.close() for client in self.clients.values()), return_exceptions=True)
+
+
 async def run_cases(
     cases: Iterable[Case],
     *,
@@ -71,45 +192,57 @@ async def run_cases(
     side_done: SideHook,
     case_done: CaseHook,
     secrets: Sequence[str] = (),
+    replay: Replay | None = None,
+    warm_up: Callable[[], None] | None = None,
     halted: Callable[[], bool] = lambda: False,
 ) -> RunOutcome:
     """Run every case on both sides; returns (never raises) on a stop or a cancellation."""
     if settings.concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    clients = {side: open_client(endpoints[side], settings.calls) for side in SIDES}
     outcome = RunOutcome()
-    source: Iterator[Case] = iter(cases)
-    stream = settings.calls.stream
-
-    async def one_side(case: Case, side: SideName, model: str) -> SideResult:
-        request = build_request(case, model, stream=stream)
-        result = side_done(case, await call_side(clients[side], endpoints[side], request, secrets=secrets))
-        if result.error is None:
-            outcome.answered[side] += 1
-        elif outcome.stop is None and _stops_run(result.error, outcome.answered[side]):
-            outcome.stop = Stop(side, endpoints[side], result.error)
-        return result
+    sides = _Sides(endpoints, settings, outcome, side_done, replay, secrets)
+    source: Iterator[tuple[int, Case]] = enumerate(cases)
 
     async def worker() -> None:
         # Pulling from the shared iterator is safe: workers only switch at an await.
         while outcome.stop is None and not halted():
-            case = next(source, None)
+            index, case = next(source, (-1, None))
             if case is None:
                 return
             outcome.started += 1
-            baseline, candidate = await asyncio.gather(
-                one_side(case, "baseline", case.model),
-                one_side(case, "candidate", candidate_model(case)),
+            check = index < settings.stream_check
+            found = await asyncio.gather(
+                sides.answers(case, "baseline", case.model, check),
+                sides.answers(case, "candidate", candidate_model(case), check),
+                return_exceptions=True,
             )
-            case_done(case, baseline, candidate)
+            for item in found:
+                if isinstance(item, BaseException) and not isinstance(item, _Stopped):
+                    raise item
+            if any(isinstance(item, _Stopped) for item in found):
+                outcome.started -= 1  # stopped before it was asked: not a case of this run
+                return
+            base, cand = (item for item in found if isinstance(item, list))
+            repeat = settings.repeat
+            other: dict[SideName, SideResult] = {"baseline": base[repeat], "candidate": cand[repeat]} if check else {}
+            case_done(case, CaseAnswers(tuple(base[:repeat]), tuple(cand[:repeat]), other))
             outcome.finished += 1
 
     workers: list[asyncio.Task[None]] = []
     try:
-        checks = await asyncio.gather(*(preflight(clients[side], endpoints[side], secrets) for side in SIDES))
-        for side, error in zip(SIDES, checks):
-            if error is not None and outcome.stop is None:
-                outcome.stop = Stop(side, endpoints[side], error)
+        if replay is None:
+            # Nothing can be answered without asking: probe both sides now, before any case. The
+            # tokenizer load holds the GIL for most of a second, so it starts once the probes are
+            # on the wire (back, or WARM_UP_AFTER_S at the latest) and loads while they are out.
+            probes = [sides.probe(side) for side in SIDES]
+            await asyncio.wait(probes, timeout=WARM_UP_AFTER_S)
+        if warm_up is not None:
+            sides.warm = asyncio.ensure_future(asyncio.to_thread(warm_up))
+        if replay is None:
+            for side, probe in zip(SIDES, probes, strict=True):
+                error = await probe
+                if error is not None and outcome.stop is None:
+                    outcome.stop = Stop(side, endpoints[side], error)
         if outcome.stop is None:
             workers = [asyncio.create_task(worker()) for _ in range(settings.concurrency)]
             await asyncio.gather(*workers)
@@ -123,7 +256,7 @@ async def run_cases(
         for task in workers:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
-        await asyncio.gather(*(client.close() for client in clients.values()), return_exceptions=True)
+        await sides.close()
     return outcome
 
 
@@ -143,6 +276,8 @@ def run(
     side_done: SideHook,
     case_done: CaseHook,
     secrets: Sequence[str] = (),
+    replay: Replay | None = None,
+    warm_up: Callable[[], None] | None = None,
     halted: Callable[[], bool] = lambda: False,
 ) -> RunOutcome:
     """`run_cases` in a fresh event loop. Ctrl-C cancels it and comes back as `interrupted`; a
@@ -158,6 +293,8 @@ def run(
                 side_done=side_done,
                 case_done=case_done,
                 secrets=secrets,
+                replay=replay,
+                warm_up=warm_up,
                 halted=halted,
             )
         )

@@ -9,16 +9,17 @@ evaluate.py, summary.py and compare.py, the calls in runner.py.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
 from migrate_cli.errors import ExitCode, ProviderError
+from migrate_cli.smoke.gates import Gate, GateSettings, evaluate_gates
 from migrate_cli.smoke.plan import SmokeOptions, SmokePlan, make_plan
 from migrate_cli.smoke.records import Case, SideResult
-from migrate_cli.smoke.runner import RunOutcome, Stop
+from migrate_cli.smoke.runner import CaseAnswers, RunOutcome, Stop
+from migrate_cli.smoke.summary_lines import failed_gate_line
 
 
 @dataclass
@@ -38,51 +39,33 @@ class SmokeSession:
     # --- --dry-run -----------------------------------------------------------------------------
 
     def dry_run(self, json_output: bool) -> int:
-        from migrate_cli.console import stderr, stdout
-        from migrate_cli.smoke.cases import validate_prompts_file
-        from migrate_cli.smoke.evaluate import dry_run_lines
-        from migrate_cli.smoke.pricing import load_prices
-        from migrate_cli.smoke.report import render_dry_run
+        from migrate_cli.console import stderr
+        from migrate_cli.smoke.dry_run import dry_run
 
-        plan = self.plan
         self._announce(stderr())
-        prompts = validate_prompts_file(
-            plan.prompts,
-            default_model=plan.default_model,
-            side_models=lambda case: {"baseline": case.model, "candidate": plan.candidate_model(case.model)},
-        )
-        self._warn_unknown_params(prompts.unknown_params)
-        prices = load_prices(plan.pricing, rates=plan.rates)
-        lines = dry_run_lines(prompts, plan, prices)
-        if json_output:
-            payload = {
-                "dry_run": True,
-                "cases": prompts.cases,
-                "tokens_exact": prompts.tokens_exact,
-                "lines": [line.__dict__ for line in lines],
-            }
-            _print_json(payload)
-        else:
-            render_dry_run(
-                stdout(), cases=prompts.cases, lines=lines, exact=prompts.tokens_exact, source=str(plan.prompts)
-            )
-        return 0
+        return dry_run(self.plan, json_output, warn_unknown=self._warn_unknown_params)
 
     # --- the run -------------------------------------------------------------------------------
 
     def run(self, json_output: bool) -> int:
-        from migrate_cli.console import stderr, stdout
+        from migrate_cli.console import stderr
+        from migrate_cli.errors import UsageError
         from migrate_cli.redact import env_secrets
         from migrate_cli.smoke import runner
         from migrate_cli.smoke.calls import require_keys
         from migrate_cli.smoke.cases import PromptsSource, iter_cases, validate_prompts_file
-        from migrate_cli.smoke.evaluate import evaluate_case, evaluate_side, load_encodings
-        from migrate_cli.smoke.outputs import JsonReport, OutputError, ResultsLog
+        from migrate_cli.smoke.evaluate import evaluate_answers, evaluate_side, load_encodings
+        from migrate_cli.smoke.insights import RunInsights
+        from migrate_cli.smoke.outputs import OutputError, ResultsLog
         from migrate_cli.smoke.pricing import load_prices
-        from migrate_cli.smoke.report import ProgressView, RunState, render_summary, render_table
+        from migrate_cli.smoke.replay import open_replay
+        from migrate_cli.smoke.report import ProgressView
+        from migrate_cli.smoke.reports import open_reports
         from migrate_cli.smoke.summary import RunSummary
 
         plan, err = self.plan, stderr()
+        if plan.calibration is not None:
+            raise UsageError("--calibration projects prompts that are not run: use it with --dry-run")
         self._announce(err)
         # One source for both passes: standard input or a pipe can be read only once.
         source = PromptsSource(plan.prompts)
@@ -93,18 +76,21 @@ class SmokeSession:
         secrets = env_secrets(plan.key_envs)
 
         total = prompts.cases if plan.limit is None else min(plan.limit, prompts.cases)
-        load_encodings([*prompts.models, *(plan.candidate_model(model) for model in prompts.models)])
+        models = [*prompts.models, *(plan.candidate_model(model) for model in prompts.models)]
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-        reports: list[JsonReport] = []
+        replay = open_replay(plan.cache, plan.resume, plan.refresh, secrets, err)
+        reports: list[Any] = []
         try:
-            for path in plan.reports:
-                reports.append(JsonReport(path, self._run_record(run_id, total), secrets))
+            reports = open_reports(plan.reports, self._run_record(run_id, total), plan.gates, secrets)
             results = ResultsLog(plan.results, run_id, secrets) if plan.results else None
         except BaseException:
             for report in reports:  # one output could not be opened: leave no half-made file behind
                 report.discard()
+            if replay is not None:
+                replay.close()
             raise
-        summary = RunSummary()
+        insights = RunInsights(plan.names, monthly_requests=plan.monthly_requests, completion_fit=not plan.calibrate)
+        summary = RunSummary(insights=insights)
         outcome: RunOutcome | None = None
         progress: ProgressView | None = None
         # Outputs that could not be written (a full disk): the run stops launching cases, the
@@ -113,15 +99,16 @@ class SmokeSession:
 
         def side_done(case: Case, result: SideResult) -> SideResult:
             result = evaluate_side(result, case, plan.endpoints[result.side], prices)
-            if results is not None and results not in failed:
+            # A resumed answer is in the results file already.
+            if results is not None and results not in failed and result.origin != "resume":
                 try:
                     results.write(case, result)
                 except OutputError as exc:
                     failed[results] = exc
             return result
 
-        def case_done(case: Case, baseline: SideResult, candidate: SideResult) -> None:
-            case_result = evaluate_case(case, baseline, candidate)
+        def case_done(case: Case, answers: CaseAnswers) -> None:
+            case_result = evaluate_answers(case, answers, plan.endpoints["candidate"], prices)
             summary.add(case_result)
             for report in reports:
                 if report not in failed:
@@ -132,6 +119,7 @@ class SmokeSession:
             if progress is not None:
                 progress.advance(case_result)
 
+        gates: list[Any] = []
         try:
             with ProgressView(err, total) as progress:
                 outcome = runner.run(
@@ -142,13 +130,17 @@ class SmokeSession:
                     side_done=side_done,
                     case_done=case_done,
                     secrets=secrets,
+                    replay=replay,
+                    warm_up=lambda: load_encodings(models),
                     halted=lambda: bool(failed),
                 )
         finally:
-            # However the run ended, what was paid for is on disk and the reports are complete JSON.
+            # However the run ended, what was paid for is on disk and the reports are complete.
             if results is not None:
                 results.close()
-            final = final_summary(summary, outcome, total)
+            if replay is not None:
+                replay.close()
+            final, gates = final_summary(summary, outcome, total, plan.gates)
             for report in reports:
                 if report in failed:
                     report.discard()
@@ -159,16 +151,47 @@ class SmokeSession:
                     failed[report] = exc
 
         assert outcome is not None
+        self._save_calibration(summary)
+        hint = next((str(report.path) for report in reports if report not in failed), "")
+        self._render(json_output, summary, outcome, final, total, secrets=secrets, hint=hint)
+        if failed:
+            kept = [output for output in (results, *reports) if output and output not in failed]
+            raise self._output_failure(list(failed.values()), kept)
+        return self._exit_code(outcome, summary, gates, err)
+
+    def _render(
+        self,
+        json_output: bool,
+        summary: Any,
+        outcome: RunOutcome,
+        final: dict[str, Any],
+        total: int,
+        *,
+        secrets: list[str],
+        hint: str,
+    ) -> None:
+        from migrate_cli.console import stdout
+        from migrate_cli.smoke.report import RunState, print_json, render_calibration, render_summary, render_table
+        from migrate_cli.smoke.summary_lines import insight_rows
+
+        plan = self.plan
         if json_output:
-            _print_json(final, secrets)
+            print_json(final, secrets)
+        elif plan.calibrate:
+            rows = [row for row in insight_rows(final) if row[0] in ("calibration", "")][:2]
+            render_calibration(stdout(), rows, str(plan.save_calibration or ""))
         else:
-            hint = next((str(report.path) for report in reports if report not in failed), "")
             render_table(stdout(), summary, report_hint=hint)
             state = RunState(total, outcome.interrupted, _stop_reason(outcome.stop))
-            render_summary(stdout(), summary, state)
-        if failed:
-            raise self._output_failure(list(failed.values()), [o for o in (results, *reports) if o and o not in failed])
-        return self._exit_code(outcome, summary, err)
+            render_summary(stdout(), summary, state, insight_rows(final))
+
+    def _save_calibration(self, summary: Any) -> None:
+        from migrate_cli.smoke.calibration_file import save_calibration
+
+        plan = self.plan
+        if plan.save_calibration is not None:
+            insights = summary.insights
+            save_calibration(plan.save_calibration, insights.calibration(), plan.endpoints, insights.fitted_models())
 
     def _output_failure(self, errors: list[Any], kept: list[Any]) -> Exception:
         """The first output that could not be written, and where what finished was kept."""
@@ -178,7 +201,7 @@ class SmokeSession:
         others = "".join(f"; also {error.message}" for error in errors[1:])
         return OutputError(f"{errors[0].message}: the run stopped{others}{where}")
 
-    def _exit_code(self, outcome: RunOutcome, summary: Any, err: Any) -> int:
+    def _exit_code(self, outcome: RunOutcome, summary: Any, gates: list[Any], err: Any) -> int:
         if outcome.stop is not None:
             raise ProviderError(stop_message(outcome.stop))
         kept = [str(p) for p in (self.plan.results, *self.plan.reports) if p is not None]
@@ -188,13 +211,13 @@ class SmokeSession:
             return int(ExitCode.INTERRUPTED)
         for line in summary.failed_calls():
             err.print(line, markup=False)
-        regressions = summary.regressions(self.plan.fail_on, self.plan.min_similarity)
-        for line in regressions:
-            err.print(f"regression: {line}", markup=False)
+        failed = [gate for gate in gates if not gate.passed]
+        for gate in failed:
+            err.print(failed_gate_line(gate.to_dict()), markup=False)
         # Worst outcome first: calls lost to a provider make the run incomplete, whatever it found.
         if summary.provider_failed():
             return int(ExitCode.FAILURE)
-        return int(ExitCode.CHANGES) if regressions else 0
+        return int(ExitCode.CHANGES) if failed else 0
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -231,28 +254,35 @@ class SmokeSession:
             "concurrency": plan.settings.concurrency,
             "timeout_s": plan.settings.calls.timeout,
             "max_retries": plan.settings.calls.max_retries,
+            "repeat": plan.settings.repeat,
+            "stream_check": plan.settings.stream_check,
+            "calibrate": plan.calibrate,
+            "cache": str(plan.cache) if plan.cache is not None else None,
+            "refresh": sorted(plan.refresh),
+            "resume": str(plan.resume) if plan.resume is not None else None,
+            "monthly_requests": plan.monthly_requests,
+            "gates": {
+                "fail_on": list(plan.gates.fail_on),
+                "min_similarity": plan.gates.min_similarity,
+                "max_cost_increase": plan.gates.max_cost_increase,
+            },
         }
 
 
-def _print_json(payload: dict[str, Any], secrets: Sequence[str] = ()) -> None:
-    """Plain JSON on stdout: no rich wrapping or colour, whatever the terminal; the run's keys masked."""
-    import sys
-
-    from migrate_cli.smoke.outputs import json_text
-
-    sys.stdout.write(json_text(payload, secrets, indent=2) + "\n")
-    sys.stdout.flush()
-
-
-def final_summary(summary: Any, outcome: RunOutcome | None, total: int) -> dict[str, Any]:
-    """The report's `summary`: the totals plus how the run ended."""
-    return {
+def final_summary(
+    summary: Any, outcome: RunOutcome | None, total: int, gate_settings: GateSettings | None = None
+) -> tuple[dict[str, Any], list[Gate]]:
+    """The report's `summary`: the totals, how the run ended, and every gate with its result."""
+    gates = evaluate_gates(summary, gate_settings) if gate_settings is not None else []
+    final = {
         **summary.to_dict(),
         "planned_cases": total,
         # No outcome means the run never returned: Ctrl-C outside the event loop.
         "interrupted": outcome is None or outcome.interrupted,
         "stopped": _stop_reason(outcome.stop) if outcome is not None and outcome.stop else None,
+        "gates": [gate.to_dict() for gate in gates],
     }
+    return final, gates
 
 
 def _stop_reason(stop: Stop | None) -> str:

@@ -11,11 +11,11 @@ unpriced cases is not made to look cheaper by what it is missing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from migrate_cli.smoke.compare import percent_change
+from migrate_cli.smoke.insights import RunInsights
 from migrate_cli.smoke.records import CaseResult, SideName, SideResult, Verdict
 
 SIDES: tuple[SideName, SideName] = ("baseline", "candidate")
@@ -184,7 +184,7 @@ class RowSample:
 
 
 class RunSummary:
-    def __init__(self, row_limit: int = DEFAULT_ROW_LIMIT) -> None:
+    def __init__(self, row_limit: int = DEFAULT_ROW_LIMIT, insights: RunInsights | None = None) -> None:
         self.cases = 0
         self.verdicts: Counter[str] = Counter()
         self.similarity_total = 0.0
@@ -193,9 +193,12 @@ class RunSummary:
         self.paired_cost = {side: 0.0 for side in SIDES}
         self.paired_cases = 0
         self.rows = RowSample(row_limit)
+        #: Calibration, cost split, projection, streaming, noise: merged into `to_dict()`.
+        self.insights = insights or RunInsights()
 
     def add(self, result: CaseResult) -> None:
         self.cases += 1
+        self.insights.add(result)
         comparison = result.comparison
         self.verdicts[comparison.verdict] += 1
         if comparison.similarity is not None:
@@ -257,23 +260,6 @@ class RunSummary:
                 return True
         return False
 
-    def regressions(self, fail_on: Iterable[str] = (), min_similarity: float | None = None) -> list[str]:
-        """Thresholds the run breaks, in words; empty when it passes (exit 1 otherwise).
-
-        A gate never passes on nothing: a run that ran no case fails every gate given, and
-        --min-similarity fails when no case had two answers to score.
-        """
-        fail_on = tuple(fail_on)
-        if self.cases == 0 and (fail_on or min_similarity is not None):
-            return ["no case ran, so --fail-on/--min-similarity cannot pass: nothing was measured"]
-        found = [f"{self.verdicts[v]} case(s) {v}" for v in fail_on if self.verdicts[v]]
-        mean = self.mean_similarity
-        if min_similarity is not None and mean is None:
-            found.append(f"no case had two answers to score, so --min-similarity {min_similarity} cannot pass")
-        elif min_similarity is not None and mean is not None and mean < min_similarity:
-            found.append(f"mean similarity {mean:.3f} < {min_similarity}")
-        return found
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "cases": self.cases,
@@ -286,6 +272,7 @@ class RunSummary:
             "errors": {side: self.sides[side].error_count for side in SIDES},
             "failed_calls": self.failed_calls(),
             "sides": {side: self.sides[side].to_dict() for side in SIDES},
+            **self.insights.to_dict(),
         }
 
 

@@ -144,3 +144,7 @@ def smoke_keyed(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Call
     yield make
     for provider in started:
         provider.stop()
+
+
+# The two-tokenizer providers of the calibration, cache, noise, gates and report tests.
+from decision import two_tokenizers  # noqa: E402, F401 - a fixture, registered by being here

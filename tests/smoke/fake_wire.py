@@ -63,6 +63,7 @@ async def send_stream(
     finish: str,
     usage: dict[str, Any] | None,
     chunk_delay: float = 0.0,
+    fingerprint: str | None = None,
 ) -> None:
     """SSE over chunked transfer encoding; `usage` (when given) goes in a final `choices: []` chunk."""
     head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -78,6 +79,8 @@ async def send_stream(
             "choices": choices,
             "usage": chunk_usage,
         }
+        if fingerprint is not None:
+            chunk["system_fingerprint"] = fingerprint
         await send_chunk(writer, f"data: {json.dumps(chunk)}\n\n".encode())
 
     # Like OpenAI: a role-only first delta, then content pieces, then finish_reason.

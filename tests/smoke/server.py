@@ -62,6 +62,8 @@ class Reply:
     chunk_delay: float = 0.0
     #: Streaming only: False never sends the usage chunk, even when the request asks for it.
     stream_usage: bool = True
+    #: Sent as `system_fingerprint` (None: left out).
+    system_fingerprint: str | None = "fp_fake"
 
 
 ReplySpec = Union[Reply, str, Callable[[dict[str, Any]], Reply | str]]
@@ -126,6 +128,7 @@ class FakeProvider:
         delay: float = 0.0,
         log_requests: bool = True,
         serve_models: bool = True,
+        usage_counter: Callable[[dict[str, Any], Reply], dict[str, Any]] | None = None,
     ) -> None:
         self.api_key = api_key
         self.replies: dict[str, ReplySpec] = dict(replies or {})
@@ -139,6 +142,9 @@ class FakeProvider:
         self.log_requests = log_requests
         #: False answers GET /v1/models with 404, like providers that only serve chat.
         self.serve_models = serve_models
+        #: Counts the usage of replies without a scripted one (default: word counts), so tests can
+        #: stand up providers whose tokenizers count differently.
+        self.usage_counter = usage_counter or _default_usage
         #: Sent as the 200 body of GET /v1/models instead of the model list (a page that is not one).
         self.models_body: Any = None
         self.failures: list[Failure] = []
@@ -359,7 +365,7 @@ class FakeProvider:
         if self.delay or reply.delay:
             await asyncio.sleep(self.delay + reply.delay)
         completion_id = f"chatcmpl-{next(self._ids)}"
-        usage = reply.usage if reply.usage is not None else _default_usage(body, reply)
+        usage = reply.usage if reply.usage is not None else self.usage_counter(body, reply)
         finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
         if body.get("stream"):
             wants_usage = bool((body.get("stream_options") or {}).get("include_usage"))
@@ -372,6 +378,7 @@ class FakeProvider:
                 finish,
                 usage if wants_usage and reply.stream_usage else None,
                 reply.chunk_delay,
+                reply.system_fingerprint,
             )
             self._answered(body)
             return
@@ -385,8 +392,9 @@ class FakeProvider:
             "model": body["model"],
             "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
             "usage": usage,
-            "system_fingerprint": "fp_fake",
         }
+        if reply.system_fingerprint is not None:
+            completion["system_fingerprint"] = reply.system_fingerprint
         await send_json(writer, 200, completion, {})
         self._answered(body)
 

@@ -24,6 +24,7 @@ from conftest import (
 )
 
 from migrate_cli.smoke import outputs
+from migrate_cli.smoke.gates import GateSettings, evaluate_gates
 from migrate_cli.smoke.outputs import RecordFile
 from migrate_cli.smoke.summary import RunSummary
 
@@ -191,7 +192,7 @@ def test_prompts_from_standard_input_are_read_once_and_run(smoke: Smoke, workdir
     result = CliRunner().invoke(app, args, input=text, catch_exceptions=False)
 
     assert result.exit_code == 1, result.stderr
-    assert "regression: 3 case(s) drift" in result.stderr
+    assert "gate failed: --fail-on drift: 3 case(s) drift; allowed: 0" in result.stderr
     assert len(smoke.candidate.chat_requests()) == 3
     assert report_of(workdir / "out.json")["run"]["prompts"] == "-"
 
@@ -223,8 +224,9 @@ def test_a_bad_line_on_standard_input_is_named(smoke: Smoke, workdir: Path) -> N
 
 def test_no_gate_passes_a_run_that_measured_nothing() -> None:
     empty = RunSummary()
-    assert empty.regressions(["broken"]) and empty.regressions([], 0.5)
-    assert empty.regressions() == []  # without a gate there is nothing to fail
+    assert [gate.passed for gate in evaluate_gates(empty, GateSettings(fail_on=("broken",)))] == [False]
+    assert [gate.passed for gate in evaluate_gates(empty, GateSettings(min_similarity=0.5))] == [False]
+    assert evaluate_gates(empty, GateSettings()) == []  # without a gate there is nothing to fail
 
 
 def test_min_similarity_fails_when_no_case_had_two_answers_to_score(smoke: Smoke, workdir: Path) -> None:

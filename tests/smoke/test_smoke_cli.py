@@ -204,8 +204,8 @@ def test_missing_key_is_refused_before_any_request(
 
 def test_unknown_report_format_is_refused_before_any_request(smoke: Smoke, workdir: Path) -> None:
     prompts = write_prompts(workdir / "p.jsonl", CASES)
-    result = smoke(prompts, "--report", "out.json", "--report", "out.html")
-    assert result.exit_code == 2 and "unknown report format '.html'" in result.stderr
+    result = smoke(prompts, "--report", "out.json", "--report", "out.csv")
+    assert result.exit_code == 2 and "unknown report format '.csv'" in result.stderr
     assert smoke.baseline.requests == [] and smoke.candidate.requests == []
 
 
@@ -289,7 +289,7 @@ def test_failures_are_recorded_per_case_and_counted(smoke: Smoke, workdir: Path)
         "status": 400,
     }
     assert report["summary"]["errors"] == {"baseline": 0, "candidate": 1}
-    assert "regression: 1 case(s) broken" in result.stderr
+    assert "gate failed: --fail-on broken: 1 case(s) broken; allowed: 0" in result.stderr
     assert "bad_request" in result.stdout
     # Which side, how many, the provider's words and what to do, on one line.
     assert (
@@ -347,6 +347,9 @@ def test_dry_run_sends_nothing_and_needs_no_keys(smoke: Smoke, workdir: Path, mo
             "cases": 3,
             "prompt_tokens": candidate[0]["prompt_tokens"],
             "cost_usd": None,
+            # Without --calibration the projection is tiktoken's own count.
+            "projected_prompt_tokens": candidate[0]["prompt_tokens"],
+            "calibrated": False,
         }
     ]
     assert candidate[0]["prompt_tokens"] > 0

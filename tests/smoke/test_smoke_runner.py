@@ -14,7 +14,7 @@ from server import FakeProvider, Reply
 
 from migrate_cli.smoke.calls import CallSettings
 from migrate_cli.smoke.records import Case, Endpoint, SideResult
-from migrate_cli.smoke.runner import RunOutcome, RunSettings, run_cases
+from migrate_cli.smoke.runner import CaseAnswers, RunOutcome, RunSettings, run_cases
 
 
 def make_cases(count: int, pulled: list[int] | None = None) -> Iterator[Case]:
@@ -33,10 +33,10 @@ class Recorder:
         self.sides.append((case.id, result.side))
         return result
 
-    def case_done(self, case: Case, baseline: SideResult, candidate: SideResult) -> None:
+    def case_done(self, case: Case, answers: CaseAnswers) -> None:
         # Both responses were handed to side_done before the case is complete.
         assert (case.id, "baseline") in self.sides and (case.id, "candidate") in self.sides
-        self.cases.append((case.id, baseline, candidate))
+        self.cases.append((case.id, answers.baseline[0], answers.candidate[0]))
 
 
 async def run(

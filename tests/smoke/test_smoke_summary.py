@@ -8,6 +8,7 @@ import io
 import pytest
 from rich.console import Console
 
+from migrate_cli.smoke.gates import GateSettings, evaluate_gates
 from migrate_cli.smoke.records import (
     CallError,
     CaseResult,
@@ -46,9 +47,14 @@ def side(
 
 
 def case(
-    case_id: str, baseline: SideResult, candidate: SideResult, verdict: str = "same", similarity: float | None = 1.0
+    case_id: str,
+    baseline: SideResult,
+    candidate: SideResult,
+    verdict: str = "same",
+    similarity: float | None = 1.0,
+    reason: str = "",
 ) -> CaseResult:
-    return CaseResult(case_id, baseline, candidate, Comparison(similarity, verdict, f"because {case_id}"))  # type: ignore[arg-type]
+    return CaseResult(case_id, baseline, candidate, Comparison(similarity, verdict, reason or f"because {case_id}"))  # type: ignore[arg-type]
 
 
 def test_costs_sum_per_side_and_the_delta_uses_cases_priced_on_both_sides() -> None:
@@ -84,7 +90,9 @@ def test_errors_are_counted_per_side_and_kind_and_not_priced() -> None:
     assert result["errors"] == {"baseline": 1, "candidate": 2}
     assert result["sides"]["candidate"]["errors_by_kind"] == {"rate_limit": 2}
     assert result["candidate_cost_usd"] is None and result["mean_similarity"] is None
-    assert summary.regressions(["broken"]) == ["2 case(s) broken"]
+    gates = evaluate_gates(summary, GateSettings(fail_on=("broken", "error")))
+    assert [(g.name, g.value, g.passed) for g in gates] == [("fail-on broken", 2, False), ("fail-on error", 2, False)]
+    assert gates[0].detail == "2 case(s) broken; allowed: 0"
 
 
 @pytest.mark.parametrize(
@@ -132,9 +140,16 @@ def test_mean_similarity_and_thresholds() -> None:
     for index, score in enumerate((1.0, 0.5, 0.6)):
         summary.add(case(str(index), side("baseline"), side("candidate"), "drift" if score < 1 else "same", score))
     assert summary.mean_similarity == pytest.approx(0.7)
-    assert summary.regressions(min_similarity=0.8) == ["mean similarity 0.700 < 0.8"]
-    assert summary.regressions(["broken"], min_similarity=0.7) == []
-    assert summary.regressions(["drift", "broken"]) == ["2 case(s) drift"]
+
+    def failed(**settings: object) -> list[str]:
+        return [g.detail for g in evaluate_gates(summary, GateSettings(**settings)) if not g.passed]  # type: ignore[arg-type]
+
+    assert failed(min_similarity=0.8) == ["mean similarity 0.700 is 0.100 below the minimum 0.8"]
+    assert failed(fail_on=("broken",), min_similarity=0.7) == []
+    assert failed(fail_on=("drift", "broken")) == ["2 case(s) drift; allowed: 0"]
+    # Nothing ran: no gate passes, whatever its threshold.
+    empty = evaluate_gates(RunSummary(), GateSettings(fail_on=("broken",), min_similarity=0.0, max_cost_increase=1e9))
+    assert [g.passed for g in empty] == [False, False, False]
 
 
 def test_table_lists_differences_first_and_says_how_many_are_hidden() -> None:
@@ -156,3 +171,26 @@ def test_table_lists_differences_first_and_says_how_many_are_hidden() -> None:
 )
 def test_money_keeps_small_amounts_readable(usd: float | None, text: str) -> None:
     assert money(usd) == text
+
+
+def test_the_table_keeps_one_line_per_case_at_100_columns() -> None:
+    summary = RunSummary()
+    for index in range(6):
+        reason = "tool calls differ: get_weather arguments unit (only on candidate), city, date and 3 more " * 2
+        summary.add(
+            case(
+                f"a-rather-long-case-id-{index}",
+                side("baseline", cost=0.000123),
+                side("candidate", cost=0.0456),
+                "drift",
+                0.5,
+                reason,
+            )
+        )
+    for width, tokens in ((100, False), (140, True)):
+        out = io.StringIO()
+        render_table(Console(file=out, width=width), summary)
+        lines = out.getvalue().splitlines()
+        assert len(lines) == 7 and all(len(line) <= width for line in lines)  # a header and one line per case
+        assert ("base tok." in lines[0]) is tokens and "reason" in lines[0]
+        assert lines[1].rstrip().endswith("…") and "$0.0456" in lines[1] and "a-rather-long-case-…" in lines[1]
