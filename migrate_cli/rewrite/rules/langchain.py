@@ -164,9 +164,9 @@ class LangChainRule(Rule):
         "LangChain ChatOpenAI/OpenAI/OpenAIEmbeddings and init_chat_model/init_embeddings for OpenAI: "
         "base_url and api_key point at the target"
     )
-    # Every class this rule matches has "openai" in its name; the factories may be the file's only
-    # mention of LangChain and OpenAI (`init_chat_model("gpt-4o")`).
-    needles = (b"openai", b"init_chat_model", b"init_embeddings")
+    # Most classes this rule matches have "openai" in their name; the factories and DallEAPIWrapper
+    # (OpenAI's image API) may be the file's only mention of LangChain and OpenAI.
+    needles = (b"openai", b"init_chat_model", b"init_embeddings", b"dalleapiwrapper")
 
     _constructions = (
         _ModernConstruction(_MODERN_SPEC),
