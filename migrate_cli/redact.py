@@ -70,8 +70,44 @@ def mask(secret: str) -> str:
 
 
 def env_secrets(names: Iterable[str]) -> list[str]:
-    """The values of the given env vars (the keys a run uses), to be redacted wherever they appear."""
-    return [os.environ[name] for name in names if os.environ.get(name)]
+    """The values of the given env vars (the keys a run uses), to be redacted wherever they appear.
+
+    A placeholder (`OPENAI_API_KEY=test`, `EMPTY` for a local vLLM) is no secret: masking every
+    "test" would garble diffs (no longer applicable with `git apply`) and answers for nothing.
+    """
+    values = (os.environ.get(name, "") for name in names)
+    return [value for value in values if value and not is_placeholder_key(value)]
+
+
+# A real key, as opposed to a placeholder such as "ollama", "EMPTY" or "sk-placeholder": a known
+# key prefix followed by a long run of key characters, or any long token without spaces.
+_KEY_LIKE = re.compile(r"(?:sk|gsk|xai|pk|rk)[-_][A-Za-z0-9_\-]{16,}|[A-Za-z0-9_\-]{32,}")
+# What documentation and tutorials write where a key goes: "your-api-key", "EMPTY" (vLLM),
+# "ollama", "not-needed" (LM Studio), "sk-...", "<key>", "test", "dummy".
+_PLACEHOLDER_WORDS = re.compile(
+    r"your|placeholder|dummy|fake|example|sample|test|changeme|change[-_ ]me|replace|insert|not[-_ ]?needed"
+    r"|not[-_ ]?required|no[-_ ]?key|none|null|empty|todo|here|ollama|lm[-_ ]?studio|anything|<|\.\.\.",
+    re.IGNORECASE,
+)
+_KEY_PREFIX = re.compile(r"^(?:sk-proj-|sk-|gsk_|xai-)")
+
+
+def looks_like_key(value: str) -> bool:
+    return bool(_KEY_LIKE.fullmatch(value.strip()))
+
+
+def is_placeholder_key(value: str) -> bool:
+    """A value written where a key goes that is not a secret ("your-api-key", "EMPTY", "sk-xxxx").
+
+    Placeholders are shown as they are (a diff that only swaps placeholders stays applicable with
+    `git apply`); anything else in a key's place is treated as a secret: never shown, reported.
+    """
+    rest = _KEY_PREFIX.sub("", value.strip())
+    if not any(c.isalnum() for c in rest) or len(set(rest.lower())) == 1 or set(rest.lower()) <= set("x*.-_"):
+        return True
+    if rest.isdigit() and len(rest) <= 8:  # "sk-1234"
+        return True
+    return bool(_PLACEHOLDER_WORDS.search(value)) and not looks_like_key(value)
 
 
 @lru_cache(maxsize=64)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from migrate_cli.redact import REDACTED, mask, needs_redaction, redact, redact_value
+from migrate_cli.redact import REDACTED, env_secrets, mask, needs_redaction, redact, redact_value
 
 HEX64 = "3f9ac2d1e8b7460f9a2c5d7e1b3f8a6c0d4e2f9b7a1c3e5d8f0a2b4c6d8e0f1a"
 GROQ = "gsk_Wq8Zt3LmNp5Rv7Xy9Ab2Cd4Ef6Gh8Jk0"
@@ -120,3 +120,27 @@ def test_redact_value_masks_strings_keys_and_numbers_deep_inside() -> None:
 def test_needs_redaction_agrees_with_redact() -> None:
     for text in ("plain text", f"has {HEX64}", f"has {PROJECT}", "sk-placeholder"):
         assert needs_redaction(text, [HEX64]) == (redact(text, [HEX64]) != text)
+
+
+@pytest.mark.parametrize("placeholder", ["test", "EMPTY", "ollama", "your-api-key-here", "sk-xxxx", "not-needed"])
+def test_a_placeholder_in_a_key_variable_is_no_secret(monkeypatch: pytest.MonkeyPatch, placeholder: str) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", placeholder)
+    assert env_secrets(["OPENAI_API_KEY"]) == []
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        GROQ,
+        XAI,
+        PROJECT,
+        HEX64,
+        SHORT,
+        "a" * 4 + "test" + "9" * 30,
+    ],  # a long key with a placeholder word inside is still a key
+)
+def test_a_real_key_in_a_key_variable_is_a_secret(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    monkeypatch.setenv("SOME_KEY", key)
+    monkeypatch.delenv("UNSET_KEY", raising=False)
+    assert env_secrets(["SOME_KEY", "UNSET_KEY"]) == [key]
+    assert key not in redact(f"the key {key} in a message", env_secrets(["SOME_KEY"]))
