@@ -354,6 +354,17 @@ def _mc011_reasons(code: str) -> list[str]:
             "OpenAIAssistantAgent uses OpenAI's Assistants API",
             id="assistant-agent",
         ),
+        pytest.param(
+            "from llama_index.core.embeddings import resolve_embed_model\nembed = resolve_embed_model('default')\n",
+            'resolve_embed_model("default") builds OpenAIEmbedding() from $OPENAI_API_KEY, which stays on OpenAI: pass'
+            ' OpenAIEmbedding(model=..., api_base="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])',
+            id="resolve-embed-model-default",
+        ),
+        pytest.param(
+            "from llama_index.embeddings.utils import resolve_embed_model\nembed = resolve_embed_model(embed_model='default')\n",
+            'resolve_embed_model("default") builds OpenAIEmbedding()',
+            id="resolve-embed-model-legacy-keyword",
+        ),
     ],
 )
 def test_review_reasons(code: str, reason_part: str) -> None:
@@ -402,4 +413,9 @@ def test_readme_example_is_the_tools_output() -> None:
     ],
 )
 def test_agents_given_an_llm_here_are_not_reviewed(code: str) -> None:
+    assert _mc011_reasons(code) == []
+
+
+def test_resolve_embed_model_of_a_local_model_is_not_reviewed() -> None:
+    code = "from llama_index.core.embeddings import resolve_embed_model\nembed = resolve_embed_model('local:BAAI/bge-small-en')\n"
     assert _mc011_reasons(code) == []
