@@ -118,8 +118,10 @@ class ConstructionRule(Rule):
         ours = names & self.spec.callees
         if not ours:
             return None, None
-        label = short_name(next(iter(ours)))
-        if len(names) > 1:
+        label = short_name(min(ours))
+        # Bound to several of ours (the same class imported from the package and from its
+        # submodule, in two cells) is no ambiguity: every binding is a construction this spec moves.
+        if names - ours:
             others = ", ".join(sorted(_describe(n) for n in names - ours))
             return (
                 label,
