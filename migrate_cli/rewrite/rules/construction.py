@@ -125,7 +125,8 @@ class ConstructionRule(Rule):
             others = ", ".join(sorted(_describe(n) for n in names - ours))
             return (
                 label,
-                f"{module.segment(call.func)} is {label} but is also bound to {others} in this scope, so it may be something else here: left as is",
+                f"{module.segment(call.func)} is {' or '.join(sorted(ours))} here, but also {others} in this scope, "
+                "so it may be either: left as is",
             )
         if self.spec.applies is not None and not self.spec.applies(call, module):
             return None, None
