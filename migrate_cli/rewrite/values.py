@@ -24,8 +24,6 @@ HAYSTACK_SECRET_CLASSES = frozenset({"haystack.utils.Secret", "haystack.utils.au
 # Variables that hold an OpenAI or Azure OpenAI key, by name: OPENAI_API_KEY, OPENAI_KEY,
 # AZURE_OPENAI_API_KEY, AZURE_OPENAI_KEY, AZURE_API_KEY (litellm), MY_OPENAI_KEY, ...
 _OLD_KEY_ENV = re.compile(r"(?=.*(?:OPENAI|^AZURE_)).*KEY", re.IGNORECASE)
-# `https://user:password@proxy.example/v1`: the password part of a URL's userinfo.
-_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:\"'`]+:([^\s/@\"'`]+)@")
 
 
 @dataclass(frozen=True)
@@ -104,11 +102,6 @@ def is_openai_url(url: str) -> bool:
     except ValueError:
         return False
     return host in OPENAI_HOSTS
-
-
-def url_passwords(text: str) -> list[str]:
-    """Passwords written into URLs (`scheme://user:password@host`): secrets like any key."""
-    return [match.group(1) for match in _URL_PASSWORD.finditer(text)]
 
 
 def is_old_key_env(var: str, target_env: str) -> bool:

@@ -329,3 +329,12 @@ def test_a_diff_whose_keys_are_placeholders_applies_with_git_apply(tmp_path: Pat
         'client = OpenAI(api_key=os.environ.get("MIRA_API_KEY", "test"), base_url="https://api.vmira.ai/v1")\n'
         'local = OpenAI(api_key=os.environ.get("MIRA_API_KEY", "your-api-key-here"), base_url="https://api.vmira.ai/v1")\n'
     )
+
+
+def test_a_target_url_with_a_password_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    result = migrate(tmp_path, "--base-url", "https://bob:hunter22@proxy.example/v1", "--api-key-env", "PROXY_KEY")
+    assert result.exit_code == 2
+    assert "hunter22" not in result.output
+    assert "error: the target URL https://bob:…REDACTED@proxy.example/v1 carries a password" in result.output
+    assert (tmp_path / "app.py").read_text() == "from openai import OpenAI\nclient = OpenAI()\n"
