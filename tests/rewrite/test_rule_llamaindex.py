@@ -365,6 +365,11 @@ def _mc011_reasons(code: str) -> list[str]:
             'resolve_embed_model("default") builds OpenAIEmbedding()',
             id="resolve-embed-model-legacy-keyword",
         ),
+        pytest.param(
+            "from llama_index.embeddings.utils import resolve_embed_model\nembed = resolve_embed_model(params.embed_model)\n",
+            'resolve_embed_model(params.embed_model) builds OpenAIEmbedding() from $OPENAI_API_KEY when given "default"',
+            id="resolve-embed-model-from-settings",
+        ),
     ],
 )
 def test_review_reasons(code: str, reason_part: str) -> None:
@@ -416,6 +421,7 @@ def test_agents_given_an_llm_here_are_not_reviewed(code: str) -> None:
     assert _mc011_reasons(code) == []
 
 
-def test_resolve_embed_model_of_a_local_model_is_not_reviewed() -> None:
-    code = "from llama_index.core.embeddings import resolve_embed_model\nembed = resolve_embed_model('local:BAAI/bge-small-en')\n"
+@pytest.mark.parametrize("argument", ["'local:BAAI/bge-small-en'", "None", "embed_model=None"])
+def test_resolve_embed_model_of_a_local_model_or_none_is_not_reviewed(argument: str) -> None:
+    code = f"from llama_index.core.embeddings import resolve_embed_model\nembed = resolve_embed_model({argument})\n"
     assert _mc011_reasons(code) == []

@@ -43,7 +43,7 @@ from migrate_cli.rewrite.names import short_name
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionSpec
 from migrate_cli.rewrite.rules.spec_construction import SpecConstruction
-from migrate_cli.rewrite.values import string_value
+from migrate_cli.rewrite.values import is_none, string_value
 
 # `llama_index` (0.10+ split packages and the 0.9 monolith) and the 0.10 `llama_index.legacy` copy.
 _PACKAGES = ("llama_index", "llama_index.legacy")
@@ -133,13 +133,7 @@ class LlamaIndexRule(Rule):
                 continue
             label = short_name(name)
             if name in RESOLVE_EMBED_MODEL:
-                if string_value(call.args[0] if call.args else keyword(call, "embed_model")) == "default":
-                    report.review(
-                        call,
-                        'resolve_embed_model("default") builds OpenAIEmbedding() from $OPENAI_API_KEY, which stays on '
-                        f'OpenAI: pass OpenAIEmbedding(model=..., api_base="{target}", '
-                        f'api_key=os.environ["{module.target.api_key_env}"]) instead (an embedding model {target} serves)',
-                    )
+                _review_resolve_embed_model(call, module, report)
             elif name in ON_SETTINGS_LLM or name in ASSISTANTS:
                 if name in ON_SETTINGS_LLM and settings_llm_set is None and not _has_llm(call):
                     settings_llm_set = _assigns_settings_llm(module)
@@ -191,6 +185,25 @@ def _assigns_settings_llm(module: ModuleInfo) -> bool:
         for node in ast.walk(module.tree)
         if isinstance(node, (ast.Assign, ast.AnnAssign))
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+    )
+
+
+def _review_resolve_embed_model(call: ast.Call, module: ModuleInfo, report: Recorder) -> None:
+    """`resolve_embed_model("default")`, or a value that may be "default" (a settings field)."""
+    value = call.args[0] if call.args else keyword(call, "embed_model")
+    literal = string_value(value)
+    if value is None or is_none(value) or (literal is not None and literal != "default"):
+        return  # None turns embeddings off; "local:...", "clip:..." are not OpenAI's
+    given = (
+        'resolve_embed_model("default")' if literal == "default" else f"resolve_embed_model({module.segment(value)})"
+    )
+    when = "" if literal == "default" else ' when given "default"'
+    target = module.target
+    report.review(
+        call,
+        f"{given} builds OpenAIEmbedding() from $OPENAI_API_KEY{when}, which stays on OpenAI: pass "
+        f'OpenAIEmbedding(model=..., api_base="{target.base_url}", api_key=os.environ["{target.api_key_env}"]) '
+        f"instead (an embedding model {target.base_url} serves)",
     )
 
 
