@@ -16,9 +16,9 @@ import time
 
 from migrate_cli.config import resolve_target
 from migrate_cli.rewrite.engine import rewrite_source
-from migrate_cli.rewrite.hunk_deps import plan_hunks
+from migrate_cli.rewrite.interactive.hunk_deps import plan_hunks
 from migrate_cli.rewrite.model import RewriteSettings
-from migrate_cli.rewrite.name_check import refusal
+from migrate_cli.rewrite.interactive.name_check import refusal
 
 
 def source_with(clients: int) -> str:

@@ -247,8 +247,8 @@ PREFILTER_PASSES = 7
 def prefilter_cost() -> None:
     """The byte pre-filter over every file of benchmark 1, against a plain lower-cased search."""
     from migrate_cli.rewrite.engine import might_contain_client
-    from migrate_cli.rewrite.files import discover
-    from migrate_cli.rewrite.rules import RULES
+    from migrate_cli.rewrite.files.source_files import discover
+    from migrate_cli.rewrite.registry import RULES
 
     needles = sorted({n.lower() for rule in RULES for n in rule.needles})
     print(f"   needles declared by the rules: {b', '.join(needles).decode()}")
@@ -295,9 +295,9 @@ def profile() -> None:
     prefilter_cost()
 
     from migrate_cli.config import resolve_target
-    from migrate_cli.rewrite.files import discover
+    from migrate_cli.rewrite.files.source_files import discover
     from migrate_cli.rewrite.model import RewriteSettings
-    from migrate_cli.rewrite.runner import run_rewrite
+    from migrate_cli.rewrite.files.runner import run_rewrite
 
     paths = discover([str(stdlib_tree() / "clients")]).files
     settings = RewriteSettings(target=resolve_target())

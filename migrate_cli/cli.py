@@ -76,7 +76,7 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
-            from migrate_cli.rewrite.stopping import caused_by_interrupt
+            from migrate_cli.rewrite.files.stopping import caused_by_interrupt
 
             if caused_by_interrupt(exc):  # Ctrl-C surfacing as another exception: still Ctrl-C
                 say_interrupted()
@@ -156,15 +156,26 @@ def providers_command() -> None:
 @guarded
 def rules_command(
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
+    explain: str | None = typer.Option(
+        None, "--explain", metavar="CODE", help="Print one rule's documentation: what, why, example, fix safety."
+    ),
 ) -> None:
-    """List the rewrite rules: code, name and what each rewrites.
+    """List the rewrite rules: code, name, fix safety and what each rewrites.
 
     The codes are what `migrate rewrite --only CODE` / `--skip CODE` take.
     """
     from migrate_cli.console import stdout
-    from migrate_cli.rewrite.rule_list import render_rules_json, render_rules_table
-    from migrate_cli.rewrite.rules import RULES
+    from migrate_cli.rewrite.registry import RULES
+    from migrate_cli.rewrite.report.rule_list import (
+        explained_rule,
+        render_rule_doc,
+        render_rules_json,
+        render_rules_table,
+    )
 
+    if explain is not None:
+        render_rule_doc(stdout(), explained_rule(explain, RULES))
+        return
     (render_rules_json if json_output else render_rules_table)(stdout(), RULES)
 
 

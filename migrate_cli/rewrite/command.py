@@ -12,6 +12,7 @@ import typer
 
 from migrate_cli.errors import UsageError
 from migrate_cli.options import ApiKeyEnv, BaseUrl, Provider
+from migrate_cli.redact import redact, url_passwords
 
 if TYPE_CHECKING:
     from migrate_cli.config import ProjectConfig, Target
@@ -185,15 +186,24 @@ def rewrite(
       migrate rewrite . --only MC001,MC002 --skip MC004
       migrate rewrite src --interactive            review and pick each change
     """
+    # Imported when the command runs, not with this module: `migrate --help` and the other commands
+    # must not pay for the engine, its rules and the file machinery (start-up speed).
     from migrate_cli.config import load_project_config, parse_model_map, resolve_target
     from migrate_cli.console import say_interrupted, stderr, stdout
-    from migrate_cli.rewrite.files import DEFAULT_INCLUDE, ENV_FILE_GLOBS, Discovery, FileFilter, discover, is_env_file
+    from migrate_cli.rewrite.files.runner import default_jobs, run_rewrite
+    from migrate_cli.rewrite.files.source_files import (
+        DEFAULT_INCLUDE,
+        ENV_FILE_GLOBS,
+        Discovery,
+        FileFilter,
+        discover,
+        is_env_file,
+    )
+    from migrate_cli.rewrite.files.stopping import Interrupts
     from migrate_cli.rewrite.model import RewriteSettings
-    from migrate_cli.rewrite.report import Mode, render_diffs, render_json, render_summary, to_json
-    from migrate_cli.rewrite.rules import RULES
-    from migrate_cli.rewrite.runner import default_jobs, run_rewrite
+    from migrate_cli.rewrite.registry import RULES
+    from migrate_cli.rewrite.report.run_report import Mode, render_diffs, render_json, render_summary, to_json
     from migrate_cli.rewrite.selection import select_rules
-    from migrate_cli.rewrite.stopping import Interrupts
 
     if interactive:
         _check_interactive(dry_run=dry_run, check=check, json_output=json_output)
@@ -237,7 +247,7 @@ def rewrite(
             stop=interrupts,
         )
         if interactive and not run.interrupted:
-            from migrate_cli.rewrite.interactive import review_run
+            from migrate_cli.rewrite.interactive.review import review_run  # start-up: only with --interactive
 
             stdout().print(f"Target: {target.describe()}", markup=False, highlight=False)
             with interrupts.default_handling():  # Ctrl-C stops the questions at once
@@ -284,8 +294,6 @@ def _globs(config: ProjectConfig, key: str) -> tuple[str, ...]:
 
 def _refuse_credentials_in_url(target: Target) -> None:
     """The target's URL is written into the code: a password in it would be committed with it."""
-    from migrate_cli.redact import redact, url_passwords
-
     if url_passwords(target.base_url):
         raise UsageError(
             f"the target URL {redact(target.base_url)} carries a password, which the rewrite would write into "

@@ -17,7 +17,7 @@ from rich.text import Text
 from migrate_cli.console import write_all
 from migrate_cli.escape import git_quoted, printable
 from migrate_cli.redact import redact
-from migrate_cli.rewrite.lines import source_lines
+from migrate_cli.rewrite.analysis.lines import source_lines
 
 CONTEXT_LINES = 3
 NO_NEWLINE = "\\ No newline at end of file\n"

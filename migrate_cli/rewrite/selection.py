@@ -7,7 +7,7 @@ rule (or none).
 
 Some rules work through others. MC006 rewrites a module constant only where a client that this run
 migrates reads it: a construction of a rule built on the shared construction machinery
-(`constructions_of`: MC001, MC010 ... today) or MC002's module client. So MC006 without any of them
+(`Rule.constructions()`: MC001, MC010 ... today) or MC002's module client. So MC006 without any of them
 does nothing: as the whole selection that is refused (nothing would be done); next to other rules it
 is a note the user sees before the run.
 
@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from migrate_cli.errors import UsageError
-from migrate_cli.rewrite.rules.base import Rule
+from migrate_cli.rewrite.api.rule import Rule
 
 #: The rule that follows constants into the calls of other rules (see constants.py).
 CONSTANTS_RULE = "MC006"
@@ -78,14 +78,14 @@ def parse_codes(values: Iterable[str], option: str, rules: Sequence[Rule]) -> fr
                 continue
             code = by_key.get(piece.upper()) or by_key.get(piece.lower())
             if code is None:
-                raise UsageError(f"{option}: unknown rule '{piece}'", hint=_suggestion(piece, rules))
+                raise UsageError(f"{option}: unknown rule '{piece}'", hint=rule_suggestion(piece, rules))
             codes.add(code)
     if not codes:
         raise UsageError(f"{option} needs a rule code, e.g. {option} MC001", hint="`migrate rules` lists them")
     return frozenset(codes)
 
 
-def _suggestion(piece: str, rules: Sequence[Rule]) -> str:
+def rule_suggestion(piece: str, rules: Sequence[Rule]) -> str:
     codes = [r.code for r in rules]
     names = {r.name: r.code for r in rules}
     close = _numbered(piece, codes) or difflib.get_close_matches(piece.upper(), codes, n=1, cutoff=0.6)
@@ -108,9 +108,7 @@ def _numbered(piece: str, codes: Sequence[str]) -> list[str]:
 
 def _constant_feeders(rules: Sequence[Rule]) -> tuple[str, ...]:
     """The rules whose clients MC006 follows constants into, in registry order."""
-    from migrate_cli.rewrite.rules.construction import constructions_of
-
-    return tuple(r.code for r in rules if r.code == MODULE_CLIENT_RULE or constructions_of(r))
+    return tuple(r.code for r in rules if r.code == MODULE_CLIENT_RULE or r.constructions())
 
 
 def _feeds_constants(enabled: Sequence[str], rules: Sequence[Rule]) -> bool:

@@ -8,7 +8,7 @@ import pytest
 @pytest.fixture
 def target():
     """The fake OpenAI-compatible target on 127.0.0.1 that rewritten code is run against."""
-    from framework_helpers import FakeTarget, serve
+    from helpers.fake_target import FakeTarget, serve
 
     yield from serve(FakeTarget(reply="hi from the target"))
 
@@ -22,7 +22,7 @@ def _prefilter_lets_through_every_file_a_rule_acts_on(monkeypatch: pytest.Monkey
     rule's `needles` must name whatever its code can match (see engine.might_contain_client).
     """
     from migrate_cli.rewrite import engine
-    from migrate_cli.rewrite.rules import RULES
+    from migrate_cli.rewrite.registry import RULES
 
     real = engine._rewrite_source
     registered = {rule.code for rule in RULES}  # not the stand-in rules some tests define

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from migrate_cli.cli import app
 from migrate_cli.config import resolve_target
+from migrate_cli.rewrite.files.runner import run_rewrite
 from migrate_cli.rewrite.model import RewriteSettings
-from migrate_cli.rewrite.runner import run_rewrite
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 REAL_LOOKING_KEY = "sk-proj-" + "Zq8xW2vB7nK4mL9pR3tY6uI1oP5aS0dF" * 2
@@ -234,7 +234,7 @@ def test_subprocess_env_files_dry_run(project: Path) -> None:
 
 
 def test_env_file_discovery_finds_ignored_env_files_but_not_in_ignored_or_excluded_places(tmp_path: Path) -> None:
-    from migrate_cli.rewrite.files import DEFAULT_INCLUDE, ENV_FILE_GLOBS, FileFilter, discover
+    from migrate_cli.rewrite.files.source_files import DEFAULT_INCLUDE, ENV_FILE_GLOBS, FileFilter, discover
 
     root = tmp_path / "repo"
     for rel in (

@@ -312,7 +312,11 @@ def test_a_diff_whose_keys_are_placeholders_applies_with_git_apply(tmp_path: Pat
     env = {**os.environ, "OPENAI_API_KEY": "test", "MIRA_API_KEY": "EMPTY"}
     proc = subprocess.run(
         [sys.executable, "-m", "migrate_cli", "rewrite", ".", "--dry-run"],
-        capture_output=True, text=True, cwd=app_dir, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=app_dir,
+        env=env,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert "REDACTED" not in proc.stdout

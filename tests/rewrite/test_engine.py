@@ -6,7 +6,7 @@ import ast
 from dataclasses import replace
 
 import pytest
-from engine_helpers import VMIRA, check_noop, check_rewrite, rewrite
+from helpers.rewrite_cases import VMIRA, check_noop, check_rewrite, rewrite
 
 from migrate_cli.config import resolve_target
 from migrate_cli.rewrite.engine import might_contain_client

@@ -17,9 +17,9 @@ import pytest
 
 from migrate_cli.config import resolve_target
 from migrate_cli.errors import ExitCode
-from migrate_cli.rewrite import runner
+from migrate_cli.rewrite.files import runner
+from migrate_cli.rewrite.files.runner import Failure, run_rewrite
 from migrate_cli.rewrite.model import TOO_DEEP, RewriteSettings
-from migrate_cli.rewrite.runner import Failure, run_rewrite
 
 DEPTH = 5000
 DEEP = {

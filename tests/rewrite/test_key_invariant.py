@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from engine_helpers import check_noop, check_rewrite, rewrite
+from helpers.rewrite_cases import check_noop, check_rewrite, rewrite
 
 TARGET_HOST = "api.vmira.ai"
 ENV = {
@@ -498,9 +498,9 @@ def test_secrets_of_several_shapes_never_reach_the_rewritten_code_or_the_message
 
 
 def test_a_notebook_line_is_named_by_cell_and_line() -> None:
-    from engine_helpers import VMIRA
+    from helpers.rewrite_cases import VMIRA
 
-    from migrate_cli.rewrite.notebook import rewrite_notebook
+    from migrate_cli.rewrite.files.notebook import rewrite_notebook
 
     cells = [
         "import os\nfrom openai import OpenAI",

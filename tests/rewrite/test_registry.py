@@ -1,4 +1,5 @@
-"""The rule registry is complete and documented: every rule module registered, codes unique, a README section each."""
+"""The rule registry is complete and documented: every rule module registered, codes unique, a README section
+each, and one name per rule: its module is rules/<name>.py and its tests tests/rewrite/rules/test_<name>.py."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import re
 from pathlib import Path
 
 import migrate_cli.rewrite.rules as rules_package
-from migrate_cli.rewrite.rules import RULES
-from migrate_cli.rewrite.rules.base import Rule
+from migrate_cli.rewrite.api.rule import Rule
+from migrate_cli.rewrite.registry import RULES
+from migrate_cli.rewrite.report.rule_list import rule_doc
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-HELPERS = {"base", "construction", "spec_construction"}
+RULE_TESTS = Path(__file__).resolve().parent / "rules"
+FIX_SAFETY = re.compile(r"\*\*Fix safety: (safe|needs review)\.\*\*")
 
 
 def test_codes_are_unique_and_well_formed() -> None:
@@ -25,8 +28,6 @@ def test_codes_are_unique_and_well_formed() -> None:
 def test_every_rule_module_is_registered() -> None:
     registered = {type(rule) for rule in RULES}
     for info in pkgutil.iter_modules(rules_package.__path__):
-        if info.name in HELPERS:
-            continue
         module = importlib.import_module(f"{rules_package.__name__}.{info.name}")
         assert module.__doc__, f"rule module {info.name} needs a docstring saying what it rewrites and why"
         classes = [
@@ -39,9 +40,46 @@ def test_every_rule_module_is_registered() -> None:
         ]
         assert classes, f"{info.name} defines no rule"
         assert all(cls in registered for cls in classes), f"{info.name} has a rule missing from RULES"
+        assert len(classes) == 1, f"rules/{info.name}.py defines {len(classes)} rules: one module per rule"
+
+
+def test_file_test_and_rule_name_agree() -> None:
+    """MC016 "autogen" lives in rules/autogen.py and is tested in tests/rewrite/rules/test_autogen.py."""
+    for rule in RULES:
+        stem = rule.name.replace("-", "_")
+        assert type(rule).__module__ == f"{rules_package.__name__}.{stem}", (
+            f"{rule.code} {rule.name} lives in {type(rule).__module__}, not rules/{stem}.py"
+        )
+        assert (RULE_TESTS / f"test_{stem}.py").is_file(), f"{rule.code} {rule.name} has no rules/test_{stem}.py"
 
 
 def test_readme_documents_every_rule() -> None:
     text = README.read_text(encoding="utf-8")
     for rule in RULES:
         assert re.search(rf"^### {rule.code} ", text, re.MULTILINE), f"README.md has no '### {rule.code} ...' section"
+
+
+def _readme_section(text: str, code: str) -> str:
+    match = re.search(rf"^### {code} \S+\n(.*?)(?=^### |^<!-- rules:end|^## )", text, re.MULTILINE | re.DOTALL)
+    assert match, f"README.md has no '### {code} ...' section"
+    return match[1].strip()
+
+
+def test_readme_sections_are_the_rules_own_documentation() -> None:
+    """One text per rule: `migrate rules --explain` prints rules/docs/<name>.md, README shows the same."""
+    text = README.read_text(encoding="utf-8")
+    for rule in RULES:
+        assert _readme_section(text, rule.code) == rule_doc(rule).strip(), (
+            f"README.md's {rule.code} section differs from rules/docs/{rule.name.replace('-', '_')}.md"
+        )
+
+
+def test_each_rule_declares_its_fix_safety_and_its_doc_says_why() -> None:
+    for rule in RULES:
+        paragraphs = rule_doc(rule).strip().split("\n\n")
+        said = FIX_SAFETY.match(paragraphs[-1])
+        assert said, (
+            f"{rule.code}: the doc's last paragraph must start '**Fix safety: safe.**' or '... needs review.**'"
+        )
+        assert said[1] == rule.fix_safety.value, f"{rule.code} declares {rule.fix_safety.value}, its doc says {said[1]}"
+        assert any("```" in p for p in paragraphs), f"{rule.code}: the doc needs an example"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 from migrate_cli.cli import app
 from migrate_cli.console import stdout
 from migrate_cli.errors import UsageError
-from migrate_cli.rewrite.rules import RULES
+from migrate_cli.rewrite.registry import RULES
 from migrate_cli.rewrite.selection import select_rules
 
 CODES = [rule.code for rule in RULES]
@@ -32,19 +33,21 @@ def invoke_with_width(columns: int, *args: str):  # type: ignore[no-untyped-def]
 # -- migrate rules --------------------------------------------------------------------------
 
 
-def test_rules_lists_every_registered_rule_with_its_name_and_summary() -> None:
-    # Wide enough that no summary is folded: one line per rule.
+def test_rules_lists_every_registered_rule_with_its_name_fix_safety_and_summary() -> None:
+    # Wide enough that no summary is folded: one line per rule; columns are two spaces apart or more.
     result = invoke_with_width(300, "rules")
     assert result.exit_code == 0, result.output
     rows = {
-        line.split()[0]: line.rstrip().split(None, 2)[1:]
+        cells[0]: cells[1:]
         for line in result.stdout.splitlines()[1:]
         if line.strip().startswith("MC")
+        for cells in [re.split(r"\s{2,}", line.strip())]
     }
     assert list(rows) == CODES
     for rule in RULES:
-        assert rows[rule.code] == [rule.name, rule.summary]
-    assert "--only CODE" in result.stdout
+        assert rows[rule.code] == [rule.name, rule.fix_safety.value, rule.summary]
+    assert {row[1] for row in rows.values()} == {"safe", "needs review"}
+    assert "--only CODE" in result.stdout and "--explain CODE" in result.stdout
 
 
 def test_rules_table_folds_long_summaries_on_a_narrow_terminal_without_losing_words() -> None:
@@ -58,7 +61,27 @@ def test_rules_json_is_one_object_with_every_rule_in_registry_order() -> None:
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["version"] == 1
-    assert data["rules"] == [{"code": r.code, "name": r.name, "summary": r.summary} for r in RULES]
+    assert data["rules"] == [
+        {"code": r.code, "name": r.name, "fix_safety": r.fix_safety.value, "summary": r.summary} for r in RULES
+    ]
+
+
+@pytest.mark.parametrize("asked", ["MC003", "mc003", "azure"])
+def test_rules_explain_prints_the_rules_documentation(asked: str) -> None:
+    result = invoke("rules", "--explain", asked)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# MC003 azure\n\n`AzureOpenAI(...)`")
+    assert "```python" in result.stdout  # the example
+    assert "**Fix safety: needs review.**" in result.stdout
+
+
+@pytest.mark.parametrize("asked", ["MC099", "MC001,MC002", "nope"])
+def test_rules_explain_of_an_unknown_rule_is_one_line_and_exit_2(asked: str) -> None:
+    result = invoke("rules", "--explain", asked)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert f"unknown rule '{asked}'" in result.stderr
 
 
 # -- select_rules ---------------------------------------------------------------------------

@@ -14,7 +14,8 @@ passed to calls on a converted client that the model map does not cover is liste
 The frameworks' Azure classes (LangChain's `AzureChatOpenAI`, LlamaIndex's `AzureOpenAI`) are not
 a rename away from their OpenAI siblings; their own rules (MC010, MC011) list them for review, and
 this rule lists autogen's, Haystack's and Semantic Kernel's.
-Reference: ../shared/reference/codemod.md P9, F1b; ../shared/reference/providers.md "azure".
+Sources: https://github.com/openai/openai-python/blob/main/src/openai/lib/azure.py (the Azure client's
+arguments; `model=` is the deployment), https://learn.microsoft.com/azure/ai-foundry/openai/api-version-lifecycle.
 """
 
 from __future__ import annotations
@@ -24,10 +25,13 @@ import re
 from collections.abc import Iterable, Iterator
 
 from migrate_cli.redact import redact
-from migrate_cli.rewrite.clients import AZURE_ENTRA_ARGUMENTS, client_calls
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import AddKeywords, Edit, InsertAfter, RemoveKeyword, ReplaceExpr
-from migrate_cli.rewrite.import_names import (
+from migrate_cli.rewrite.analysis.model_ids import map_model_id, split_model_id
+from migrate_cli.rewrite.analysis.names import AZURE_CLIENT_NAMES, OPENAI_MODULES, short_name
+from migrate_cli.rewrite.analysis.values import string_value
+from migrate_cli.rewrite.api.clients import AZURE_ENTRA_ARGUMENTS, client_calls
+from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.api.edits import AddKeywords, Edit, InsertAfter, RemoveKeyword, ReplaceExpr
+from migrate_cli.rewrite.api.import_names import (
     add_imported,
     binding_import,
     empties_its_block,
@@ -35,17 +39,15 @@ from migrate_cli.rewrite.import_names import (
     rename_imported,
     uses_of,
 )
-from migrate_cli.rewrite.model_ids import map_model_id, split_model_id
-from migrate_cli.rewrite.names import AZURE_CLIENT_NAMES, OPENAI_MODULES, short_name
-from migrate_cli.rewrite.policy import (
+from migrate_cli.rewrite.api.policy import (
     credential_header_problem,
     decide_api_key,
     decide_base_url,
     key_unproven_reason,
     report_kept_secrets,
 )
-from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.values import string_value
+from migrate_cli.rewrite.api.rule import FixSafety, Rule
+from migrate_cli.rewrite.api.sites import ClientSite, SiteKind
 
 # Arguments only an Azure client has, with why each one goes.
 AZURE_ONLY = (
@@ -91,9 +93,18 @@ FRAMEWORK_AZURE_CLASSES = (
 class AzureRule(Rule):
     code = "MC003"
     name = "azure"
+    fix_safety = FixSafety.NEEDS_REVIEW
     summary = "AzureOpenAI()/AsyncAzureOpenAI() become OpenAI()/AsyncOpenAI() on the target; deployment names reviewed"
     # AzureOpenAI and AsyncAzureOpenAI (and the frameworks' Azure...OpenAI... classes), Semantic Kernel's Azure connectors.
     needles = (b"azureopenai", b"azurechatcompletion", b"azuretextcompletion", b"azuretextembedding")
+
+    def client_sites(self, module: ModuleInfo) -> Iterator[ClientSite]:
+        """The Azure clients this rule converts: keyword arguments only (their URL is always the target's)."""
+        for call in module.analysis.calls:
+            names = module.qualify(call.func).names
+            if names and names <= AZURE_CLIENT_NAMES and not call.args and all(k.arg for k in call.keywords):
+                keys = [k.value for k in call.keywords if k.arg == "api_key"]
+                yield ClientSite("AzureOpenAI()", call.lineno, [], keys, SiteKind.AZURE_CLIENT)
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
         if not _AZURE_TEXT.search(module.source):

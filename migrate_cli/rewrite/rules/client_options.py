@@ -19,13 +19,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from migrate_cli.rewrite.clients import resolve_client
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import Edit
-from migrate_cli.rewrite.names import CLIENT_NAMES
-from migrate_cli.rewrite.policy import decide_api_key, decide_base_url
-from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.values import string_value
+from migrate_cli.rewrite.analysis.names import CLIENT_NAMES
+from migrate_cli.rewrite.analysis.values import string_value
+from migrate_cli.rewrite.api.clients import resolve_client
+from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.api.edits import Edit
+from migrate_cli.rewrite.api.policy import decide_api_key, decide_base_url
+from migrate_cli.rewrite.api.rule import FixSafety, Rule
 
 _COPIES = frozenset({"with_options", "copy"})
 _HTTPX_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient", "httpx2.Client", "httpx2.AsyncClient"})
@@ -34,6 +34,7 @@ _HTTPX_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient", "httpx2.Client"
 class ClientOptionsRule(Rule):
     code = "MC007"
     name = "client-options"
+    fix_safety = FixSafety.SAFE
     summary = "client.with_options()/copy() URL and key follow the client; http_client base_url reviewed"
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:

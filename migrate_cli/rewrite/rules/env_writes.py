@@ -33,20 +33,20 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from migrate_cli.rewrite.clients import uses_sdk_v0
-from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import Edit, InsertAfter
-from migrate_cli.rewrite.key_sources import key_source
-from migrate_cli.rewrite.model_ids import is_openai_model_id
-from migrate_cli.rewrite.policy import (
+from migrate_cli.rewrite.analysis.model_ids import is_openai_model_id
+from migrate_cli.rewrite.analysis.values import OPENAI_KEY_ENV, OPENAI_URL_ENVS, string_value
+from migrate_cli.rewrite.api.clients import uses_sdk_v0
+from migrate_cli.rewrite.api.context import Findings, ModuleInfo, Recorder
+from migrate_cli.rewrite.api.edits import Edit, InsertAfter
+from migrate_cli.rewrite.api.key_sources import key_source
+from migrate_cli.rewrite.api.policy import (
     Decision,
     decide_api_key,
     decide_base_url,
     key_unproven_reason,
     report_kept_secrets,
 )
-from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.values import OPENAI_KEY_ENV, OPENAI_URL_ENVS, string_value
+from migrate_cli.rewrite.api.rule import FixSafety, Rule
 
 _MODEL_ENVS = frozenset({"OPENAI_MODEL_NAME", "OPENAI_MODEL"})
 _WATCHED = OPENAI_URL_ENVS | {OPENAI_KEY_ENV} | _MODEL_ENVS
@@ -72,6 +72,7 @@ class EnvWrite:
 class EnvWritesRule(Rule):
     code = "MC015"
     name = "env-writes"
+    fix_safety = FixSafety.SAFE
     summary = 'os.environ["OPENAI_BASE_URL"/"OPENAI_API_BASE"/"OPENAI_API_KEY"] writes: the URL and key move to the target together'
     needles = (b"openai_base_url", b"openai_api_base", b"openai_api_key", b"openai_model")
 

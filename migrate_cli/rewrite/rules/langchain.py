@@ -47,9 +47,11 @@ import ast
 from collections.abc import Iterable
 
 from migrate_cli.redact import redact
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import Edit
-from migrate_cli.rewrite.framework import (
+from migrate_cli.rewrite.analysis.names import short_name
+from migrate_cli.rewrite.api.construction import ConstructionSpec
+from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.api.edits import Edit
+from migrate_cli.rewrite.api.framework import (
     callee,
     is_constant,
     keyword,
@@ -57,10 +59,10 @@ from migrate_cli.rewrite.framework import (
     mentions,
     qualified_names,
 )
-from migrate_cli.rewrite.langchain_models import (
+from migrate_cli.rewrite.api.langchain_models import (
     AZURE as AZURE_ROUTE,
 )
-from migrate_cli.rewrite.langchain_models import (
+from migrate_cli.rewrite.api.langchain_models import (
     CHAT_FACTORY,
     CONFIGURABLE,
     EMBEDDINGS_FACTORY,
@@ -68,10 +70,8 @@ from migrate_cli.rewrite.langchain_models import (
     UNKNOWN,
     factory_route,
 )
-from migrate_cli.rewrite.names import short_name
-from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.rules.construction import ConstructionSpec
-from migrate_cli.rewrite.rules.spec_construction import SpecConstruction
+from migrate_cli.rewrite.api.rule import FixSafety, Rule
+from migrate_cli.rewrite.api.spec_construction import SpecConstruction
 
 _MODERN_HOMES = {
     "ChatOpenAI": ("chat_models", "chat_models.base"),
@@ -160,6 +160,7 @@ class _LegacyConstruction(SpecConstruction):
 class LangChainRule(Rule):
     code = "MC010"
     name = "langchain"
+    fix_safety = FixSafety.SAFE
     summary = (
         "LangChain ChatOpenAI/OpenAI/OpenAIEmbeddings and init_chat_model/init_embeddings for OpenAI: "
         "base_url and api_key point at the target"
@@ -175,6 +176,9 @@ class LangChainRule(Rule):
         SpecConstruction(_DALLE_SPEC),
         SpecConstruction(_WHISPER_SPEC, positional_limit=0),
     )
+
+    def constructions(self) -> tuple[Rule, ...]:
+        return self._constructions
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
         if not mentions(module, "langchain"):

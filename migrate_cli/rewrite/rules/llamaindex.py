@@ -36,14 +36,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import Edit
-from migrate_cli.rewrite.framework import callee_within, keyword, lands_on_target, mentions, qualified_names
-from migrate_cli.rewrite.names import short_name
-from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.rules.construction import ConstructionSpec
-from migrate_cli.rewrite.rules.spec_construction import SpecConstruction
-from migrate_cli.rewrite.values import is_none, string_value
+from migrate_cli.rewrite.analysis.names import short_name
+from migrate_cli.rewrite.analysis.values import is_none, string_value
+from migrate_cli.rewrite.api.construction import ConstructionSpec
+from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.api.edits import Edit
+from migrate_cli.rewrite.api.framework import callee_within, keyword, lands_on_target, mentions, qualified_names
+from migrate_cli.rewrite.api.rule import FixSafety, Rule
+from migrate_cli.rewrite.api.spec_construction import SpecConstruction
 
 # `llama_index` (0.10+ split packages and the 0.9 monolith) and the 0.10 `llama_index.legacy` copy.
 _PACKAGES = ("llama_index", "llama_index.legacy")
@@ -109,6 +109,7 @@ _EMBEDDING_POSITIONALS = 5
 class LlamaIndexRule(Rule):
     code = "MC011"
     name = "llamaindex"
+    fix_safety = FixSafety.SAFE
     summary = "LlamaIndex OpenAI/OpenAILike/OpenAIEmbedding: api_base and api_key point at the target"
     # Classes named OpenAI..., and LlamaIndex code that names none: its default LLM and embedding
     # model are OpenAI's (https://developers.llamaindex.ai/python/framework/module_guides/models/llms/usage_custom).
@@ -118,6 +119,9 @@ class LlamaIndexRule(Rule):
         SpecConstruction(_LLM_SPEC, positional_limit=_LLM_POSITIONALS),
         SpecConstruction(_EMBEDDING_SPEC, positional_limit=_EMBEDDING_POSITIONALS),
     )
+
+    def constructions(self) -> tuple[Rule, ...]:
+        return self._constructions
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
         if not mentions(module, "llama_index"):

@@ -2,8 +2,9 @@
 
 OpenAI deprecated `max_tokens` in favour of `max_completion_tokens` (openai-python
 `src/openai/types/chat/completion_create_params.py`), but many OpenAI-compatible servers only
-document `max_tokens` (vMira, Ollama, Cerebras, Mistral, ...: ../shared/reference/providers.md,
-"max_tokens vs max_completion_tokens"), and may ignore or refuse the new name, so a length limit
+document `max_tokens` (https://platform.vmira.ai/docs/api/chat-completions,
+https://docs.ollama.com/api/openai-compatibility; LiteLLM maps the new name back for Cerebras, Mistral
+and others: `litellm/llms/openai_like/providers.json`), and may ignore or refuse the new name, so a length limit
 silently stops applying. When the target's preset does not say it accepts `max_completion_tokens`
 (`Target.accepts_max_completion_tokens`, from providers/presets.toml), the keyword is renamed in
 calls on openai clients that move to the target (see clients.py). A call that passes both names
@@ -14,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from migrate_cli.rewrite.clients import client_calls
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import Edit, RenameKeyword
-from migrate_cli.rewrite.rules.base import Rule
+from migrate_cli.rewrite.api.clients import client_calls
+from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.api.edits import Edit, RenameKeyword
+from migrate_cli.rewrite.api.rule import FixSafety, Rule
 
 NEW_NAME = "max_completion_tokens"
 OLD_NAME = "max_tokens"
@@ -37,6 +38,7 @@ _CHAT = frozenset(
 class MaxTokensRule(Rule):
     code = "MC005"
     name = "max-tokens"
+    fix_safety = FixSafety.SAFE
     summary = "max_completion_tokens= becomes max_tokens= when the target is not known to accept it"
     needles = (b"max_completion_tokens",)
 

@@ -26,16 +26,16 @@ import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from migrate_cli.rewrite.agents_default_client import default_client_moves
-from migrate_cli.rewrite.analysis import Binding
-from migrate_cli.rewrite.clients import client_calls, resolve_client
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import Edit, SetString
-from migrate_cli.rewrite.model_ids import map_model_id, split_model_id, unmapped_reason
-from migrate_cli.rewrite.model_sites import MODEL_SITE_NEEDLES, SITE_NAMES, SITES_BY_CALLEE, ModelSite
-from migrate_cli.rewrite.policy import lands_on_target, url_moves
-from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.values import env_read, is_none, string_value
+from migrate_cli.rewrite.analysis.model_ids import map_model_id, split_model_id, unmapped_reason
+from migrate_cli.rewrite.analysis.model_sites import MODEL_SITE_NEEDLES, SITE_NAMES, SITES_BY_CALLEE, ModelSite
+from migrate_cli.rewrite.analysis.scopes import Binding
+from migrate_cli.rewrite.analysis.values import env_read, is_none, string_value
+from migrate_cli.rewrite.api.agents_default_client import default_client_moves
+from migrate_cli.rewrite.api.clients import client_calls, resolve_client
+from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.api.edits import Edit, SetString
+from migrate_cli.rewrite.api.policy import lands_on_target, url_moves
+from migrate_cli.rewrite.api.rule import FixSafety, Rule
 
 _CONFIG_KEYS = frozenset({"api_key", "base_url", "api_type", "api_base"})
 _MODEL_KEY = re.compile(r"""["']model["']\s*:""")
@@ -57,6 +57,7 @@ class _Site:
 class ModelIdsRule(Rule):
     code = "MC004"
     name = "model-ids"
+    fix_safety = FixSafety.NEEDS_REVIEW
     summary = "model= / model_name= ids mapped with --model-map; unmapped OpenAI model ids reviewed"
     needles = (b"openai", *MODEL_SITE_NEEDLES)
 

@@ -12,21 +12,23 @@ that use `openai.api_base`, `openai.api_type` or 0.x resources (`openai.ChatComp
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from migrate_cli.rewrite.clients import V0_RESOURCES as _V0_RESOURCES
-from migrate_cli.rewrite.clients import uses_sdk_v0
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import Edit, InsertAfter
-from migrate_cli.rewrite.names import OPENAI_MODULES
-from migrate_cli.rewrite.policy import (
+from migrate_cli.rewrite.analysis.names import OPENAI_MODULES
+from migrate_cli.rewrite.api.clients import V0_RESOURCES as _V0_RESOURCES
+from migrate_cli.rewrite.api.clients import uses_sdk_v0
+from migrate_cli.rewrite.api.constants import MODULE_URL_ATTRIBUTES, module_client_setting
+from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.api.edits import Edit, InsertAfter
+from migrate_cli.rewrite.api.policy import (
     Decision,
     decide_api_key,
     decide_base_url,
     key_unproven_reason,
     report_kept_secrets,
 )
-from migrate_cli.rewrite.rules.base import Rule
+from migrate_cli.rewrite.api.rule import FixSafety, Rule
+from migrate_cli.rewrite.api.sites import ClientSite, SiteKind
 
 URL_ATTRIBUTES = ("base_url", "api_base")
 # Resources of the module-level client; a call through them uses whatever config the module has.
@@ -53,7 +55,21 @@ _V1_RESOURCES = frozenset(
 class ModuleClientRule(Rule):
     code = "MC002"
     name = "module-client"
+    fix_safety = FixSafety.SAFE
     summary = "openai.api_key / openai.base_url / openai.api_base module config points at the target"
+
+    def client_sites(self, module: ModuleInfo) -> Iterator[ClientSite]:
+        """The module client, when this rule moves it: one site for all its settings."""
+        settings = [
+            (stmt, target)
+            for stmt in module.analysis.assignments
+            if isinstance(stmt, ast.Assign) and (target := module_client_setting(stmt, module))
+        ]
+        # This rule leaves an Azure-style (api_type) module config alone entirely.
+        if settings and not any(target.attr == "api_type" for _, target in settings):
+            urls = [stmt.value for stmt, target in settings if target.attr in MODULE_URL_ATTRIBUTES]
+            keys = [stmt.value for stmt, target in settings if target.attr == "api_key"]
+            yield ClientSite("openai module client", settings[0][0].lineno, urls, keys, SiteKind.MODULE_CLIENT)
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
         settings = [(stmt, target) for stmt in module.analysis.assignments if (target := _module_setting(stmt, module))]

@@ -26,17 +26,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from migrate_cli.rewrite.constants import Constant, module_constants
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import Edit
-from migrate_cli.rewrite.key_sources import key_source
-from migrate_cli.rewrite.policy import decide_api_key, decide_base_url, report_kept_secrets
-from migrate_cli.rewrite.rules.base import Rule
+from migrate_cli.rewrite.api.constants import Constant, module_constants
+from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.api.edits import Edit
+from migrate_cli.rewrite.api.key_sources import key_source
+from migrate_cli.rewrite.api.policy import decide_api_key, decide_base_url, report_kept_secrets
+from migrate_cli.rewrite.api.rule import FixSafety, Rule
 
 
 class ModuleConstantRule(Rule):
     code = "MC006"
     name = "module-constants"
+    fix_safety = FixSafety.SAFE
     summary = "module constants passed as base_url/api_key: the constant's one assignment points at the target"
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:

@@ -39,7 +39,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from migrate_cli.rewrite.agents_default_client import (
+from migrate_cli.rewrite.analysis.names import short_name
+from migrate_cli.rewrite.api.agents_default_client import (
     CONFIGURES,
     MULTI_PROVIDER,
     PROVIDER,
@@ -49,9 +50,10 @@ from migrate_cli.rewrite.agents_default_client import (
     VOICE_PROVIDER,
     first_on_default_client,
 )
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import AddKeywords, Edit
-from migrate_cli.rewrite.framework import (
+from migrate_cli.rewrite.api.construction import ConstructionSpec
+from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.api.edits import AddKeywords, Edit
+from migrate_cli.rewrite.api.framework import (
     argument,
     callee,
     calls_with_first_string,
@@ -61,10 +63,8 @@ from migrate_cli.rewrite.framework import (
     lands_on_target,
     mentions,
 )
-from migrate_cli.rewrite.names import short_name
-from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.rules.construction import ConstructionSpec
-from migrate_cli.rewrite.rules.spec_construction import SpecConstruction
+from migrate_cli.rewrite.api.rule import FixSafety, Rule
+from migrate_cli.rewrite.api.spec_construction import SpecConstruction
 
 REALTIME_RUNNER = frozenset({"agents.realtime.RealtimeRunner", "agents.realtime.runner.RealtimeRunner"})
 RESPONSES_MODEL = frozenset({"agents.OpenAIResponsesModel", "agents.models.openai_responses.OpenAIResponsesModel"})
@@ -84,6 +84,7 @@ _VOICE_PROVIDER_SPEC = ConstructionSpec(callees=VOICE_PROVIDER, skip_if=("openai
 class OpenAIAgentsRule(Rule):
     code = "MC012"
     name = "openai-agents"
+    fix_safety = FixSafety.SAFE
     summary = (
         "openai-agents OpenAIProvider/MultiProvider point at the target; agents on the SDK's default client, "
         "Responses-API and tracing assumptions flagged"
@@ -96,6 +97,9 @@ class OpenAIAgentsRule(Rule):
         SpecConstruction(_MULTI_PROVIDER_SPEC),
         SpecConstruction(_VOICE_PROVIDER_SPEC),
     )
+
+    def constructions(self) -> tuple[Rule, ...]:
+        return self._providers
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
         if not mentions(module, "agents"):

@@ -30,9 +30,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from migrate_cli.rewrite.context import Findings, ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import AddKeywords, Edit, ReplaceExpr
-from migrate_cli.rewrite.framework import (
+from migrate_cli.rewrite.analysis.names import short_name
+from migrate_cli.rewrite.analysis.values import string_value
+from migrate_cli.rewrite.api.construction import ConstructionSpec
+from migrate_cli.rewrite.api.context import Findings, ModuleInfo, Recorder
+from migrate_cli.rewrite.api.edits import AddKeywords, Edit, ReplaceExpr
+from migrate_cli.rewrite.api.framework import (
     argument,
     callee,
     keyword,
@@ -40,12 +43,9 @@ from migrate_cli.rewrite.framework import (
     lands_on_target_as,
     mentions,
 )
-from migrate_cli.rewrite.names import short_name
-from migrate_cli.rewrite.policy import default_key_code
-from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.rules.construction import ConstructionSpec
-from migrate_cli.rewrite.rules.spec_construction import SpecConstruction
-from migrate_cli.rewrite.values import string_value
+from migrate_cli.rewrite.api.policy import default_key_code
+from migrate_cli.rewrite.api.rule import FixSafety, Rule
+from migrate_cli.rewrite.api.spec_construction import SpecConstruction
 
 _PROVIDER_HOME = "pydantic_ai.providers.openai"
 PROVIDER = frozenset({f"{_PROVIDER_HOME}.OpenAIProvider"})
@@ -115,6 +115,7 @@ def _provider_given(call: ast.Call, name: str, module: ModuleInfo, report: Recor
 class PydanticAIRule(Rule):
     code = "MC013"
     name = "pydantic-ai"
+    fix_safety = FixSafety.SAFE
     summary = "pydantic-ai OpenAIProvider points at the target; 'openai:...' model strings flagged"
     # Constructs with "openai" in their name or model string, and pydantic-ai code that names neither
     # (a bare "gpt-4o" model name is inferred to be OpenAI's).
@@ -122,6 +123,9 @@ class PydanticAIRule(Rule):
 
     _provider = SpecConstruction(_PROVIDER_SPEC)
     _legacy_model = SpecConstruction(_LEGACY_MODEL_SPEC, positional_limit=1)
+
+    def constructions(self) -> tuple[Rule, ...]:
+        return (self._provider, self._legacy_model)
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
         if not mentions(module, "pydantic_ai"):

@@ -25,11 +25,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from migrate_cli.rewrite.analysis import LOCAL
-from migrate_cli.rewrite.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.edits import Edit
-from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.values import OPENAI_KEY_ENV, OPENAI_URL_ENVS, is_openai_url, string_value
+from migrate_cli.rewrite.analysis.scopes import LOCAL
+from migrate_cli.rewrite.analysis.values import OPENAI_KEY_ENV, OPENAI_URL_ENVS, is_openai_url, string_value
+from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.api.edits import Edit
+from migrate_cli.rewrite.api.rule import FixSafety, Rule
 
 _V2_BASES = frozenset({"pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings"})
 _V1_BASES = frozenset(
@@ -60,6 +60,7 @@ class _Config:
 class PydanticSettingsRule(Rule):
     code = "MC020"
     name = "pydantic-settings"
+    fix_safety = FixSafety.NEEDS_REVIEW
     summary = "pydantic-settings fields read from OPENAI_API_KEY / OPENAI_BASE_URL: reviewed with the change to make"
     needles = (b"basesettings",)
 
