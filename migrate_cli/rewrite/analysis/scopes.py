@@ -28,6 +28,7 @@ LOCAL = "<local>"  # prefix of qualified names bound in the module itself (def, 
 
 
 BindingKind = Literal["import", "def", "class", "assign", "param", "other"]
+ScopeKind = Literal["module", "function", "class", "comprehension"]
 
 
 @dataclass(eq=False)
@@ -52,7 +53,7 @@ class Binding:
 
 @dataclass(eq=False)
 class Scope:
-    kind: str  # "module" | "function" | "class" | "comprehension"
+    kind: ScopeKind
     parent: Scope | None
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     globals: set[str] = field(default_factory=set)
@@ -225,7 +226,7 @@ class ModuleAnalysis(ast.NodeVisitor):
         else:  # Attribute / Subscript targets bind nothing, but their parts are reads.
             self.visit(target)
 
-    def _in_scope(self, kind: str, nodes: list[ast.AST]) -> None:
+    def _in_scope(self, kind: ScopeKind, nodes: list[ast.AST]) -> None:
         outer, outer_depth = self._scope, self._conditional_depth
         self._scope, self._conditional_depth = Scope(kind, outer), 0
         for node in nodes:

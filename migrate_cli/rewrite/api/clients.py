@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from migrate_cli.rewrite.analysis.names import AZURE_CLIENT_NAMES, CLIENT_NAMES, OPENAI_MODULES
 from migrate_cli.rewrite.analysis.scopes import Scope
-from migrate_cli.rewrite.api.context import Findings, ModuleInfo, Recorder
+from migrate_cli.rewrite.api.context import Fact, Findings, ModuleInfo, Recorder
 from migrate_cli.rewrite.api.policy import (
     credential_header_problem,
     decide_base_url,
@@ -84,8 +84,8 @@ _COPIES = frozenset({"with_options", "copy"})
 # `openai/__init__.py`).
 V0_RESOURCES = frozenset({"ChatCompletion", "Completion", "Embedding", "Edit", "Image", "Moderation", "Engine"})
 _DEPTH = 6
-_MEMO_KEY = "clients.client_calls"
-_COPIES_MEMO_KEY = "clients.unproven_copies"
+_CLIENT_CALLS: Fact[tuple[ClientCall, ...]] = Fact("client calls")
+_UNPROVEN_COPIES: Fact[dict[int, tuple[ast.Call, str]]] = Fact("unproven copies")
 # Arguments of an openai client that the target's base_url and api_key cannot combine with, and why
 # (openai-python `src/openai/lib/_client_auth.py`: `provider` refuses base_url, `workload_identity` api_key).
 REFUSED_CLIENT_ARGUMENTS = (
@@ -126,9 +126,9 @@ class ClientCall:
 def client_calls(module: ModuleInfo) -> tuple[ClientCall, ...]:
     """Every API call made on a provable openai client, in source order (computed once per module:
     MC003, MC004 and MC005 all ask)."""
-    cached = module.memo.get(_MEMO_KEY)
+    cached = module.known(_CLIENT_CALLS)
     if cached is None:
-        cached = module.memo[_MEMO_KEY] = _find_client_calls(module)
+        cached = module.learn(_CLIENT_CALLS, _find_client_calls(module))
     return cached
 
 
@@ -158,10 +158,10 @@ def unproven_copies(module: ModuleInfo) -> dict[int, tuple[ast.Call, str]]:
     """Constructions (by id) that have a copy passing a key not proven to be the target's, with that
     copy and the reason: `base.with_options(api_key=tenant_key)` would send the tenant's key to the
     target if `base` moved, so `base` stays where it is."""
-    found: dict[int, tuple[ast.Call, str]] | None = module.memo.get(_COPIES_MEMO_KEY)
+    found = module.known(_UNPROVEN_COPIES)
     if found is not None:
         return found
-    found = module.memo[_COPIES_MEMO_KEY] = {}
+    found = module.learn(_UNPROVEN_COPIES, {})
     if "with_options" not in module.source and ".copy(" not in module.source:
         return found
     resolver = _Resolver(module, judge=False)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from migrate_cli.redact import redact
 from migrate_cli.rewrite.analysis.values import string_value
-from migrate_cli.rewrite.api.context import ModuleInfo
+from migrate_cli.rewrite.api.context import Fact, ModuleInfo
 
 _READ_METHODS = frozenset({"get", "keys", "items", "values", "copy"})
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
@@ -65,6 +65,10 @@ class NotFollowed:
     reason: str
 
 
+#: Each dict followed, by the identity of its name's bindings.
+_FOLLOWED: Fact[dict[int, ConfigDict | NotFollowed | None]] = Fact("config dicts followed")
+
+
 def follow_config(splat: ast.expr, call: ast.Call, module: ModuleInfo) -> ConfigDict | NotFollowed | None:
     """The dict behind `**splat` in `call`; None when `splat` is not a dict literal this module builds."""
     if isinstance(splat, ast.Dict):
@@ -83,10 +87,10 @@ def follow_config(splat: ast.expr, call: ast.Call, module: ModuleInfo) -> Config
         return None
     if len(bindings) > 1:
         return NotFollowed(f"{splat.id} is bound more than once in this scope")
-    key = f"config_dict:{id(bindings)}"
-    if key not in module.memo:
-        module.memo[key] = _follow(splat.id, bindings, literals[0], module)
-    return module.memo[key]
+    followed = module.known(_FOLLOWED) or module.learn(_FOLLOWED, {})
+    if id(bindings) not in followed:  # by the name's bindings: one dict, followed once for every call
+        followed[id(bindings)] = _follow(splat.id, bindings, literals[0], module)
+    return followed[id(bindings)]
 
 
 def _follow(name: str, bindings: list, literal: ast.Dict, module: ModuleInfo) -> ConfigDict | NotFollowed | None:

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import Literal
 
 from migrate_cli.redact import redact
 from migrate_cli.rewrite.analysis.names import OPENAI_MODULES
 from migrate_cli.rewrite.analysis.scopes import Binding
 from migrate_cli.rewrite.analysis.values import points_at_openai, string_value
-from migrate_cli.rewrite.api.context import ModuleInfo
+from migrate_cli.rewrite.api.context import Fact, ModuleInfo
 from migrate_cli.rewrite.api.key_sources import key_source
 from migrate_cli.rewrite.api.sites import ClientSite
 
@@ -39,9 +40,15 @@ CODE = "MC006"
 MODULE_URL_ATTRIBUTES = ("base_url", "api_base")
 
 
+#: What a client reads a name as.
+UseKind = Literal["url", "key"]
+#: Where the name is assigned: a module constant or a function's local variable.
+ConstantScope = Literal["module", "function"]
+
+
 @dataclass(eq=False)
 class Use:
-    kind: str  # "url" | "key"
+    kind: UseKind
     node: ast.Name
     #: What reads it, for messages: "OpenAI()" or "openai.base_url".
     label: str
@@ -54,15 +61,14 @@ class Constant:
     assignment: ast.stmt | None
     value: ast.expr | None
     uses: list[Use] = field(default_factory=list)
-    #: "module" for a module constant, "function" for a local variable.
-    scope_kind: str = "module"
+    scope_kind: ConstantScope = "module"
     #: Why it cannot be rewritten; None when it can.
     blocked: str | None = None
     #: Some client reading it would move if the constant could: then a block costs something.
     feeds_movable_client: bool = False
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> UseKind:
         return self.uses[0].kind
 
     @property
@@ -91,6 +97,9 @@ class Index:
     #: By the identity of the bindings list of the name (one per scope that binds it).
     constants: dict[int, Constant] = field(default_factory=dict)
     owners: list[ClientSite] = field(default_factory=list)
+
+
+_INDEX: Fact[Index] = Fact("module constants")
 
 
 def follow(name: ast.Name, module: ModuleInfo) -> Constant | Imported | None:
@@ -132,7 +141,7 @@ def _bindings(name: ast.Name, module: ModuleInfo) -> list[Binding]:
     return module.analysis.lookup(name.id, scope) if scope is not None else []
 
 
-def _followable(name: ast.Name, bindings: list[Binding], module: ModuleInfo) -> str | None:
+def _followable(name: ast.Name, bindings: list[Binding], module: ModuleInfo) -> ConstantScope | None:
     """ "module" or "function" when the name is an assigned variable of that scope kind; else None."""
     if not any(b.kind == "assign" for b in bindings):
         return None
@@ -144,11 +153,12 @@ def _followable(name: ast.Name, bindings: list[Binding], module: ModuleInfo) -> 
 
 
 def _index(module: ModuleInfo) -> Index:
-    if "constants" not in module.memo:
-        module.memo["constants"] = Index()  # what a rule's own checks see if they ask while it is built
+    index = module.known(_INDEX)
+    if index is None:
+        index = module.learn(_INDEX, Index())  # what a rule's own checks see if they ask while it is built
         if _worth_building(module):
-            module.memo["constants"] = _build(module)
-    return module.memo["constants"]
+            index = module.learn(_INDEX, _build(module))
+    return index
 
 
 def _worth_building(module: ModuleInfo) -> bool:
@@ -162,8 +172,8 @@ def _worth_building(module: ModuleInfo) -> bool:
 
 def _build(module: ModuleInfo) -> Index:
     index = Index()
-    reads: list[tuple[str, ast.expr, str, int]] = []  # (kind, value, label, owner)
-    for site in _sites(module):
+    reads: list[tuple[UseKind, ast.expr, str, int]] = []  # (kind, value, label, owner)
+    for site in module.client_sites:
         owner = len(index.owners)
         index.owners.append(site)
         reads += [("url", value, site.label, owner) for value in site.url_values]
@@ -186,12 +196,6 @@ def _build(module: ModuleInfo) -> Index:
     return index
 
 
-def _sites(module: ModuleInfo) -> list[ClientSite]:
-    """The clients this run moves, as the enabled rules declare them (`Rule.client_sites`)."""
-    sites = [site for rule in module.enabled_rules() for site in rule.client_sites(module)]
-    return sorted(sites, key=lambda site: site.kind)  # stable: rule order within a kind
-
-
 def module_client_setting(stmt: ast.stmt, module: ModuleInfo) -> ast.Attribute | None:
     """`openai.api_key = ...`-style statements (the ones MC002 rewrites)."""
     if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
@@ -203,7 +207,7 @@ def module_client_setting(stmt: ast.stmt, module: ModuleInfo) -> ast.Attribute |
     return None
 
 
-def _new_constant(name: str, bindings: list[Binding], module: ModuleInfo, scope_kind: str) -> Constant:
+def _new_constant(name: str, bindings: list[Binding], module: ModuleInfo, scope_kind: ConstantScope) -> Constant:
     assigns = [b for b in bindings if b.kind == "assign"]
     where = "this module" if scope_kind == "module" else "its function"
     if len(bindings) > 1:
@@ -223,7 +227,12 @@ def _new_constant(name: str, bindings: list[Binding], module: ModuleInfo, scope_
 
 
 def _blocked(
-    name: str, bindings: list[Binding], module: ModuleInfo, known: Constant | None, reason: str, scope_kind: str
+    name: str,
+    bindings: list[Binding],
+    module: ModuleInfo,
+    known: Constant | None,
+    reason: str,
+    scope_kind: ConstantScope,
 ) -> Constant:
     constant = known or _new_constant(name, bindings, module, scope_kind)
     return Constant(

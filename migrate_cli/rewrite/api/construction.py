@@ -32,7 +32,7 @@ from typing import ClassVar
 from migrate_cli.rewrite.analysis.names import short_name
 from migrate_cli.rewrite.analysis.scopes import LOCAL
 from migrate_cli.rewrite.api.config_dict import ConfigDict, NotFollowed, follow_config
-from migrate_cli.rewrite.api.context import Findings, ModuleInfo, Recorder
+from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.api.edits import AddDictItems, AddKeywords, Edit, RemoveKeyword
 from migrate_cli.rewrite.api.policy import (
     Decision,
@@ -69,8 +69,12 @@ class ConstructionSpec:
     applies: Callable[[ast.Call, ModuleInfo], bool] | None = None
 
 
-#: ModuleInfo.memo key: while set (to a set of call ids), rewrite_call only records that it was reached.
-PROBE = "construction_probe"
+@dataclass(frozen=True)
+class Declined:
+    """A rule's own check turned a construction down before the shared rewrite (see `declined`)."""
+
+    #: Listed for review; None: left alone without a word (another provider's model: not ours).
+    review: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,24 +132,16 @@ class ConstructionRule(Rule):
             plan = self.plan(call, label, module)
             if plan is None or plan.problem is not None or plan.shares_config:
                 continue
-            if type(self).rewrite_call is not ConstructionRule.rewrite_call and not self._passes_own_checks(
-                call, label, module
-            ):
+            if self.declined(call, label, module) is not None:
                 continue  # e.g. dspy.LM("anthropic/...", api_base=URL): that rule leaves the call alone
             urls = [v.expr for v in plan.values(self.spec.url_params)]
             keys = [v.expr for v in plan.values(self.spec.key_params)] if keys_are_strings else []
             yield ClientSite(f"{label}()", call.lineno, urls, keys)
 
-    def _passes_own_checks(self, call: ast.Call, label: str, module: ModuleInfo) -> bool:
-        """Run this rule's own rewrite_call in probe mode: do its checks let the call reach the shared rewrite?"""
-        reached: set[int] = set()
-        module.memo[PROBE] = reached
-        try:
-            for _ in self.rewrite_call(call, label, module, Recorder("probe", Findings())):  # findings thrown away
-                pass
-        finally:
-            del module.memo[PROBE]
-        return id(call) in reached
+    def declined(self, call: ast.Call, label: str, module: ModuleInfo) -> Declined | None:
+        """A subclass's own check before the shared rewrite (pure: `client_sites` asks it too); None
+        lets the call through."""
+        return None
 
     def match(self, call: ast.Call, module: ModuleInfo) -> tuple[str | None, str | None]:
         """(label, None) for a construction of ours; (label, why) when the callee is ambiguous."""
@@ -242,9 +238,10 @@ class ConstructionRule(Rule):
         return None
 
     def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
-        probe = module.memo.get(PROBE)
-        if probe is not None:  # client_sites asks whether a subclass's own checks let this call through
-            probe.add(id(call))
+        declined = self.declined(call, label, module)
+        if declined is not None:
+            if declined.review is not None:
+                report.review(call, declined.review)
             return
         plan = self.plan(call, label, module)
         if plan is None or plan.shares_config:
@@ -329,27 +326,14 @@ class ConstructionRule(Rule):
 
 def callee_names(call: ast.Call, module: ModuleInfo) -> frozenset[str]:
     """`module.qualify(call.func).names`, computed once per call for all the construction rules."""
-    cache: dict[int, frozenset[str]] = module.memo.setdefault("callee_names", {})
-    names = cache.get(id(call))
-    if names is None:
-        names = cache[id(call)] = module.qualify(call.func).names
-    return names
+    return module.callee_names(call)
 
 
 def calls_to(module: ModuleInfo, callees: frozenset[str]) -> list[ast.Call]:
-    """The calls whose callee may be one of `callees`, in source order.
-
-    A module has hundreds of calls and some twenty construction specs ask about them; an index by
-    qualified name, built once per module, saves asking every spec about every call.
-    """
-    index: dict[str, list[int]] | None = module.memo.get("calls_by_callee")
+    """The module's calls whose callee may be one of `callees`, in source order (through an index by
+    qualified name, built once per module: see `ModuleInfo.calls_by_callee`)."""
+    index = module.calls_by_callee
     calls = module.analysis.calls
-    if index is None:
-        index = {}
-        for position, call in enumerate(calls):
-            for name in callee_names(call, module):
-                index.setdefault(name, []).append(position)
-        module.memo["calls_by_callee"] = index
     positions = sorted({p for name in callees if name in index for p in index[name]})
     return [calls[p] for p in positions]
 

@@ -6,16 +6,31 @@ import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from migrate_cli.config import Target
 from migrate_cli.rewrite.analysis.lines import source_lines
 from migrate_cli.rewrite.analysis.scopes import Binding, ModuleAnalysis, QName, Scope
+from migrate_cli.rewrite.api.sites import ClientSite
 from migrate_cli.rewrite.model import Change, ReviewItem, SecurityFinding
 
 if TYPE_CHECKING:
     # Only for annotations: a rule reads a ModuleInfo, so rule.py imports this module.
     from migrate_cli.rewrite.api.rule import Rule
+
+T = TypeVar("T")
+
+
+class Fact(Generic[T]):
+    """A typed key of `ModuleInfo.facts`: something several rules derive from the same tree, computed
+    once per module by the module that defines the key (one module-level constant per fact; keys
+    compare by identity, so two modules cannot collide on a spelling)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __repr__(self) -> str:
+        return f"Fact({self.what!r})"
 
 
 @dataclass(frozen=True)
@@ -95,8 +110,9 @@ class ModuleInfo:
     #: The rules running on this module (`--only/--skip` applied): `engine.module_info()` passes them.
     #: Lets a rule see through another's work (MC006 follows constants only into enabled rules' calls).
     rules: tuple[Rule, ...]
-    #: Per-module cache for indexes several rules derive from the same tree (see constants.py).
-    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: Per-module cache for indexes several rules derive from the same tree (see constants.py):
+    #: read and written through `known` / `learn`, whose `Fact` keys carry the value's type.
+    facts: dict[Fact[Any], Any] = field(default_factory=dict, compare=False, repr=False)
     #: How a message names a line of `source`: "line 12"; in a notebook, "cell 3:2".
     line_label: Callable[[int], str] = field(default=plain_line_label, compare=False, repr=False)
 
@@ -132,22 +148,58 @@ class ModuleInfo:
                     return scope
         return self.analysis.module_scope
 
+    def known(self, fact: Fact[T]) -> T | None:
+        """The value of `fact` for this module, if it has been learnt."""
+        return cast("T | None", self.facts.get(fact))
+
+    def learn(self, fact: Fact[T], value: T) -> T:
+        self.facts[fact] = value
+        return value
+
+    @cached_property
+    def client_sites(self) -> tuple[ClientSite, ...]:
+        """Every client the enabled rules would move here, as each declares them (`Rule.client_sites`,
+        pure), collected once before any of them is needed: constructions first, then Azure clients,
+        then the module client, each kind in rule order (the order review messages name them in)."""
+        sites = [site for rule in self.rules for site in rule.client_sites(self)]
+        return tuple(sorted(sites, key=lambda site: site.kind))
+
+    @cached_property
+    def lowered_source(self) -> str:
+        return self.source.lower()
+
+    @cached_property
+    def calls_by_callee(self) -> dict[str, list[int]]:
+        """Positions in `analysis.calls` by every qualified name the callee may be (built once per module:
+        some twenty construction specs ask about hundreds of calls)."""
+        index: dict[str, list[int]] = {}
+        for position, call in enumerate(self.analysis.calls):
+            for name in self.callee_names(call):
+                index.setdefault(name, []).append(position)
+        return index
+
+    def callee_names(self, call: ast.Call) -> frozenset[str]:
+        """`qualify(call.func).names`, computed once per call for all the construction rules."""
+        names = self._callee_names.get(id(call))
+        if names is None:
+            names = self._callee_names[id(call)] = self.qualify(call.func).names
+        return names
+
+    @cached_property
+    def _callee_names(self) -> dict[int, frozenset[str]]:
+        return {}
+
     def mentions(self, needles: Iterable[bytes]) -> bool:
         """Whether the source contains one of these lower-case needles, case-insensitively.
 
         A file is parsed when *any* rule's needle is in it; a rule whose own needles are absent has no
         work here and can return at once instead of qualifying every call of the module.
         """
-        lowered = self.memo.get("lowered_source")
-        if lowered is None:
-            lowered = self.memo["lowered_source"] = self.source.lower()
+        lowered = self.lowered_source
         return any(needle.decode("ascii") in lowered for needle in needles)
 
-    def enabled_rules(self) -> tuple[Rule, ...]:
-        return self.rules
-
     def rule_enabled(self, code: str) -> bool:
-        return any(rule.code == code for rule in self.enabled_rules())
+        return any(rule.code == code for rule in self.rules)
 
     def os_module_name(self, node: ast.AST, recorder: Recorder) -> str | None:
         """The name that reaches the `os` module at `node` ("os", or an alias like "_os"); see `reach`."""

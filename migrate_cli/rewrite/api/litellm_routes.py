@@ -17,7 +17,7 @@ from migrate_cli.rewrite.analysis.values import (
     env_read,
     is_openai_url,
 )
-from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
+from migrate_cli.rewrite.api.context import ModuleInfo
 
 #: "prefixed" ("openai/<id>"), "bare" (an OpenAI id), "explicit" (a provider keyword saying "openai"),
 #: "other" (another provider: not ours), "unknown" (the model is not a known string here).
@@ -64,18 +64,15 @@ def says_openai(call: ast.Call, module: ModuleInfo) -> bool:
     return False
 
 
-def unknown_route_is_reviewed(
-    call: ast.Call, label: str, url_param: str, module: ModuleInfo, report: Recorder, model_form: str = "model={}"
-) -> bool:
-    """A model only known at run time and nothing else naming OpenAI: review it and say how to move it."""
-    if says_openai(call, module):
-        return False
+def unknown_route_reason(
+    call: ast.Call, label: str, url_param: str, module: ModuleInfo, model_form: str = "model={}"
+) -> str:
+    """Why a call whose model is only known at run time (and nothing else names OpenAI) is reviewed,
+    and how to move it."""
     model = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "model"), None)
     shown = module.segment(model) if model is not None else "(not given)"
-    report.review(
-        call,
+    return (
         f"{label}({model_form.format(shown)}): which provider serves this model is only known at run time: "
         f"if it is an OpenAI model, pass {url_param}={module.target.base_url!r} "
-        f"and the ${module.target.api_key_env} key as api_key",
+        f"and the ${module.target.api_key_env} key as api_key"
     )
-    return True

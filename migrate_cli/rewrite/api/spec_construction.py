@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 
 from migrate_cli.rewrite.analysis.names import short_name
-from migrate_cli.rewrite.api.construction import ConstructionRule, ConstructionSpec
-from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
-from migrate_cli.rewrite.api.edits import Edit
+from migrate_cli.rewrite.api.construction import ConstructionRule, ConstructionSpec, Declined
+from migrate_cli.rewrite.api.context import ModuleInfo
 
 
 class SpecConstruction(ConstructionRule):
@@ -34,12 +32,10 @@ class SpecConstruction(ConstructionRule):
             return (short_name(min(names)), None) if applies else (None, None)
         return super().match(call, module)
 
-    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+    def declined(self, call: ast.Call, label: str, module: ModuleInfo) -> Declined | None:
         if self.positional_limit is not None and len(call.args) > self.positional_limit:
-            report.review(
-                call,
+            return Declined(
                 f"{label}(...) with {len(call.args)} positional arguments may pass the URL or key by position: "
-                "left as is; use keywords",
+                "left as is; use keywords"
             )
-            return
-        yield from super().rewrite_call(call, label, module, report)
+        return None

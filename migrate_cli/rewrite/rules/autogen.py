@@ -34,7 +34,7 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from migrate_cli.rewrite.analysis.values import string_value
-from migrate_cli.rewrite.api.construction import ConstructionRule, ConstructionSpec, calls_to
+from migrate_cli.rewrite.api.construction import ConstructionRule, ConstructionSpec, Declined, calls_to
 from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.api.edits import AddDictItems, Edit
 from migrate_cli.rewrite.api.framework import client_for_target, lands_on_target
@@ -85,12 +85,16 @@ class _ModelClient(ConstructionRule):
 
     spec = ConstructionSpec(callees=_CLIENT_CALLEES)
 
-    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+    def declined(self, call: ast.Call, label: str, module: ModuleInfo) -> Declined | None:
         model = string_value(_keyword(call, "model"))
-        url = _keyword(call, "base_url")
-        if model is not None and model.startswith(_VENDOR_PREFIXES) and url is None:
-            return
+        if model is not None and model.startswith(_VENDOR_PREFIXES) and _keyword(call, "base_url") is None:
+            return Declined()  # another vendor's model, on autogen's own route to it
+        return None
+
+    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
         yield from super().rewrite_call(call, label, module, report)
+        if self.declined(call, label, module) is not None:
+            return
         splat = any(k.arg is None for k in call.keywords)
         if splat or not lands_on_target(call, self.spec, module):
             return
@@ -110,14 +114,13 @@ class _KeywordConfig(ConstructionRule):
         applies=lambda call, module: _keyword_form_applies(call, module),
     )
 
-    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+    def declined(self, call: ast.Call, label: str, module: ModuleInfo) -> Declined | None:
         if len(call.args) > 1:
-            report.review(
-                call,
-                f"{label}(...) with {len(call.args)} positional arguments may pass the URL or key by position: left as is; use keywords",
+            return Declined(
+                f"{label}(...) with {len(call.args)} positional arguments may pass the URL or key by position: "
+                "left as is; use keywords"
             )
-            return
-        yield from super().rewrite_call(call, label, module, report)
+        return None
 
 
 def _keyword_form_applies(call: ast.Call, module: ModuleInfo) -> bool:

@@ -23,15 +23,15 @@ no `api_base` (memory then embeds with OpenAI from OPENAI_API_KEY: `memory/unifi
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from migrate_cli.rewrite.analysis.model_ids import is_openai_model_id
 from migrate_cli.rewrite.analysis.values import constant_string, is_none, string_value
-from migrate_cli.rewrite.api.construction import ConstructionRule, ConstructionSpec
+from migrate_cli.rewrite.api.construction import ConstructionRule, ConstructionSpec, Declined
 from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.api.edits import Edit
 from migrate_cli.rewrite.api.framework import is_constant
-from migrate_cli.rewrite.api.litellm_routes import model_route, unknown_route_is_reviewed
+from migrate_cli.rewrite.api.litellm_routes import model_route, says_openai, unknown_route_reason
 from migrate_cli.rewrite.api.rule import FixSafety, Rule
 
 LLM_CALLEES = frozenset({"crewai.LLM", "crewai.llm.LLM"})
@@ -46,22 +46,20 @@ class _LLM(ConstructionRule):
         callees=LLM_CALLEES, url_params=("base_url", "api_base"), key_params=("api_key",), positional_ok=True
     )
 
-    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+    def declined(self, call: ast.Call, label: str, module: ModuleInfo) -> Declined | None:
         if len(call.args) > 1:
-            report.review(
-                call,
-                f"{label}(...) with {len(call.args)} positional arguments is not the expected signature: left as is; use keywords",
+            return Declined(
+                f"{label}(...) with {len(call.args)} positional arguments is not the expected signature: "
+                "left as is; use keywords"
             )
-            return
         if any(k.arg == "custom_openai" for k in call.keywords):
-            route = "explicit"  # custom_openai=True forces CrewAI's OpenAI provider
-        else:
-            route = model_route(call, module, provider_param="provider")
+            return None  # custom_openai=True forces CrewAI's OpenAI provider
+        route = model_route(call, module, provider_param="provider")
         if route == "other":
-            return
-        if route == "unknown" and unknown_route_is_reviewed(call, label, "base_url", module, report):
-            return
-        yield from super().rewrite_call(call, label, module, report)
+            return Declined()
+        if route == "unknown" and not says_openai(call, module):
+            return Declined(unknown_route_reason(call, label, "base_url", module))
+        return None
 
 
 def _openai_model(text: str | None) -> bool:

@@ -20,13 +20,13 @@ the openai SDK's module config from `api_base`; it gets the same treatment unles
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from migrate_cli.rewrite.analysis.values import env_read, string_value
-from migrate_cli.rewrite.api.construction import ConstructionRule, ConstructionSpec
+from migrate_cli.rewrite.api.construction import ConstructionRule, ConstructionSpec, Declined
 from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.api.edits import Edit
-from migrate_cli.rewrite.api.litellm_routes import model_route, says_openai, unknown_route_is_reviewed
+from migrate_cli.rewrite.api.litellm_routes import model_route, says_openai, unknown_route_reason
 from migrate_cli.rewrite.api.rule import FixSafety, Rule
 
 LM_CALLEES = frozenset({"dspy.LM", "dspy.clients.LM", "dspy.clients.lm.LM"})
@@ -39,15 +39,13 @@ class _LM(ConstructionRule):
         callees=LM_CALLEES, url_params=("api_base", "base_url"), key_params=("api_key",), positional_ok=True
     )
 
-    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+    def declined(self, call: ast.Call, label: str, module: ModuleInfo) -> Declined | None:
         route = model_route(call, module, provider_param="custom_llm_provider")
         if route == "other":
-            return
-        if route == "unknown" and unknown_route_is_reviewed(
-            call, "dspy.LM", "api_base", module, report, model_form="{}"
-        ):
-            return
-        yield from super().rewrite_call(call, label, module, report)
+            return Declined()
+        if route == "unknown" and not says_openai(call, module):
+            return Declined(unknown_route_reason(call, "dspy.LM", "api_base", module, model_form="{}"))
+        return None
 
 
 class _Embedder(ConstructionRule):
@@ -55,16 +53,16 @@ class _Embedder(ConstructionRule):
         callees=EMBEDDER_CALLEES, url_params=("api_base", "base_url"), key_params=("api_key",), positional_ok=True
     )
 
-    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+    def declined(self, call: ast.Call, label: str, module: ModuleInfo) -> Declined | None:
         route = model_route(call, module, provider_param="custom_llm_provider")
         if route == "other":
-            return
+            return Declined()
         if route == "unknown" and not says_openai(call, module):
             model = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "model"), None)
             if env_read(model, module.analysis) is not None or isinstance(model, ast.JoinedStr):
-                unknown_route_is_reviewed(call, "dspy.Embedder", "api_base", module, report, model_form="{}")
-            return  # a local embedding function, most likely
-        yield from super().rewrite_call(call, label, module, report)
+                return Declined(unknown_route_reason(call, "dspy.Embedder", "api_base", module, model_form="{}"))
+            return Declined()  # a local embedding function, most likely
+        return None
 
 
 def _legacy_applies(call: ast.Call, module: ModuleInfo) -> bool:
@@ -81,14 +79,13 @@ class _LegacyOpenAI(ConstructionRule):
         applies=_legacy_applies,
     )
 
-    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+    def declined(self, call: ast.Call, label: str, module: ModuleInfo) -> Declined | None:
         if len(call.args) > 1:  # (model, api_key, api_provider, api_base, ...): a later positional may be the key
-            report.review(
-                call,
-                f"dspy.{label}(...) with {len(call.args)} positional arguments may pass the key or URL by position: left as is; use keywords",
+            return Declined(
+                f"dspy.{label}(...) with {len(call.args)} positional arguments may pass the key or URL by position: "
+                "left as is; use keywords"
             )
-            return
-        yield from super().rewrite_call(call, label, module, report)
+        return None
 
 
 class DSPyRule(Rule):

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from migrate_cli.rewrite.analysis.haystack_names import OPENAI_COMPONENTS as CALLEES
 from migrate_cli.rewrite.analysis.names import short_name
 from migrate_cli.rewrite.analysis.values import HAYSTACK_SECRET_CLASSES
-from migrate_cli.rewrite.api.construction import ConstructionRule, ConstructionSpec, calls_to
+from migrate_cli.rewrite.api.construction import ConstructionRule, ConstructionSpec, Declined, calls_to
 from migrate_cli.rewrite.api.context import Findings, ModuleInfo, Recorder
 from migrate_cli.rewrite.api.edits import Edit
 from migrate_cli.rewrite.api.framework import callee, lands_on_target
@@ -91,11 +91,10 @@ class HaystackRule(ConstructionRule):
         name = module.reach(HAYSTACK_SECRET_CLASSES, "Secret", _SECRET_MODULE, anchor, report)
         return None if name is None else f'{name}.from_env_var("{module.target.api_key_env}")'
 
-    def rewrite_call(self, call, label, module, report):  # type: ignore[no-untyped-def]
-        if self._secret(module, call, Recorder(self.code, Findings())) is None:
-            report.review(
-                call,
-                f"{label}(...): `Secret` is bound to something other than haystack's here, so Secret.from_env_var(...) cannot be written: set api_key and api_base_url by hand",
+    def declined(self, call: ast.Call, label: str, module: ModuleInfo) -> Declined | None:
+        if self._secret(module, call, Recorder(self.code, Findings())) is None:  # asked, not yet required
+            return Declined(
+                f"{label}(...): `Secret` is bound to something other than haystack's here, so "
+                "Secret.from_env_var(...) cannot be written: set api_key and api_base_url by hand"
             )
-            return
-        yield from super().rewrite_call(call, label, module, report)
+        return None

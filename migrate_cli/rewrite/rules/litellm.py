@@ -28,7 +28,7 @@ from migrate_cli.rewrite.analysis.values import (
     env_read,
     key_literal,
 )
-from migrate_cli.rewrite.api.construction import ConstructionRule, ConstructionSpec
+from migrate_cli.rewrite.api.construction import ConstructionRule, ConstructionSpec, Declined
 from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.api.edits import AddKeywords, Edit
 from migrate_cli.rewrite.api.litellm_routes import model_route, says_openai
@@ -69,21 +69,23 @@ class LiteLLMRule(ConstructionRule):
         yield from super().find(module, report)
         yield from _module_settings(module, report)
 
-    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
+    def declined(self, call: ast.Call, label: str, module: ModuleInfo) -> Declined | None:
         route = model_route(call, module)
         if route == "other":
-            return
+            return Declined()
         if route == "unknown" and not says_openai(call, module):
             model = next((k.value for k in call.keywords if k.arg == "model"), call.args[0] if call.args else None)
             shown = module.segment(model) if model is not None else "(not given)"
-            report.review(
-                call,
+            return Declined(
                 f"litellm {label}(model={shown}): which provider serves this model is only known at run time: "
-                f"if it is an OpenAI model, pass api_base={module.target.base_url!r} and the ${module.target.api_key_env} key as api_key",
+                f"if it is an OpenAI model, pass api_base={module.target.base_url!r} "
+                f"and the ${module.target.api_key_env} key as api_key"
             )
-            return
+        return None
+
+    def rewrite_call(self, call: ast.Call, label: str, module: ModuleInfo, report: Recorder) -> Iterator[Edit]:
         edits = list(super().rewrite_call(call, label, module, report))
-        if route == "bare" and edits:
+        if edits and model_route(call, module) == "bare":
             edits = _with_route_keyword(edits, call)
             report.change(
                 call,

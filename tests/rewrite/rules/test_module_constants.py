@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 
 import pytest
 from helpers.rewrite_cases import VMIRA, check_noop, check_rewrite, rewrite
 
 from migrate_cli.rewrite.analysis.values import string_value
-from migrate_cli.rewrite.api.construction import ConstructionRule, ConstructionSpec
+from migrate_cli.rewrite.api.construction import ConstructionRule, ConstructionSpec, Declined
 from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.api.rule import Rule
 from migrate_cli.rewrite.engine import rewrite_source
@@ -369,10 +370,8 @@ class _GatedLLM(ConstructionRule):
 
     spec = _LLM_SPEC
 
-    def rewrite_call(self, call, label, module, report):  # type: ignore[no-untyped-def]
-        if not (string_value(call.args[0]) or "").startswith("openai/"):
-            return
-        yield from super().rewrite_call(call, label, module, report)
+    def declined(self, call: ast.Call, label: str, module: ModuleInfo) -> Declined | None:
+        return None if (string_value(call.args[0]) or "").startswith("openai/") else Declined()
 
 
 class _WrapperWithAttribute(Rule):
