@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 SideName = Literal["baseline", "candidate"]
+#: Both sides, in the order every table and report shows them.
+SIDES: tuple[SideName, SideName] = ("baseline", "candidate")
 #: Where an answer came from: asked now, the response cache (--cache), or a results file (--resume).
 Origin = Literal["live", "cache", "resume"]
 Verdict = Literal["same", "equivalent", "drift", "broken"]

@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))  # run as a script by the benchmarks
 
@@ -66,7 +66,7 @@ class Reply:
     system_fingerprint: str | None = "fp_fake"
 
 
-ReplySpec = Union[Reply, str, Callable[[dict[str, Any]], Reply | str]]
+ReplySpec = Reply | str | Callable[[dict[str, Any]], Reply | str]
 
 
 @dataclass

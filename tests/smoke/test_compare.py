@@ -65,7 +65,8 @@ VERDICTS = [
         "Sure! a is 1.",
         {},
         "broken",
-        "the baseline answered with JSON; the candidate's answer is not valid JSON (Expecting value at line 1 column 1)",
+        "the baseline answered with JSON; the candidate's answer is not valid JSON "
+        "(Expecting value at line 1 column 1)",
     ),
     ('{"a": 1}', '{"a": 1', {}, "broken", "not valid JSON (Expecting ',' delimiter"),
     ("a is 1", '{"a": 1}', {}, "drift", "different wording"),

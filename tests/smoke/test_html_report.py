@@ -71,8 +71,8 @@ def test_the_html_report_sorts_filters_and_highlights_in_a_browser(two_tokenizer
     two_tokenizers.candidate.default = scripted(1)
     prompts_file(tmp_path, 8)
     result = two_tokenizers(
-        Path("prompts.jsonl"), "--model", "mira", "--pricing", "prices.toml", "--report", "r.html", "--report", "r.json",
-        "--max-cost-increase", "0",
+        Path("prompts.jsonl"), "--model", "mira", "--pricing", "prices.toml",
+        "--report", "r.html", "--report", "r.json", "--max-cost-increase", "0",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     html = (tmp_path / "r.html").read_text("utf-8")

@@ -18,7 +18,8 @@ from migrate_cli.smoke.long_text import (
     long_similarity,
 )
 
-WORDS = "the quick brown fox jumps over lazy dogs while seven wise owls watch silent rivers flow".split()
+SENTENCE = "the quick brown fox jumps over lazy dogs while seven wise owls watch silent rivers flow"
+WORDS = SENTENCE.split()
 
 
 def prose(seed: int, words: int = 8_000) -> str:
