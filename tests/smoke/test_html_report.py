@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from browser import Browser, chromium_or_skip
 from conftest import Smoke
@@ -51,8 +53,8 @@ ANSWERS = [
 ]
 
 
-def scripted(side: int) -> object:
-    def reply(body: dict) -> Reply:
+def scripted(side: int) -> Callable[[dict[str, Any]], Reply]:
+    def reply(body: dict[str, Any]) -> Reply:
         for topic, *answers in ANSWERS:
             if topic in str(body["messages"]):
                 text = answers[side]
