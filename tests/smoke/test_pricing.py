@@ -34,7 +34,8 @@ def pricing_file(tmp_path: Path, text: str, name: str = "pricing.toml") -> Path:
     return path
 
 
-# Reference: shared/reference/providers.md section 4 (input, cached input, output; USD per 1M).
+# OpenAI's pricing page, https://developers.openai.com/api/docs/pricing (read 2026-11-26): input,
+# cached input, output; USD per 1M tokens.
 REFERENCE_PRICES = {
     "gpt-4o": ("2.50", "1.25", "10.00"),
     "gpt-4o-mini": ("0.15", "0.075", "0.60"),
