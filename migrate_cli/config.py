@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from migrate_cli.errors import UsageError
+from migrate_cli.redact import redact
 
 DEFAULT_PROVIDER = "vmira"
 CONFIG_FILES = ("migrate.toml", "pyproject.toml")
@@ -74,7 +75,7 @@ class Target:
 
     def describe(self) -> str:
         name = f"{self.provider} " if self.provider else ""
-        return f"{name}{self.base_url} (key from ${self.api_key_env}; {self.origin})"
+        return f"{name}{redact(self.base_url)} (key from ${self.api_key_env}; {self.origin})"
 
     def same_url(self, url: str) -> bool:
         return normalize_url(url) == normalize_url(self.base_url)

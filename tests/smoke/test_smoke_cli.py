@@ -389,3 +389,25 @@ def test_an_unwritable_output_is_refused_before_any_request_and_leaves_nothing(s
     assert result.exit_code == 2 and "--results no/such/dir/res.jsonl: cannot write" in result.stderr
     assert smoke.baseline.requests == [] and smoke.candidate.requests == []
     assert sorted(p.name for p in workdir.iterdir()) == [".git", "p.jsonl"]
+
+
+def test_a_proxy_password_in_either_base_url_is_never_shown(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from migrate_cli.cli import app
+
+    monkeypatch.setenv(BASELINE_ENV, BASELINE_KEY)
+    monkeypatch.setenv(CANDIDATE_ENV, CANDIDATE_KEY)
+    prompts = write_prompts(workdir / "p.jsonl", CASES)
+    report = workdir / "plan.md"
+    args = [
+        "smoke", str(prompts), "--dry-run", "--model", "mira", "--report", str(report),
+        "--base-url", "https://bob:cand1d4te-pw@proxy.example/v1", "--api-key-env", CANDIDATE_ENV,
+        "--baseline-base-url", "https://alice:b4seline-pw@gateway.example/v1", "--baseline-api-key-env", BASELINE_ENV,
+    ]  # fmt: skip
+    for extra in ([], ["--json"]):
+        result = CliRunner().invoke(app, [*args, *extra], catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        shown = result.stdout + result.stderr + (report.read_text() if report.exists() else "")
+        assert "cand1d4te-pw" not in shown and "b4seline-pw" not in shown
+        assert "proxy.example/v1" in shown and "gateway.example/v1" in shown
