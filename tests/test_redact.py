@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
@@ -102,7 +103,7 @@ def test_repeated_and_self_overlapping_occurrences_are_all_masked() -> None:
     ],
     ids=["json", "html", "url"],
 )
-def test_escaped_forms_of_a_secret_are_masked(encode) -> None:  # type: ignore[no-untyped-def]
+def test_escaped_forms_of_a_secret_are_masked(encode: Callable[[str], str]) -> None:
     key = 'p@ss"<w>rd/&key\\1'
     text = redact(f"echo: {encode(key)}", [key])
     assert encode(key) not in text and "rd/&key" not in text and REDACTED in text
