@@ -17,6 +17,7 @@ import struct
 import sys
 import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 # Generous: these bound a hung test, they never measure anything.
@@ -100,3 +101,7 @@ class Terminal:
             raise
         self.raw += data
         return bool(data)
+
+
+#: What the `run` / `terminal` fixtures give a test: start `migrate` with these arguments on a terminal.
+StartTerminal = Callable[..., Terminal]

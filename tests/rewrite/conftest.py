@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pytest
+
+if TYPE_CHECKING:
+    from migrate_cli.rewrite.model import RewriteSettings, SourceResult
 
 
 @pytest.fixture
@@ -27,9 +32,11 @@ def _prefilter_lets_through_every_file_a_rule_acts_on(monkeypatch: pytest.Monkey
     real = engine._rewrite_source
     registered = {rule.code for rule in RULES}  # not the stand-in rules some tests define
 
-    def checked(code, settings, *args):  # type: ignore[no-untyped-def]
+    def checked(code: str, settings: RewriteSettings, *args: Any) -> SourceResult:
         result = real(code, settings, *args)
-        acted = {f.rule for f in (*result.changes, *result.review, *result.security)} & registered
+        acted = (
+            {c.rule for c in result.changes} | {r.rule for r in result.review} | {s.rule for s in result.security}
+        ) & registered
         if acted and not engine.might_contain_client(code.encode("utf-8", "surrogatepass")):
             pytest.fail(f"{', '.join(sorted(acted))} acted on code the byte pre-filter rejects; add a needle:\n{code}")
         return result

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from migrate_cli.cli import app
@@ -23,7 +24,7 @@ ENV = f"# OpenAI\nOPENAI_API_KEY={REAL_LOOKING_KEY}\nOPENAI_BASE_URL=https://api
 READS_URL = 'import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url=os.environ.get("OPENAI_BASE_URL"))\n'
 
 
-def migrate(*args: str | Path):  # type: ignore[no-untyped-def]
+def migrate(*args: str | Path) -> Result:
     return CliRunner().invoke(app, ["rewrite", *map(str, args)])
 
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from migrate_cli.cli import app
@@ -36,7 +37,7 @@ def snapshot(root: Path) -> dict[str, str]:
     }
 
 
-def migrate(*args: str | Path):  # type: ignore[no-untyped-def]
+def migrate(*args: str | Path) -> Result:
     return CliRunner().invoke(app, ["rewrite", *map(str, args)])
 
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from migrate_cli.cli import app
@@ -18,11 +19,11 @@ from migrate_cli.rewrite.selection import select_rules
 CODES = [rule.code for rule in RULES]
 
 
-def invoke(*args: str | Path):  # type: ignore[no-untyped-def]
+def invoke(*args: str | Path) -> Result:
     return CliRunner().invoke(app, [*map(str, args)])
 
 
-def invoke_with_width(columns: int, *args: str):  # type: ignore[no-untyped-def]
+def invoke_with_width(columns: int, *args: str) -> Result:
     stdout.cache_clear()  # the console reads COLUMNS when it is made
     try:
         return CliRunner().invoke(app, list(args), env={"COLUMNS": str(columns)})
@@ -112,7 +113,9 @@ def test_no_selection_enables_every_rule() -> None:
         (["MC001"], ["MC001"], "--only and --skip leave no rule to run", "--skip wins over --only"),
     ],
 )
-def test_bad_selections_are_usage_errors_naming_the_value(only, skip, message: str, hint: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_selections_are_usage_errors_naming_the_value(
+    only: list[str] | None, skip: list[str] | None, message: str, hint: str
+) -> None:
     with pytest.raises(UsageError) as caught:
         select_rules(only, skip, RULES)
     assert caught.value.message == message

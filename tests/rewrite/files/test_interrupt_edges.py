@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from migrate_cli.errors import ExitCode
 from migrate_cli.rewrite import engine
 from migrate_cli.rewrite.files.runner import Failure, run_rewrite
 from migrate_cli.rewrite.files.stopping import caused_by_interrupt
-from migrate_cli.rewrite.model import RewriteSettings
+from migrate_cli.rewrite.model import RewriteSettings, SourceResult
 
 SETTINGS = RewriteSettings(target=resolve_target())
 WAIT = 60.0  # bounds a hung test; measures nothing
@@ -32,7 +32,7 @@ def make_tree(root: Path, count: int) -> None:
         (root / f"m{i:04}.py").write_text(f"from openai import OpenAI\n\nclient_{i} = OpenAI(timeout={i})\n")
 
 
-def wait_for(condition, what: str) -> None:  # type: ignore[no-untyped-def]
+def wait_for(condition: Callable[[], object], what: str) -> None:
     deadline = time.monotonic() + WAIT
     while not condition():
         if time.monotonic() > deadline:
@@ -104,7 +104,7 @@ def test_an_interrupt_in_disguise_stops_the_run_instead_of_failing_a_file(
     make_tree(tmp_path, 5)
     real = engine.rewrite_source
 
-    def interrupted_on_the_third(code: str, settings: RewriteSettings):  # type: ignore[no-untyped-def]
+    def interrupted_on_the_third(code: str, settings: RewriteSettings) -> SourceResult:
         if "client_2 " in code:
             raise RuntimeError("Error calling __set_name__ on 'Field' instance") from KeyboardInterrupt()
         return real(code, settings)

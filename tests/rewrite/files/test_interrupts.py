@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,7 +106,7 @@ def run_interrupted(paths: list[str], jobs: int, ready: Callable[[], bool], time
 def slow(monkeypatch: pytest.MonkeyPatch, module: object, name: str, seconds: float) -> None:
     real = getattr(module, name)
 
-    def slowed(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def slowed(*args: Any, **kwargs: Any) -> Any:
         time.sleep(seconds)
         return real(*args, **kwargs)
 

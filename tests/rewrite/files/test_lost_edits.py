@@ -21,7 +21,7 @@ from migrate_cli.rewrite.files import runner
 from migrate_cli.rewrite.files import source_files as files
 from migrate_cli.rewrite.files.runner import Failure, run_rewrite
 from migrate_cli.rewrite.interactive.review import review_run
-from migrate_cli.rewrite.model import RewriteSettings
+from migrate_cli.rewrite.model import RewriteSettings, SourceResult
 
 SETTINGS = RewriteSettings(target=resolve_target())
 CLIENT = b"from openai import OpenAI\n\nclient = OpenAI()\n"
@@ -90,7 +90,7 @@ def test_the_run_leaves_a_file_edited_between_its_read_and_its_write(
     other.write_bytes(CLIENT)
     real = engine.rewrite_source
 
-    def rewrite_while_the_editor_saves(code: str, settings: RewriteSettings):  # type: ignore[no-untyped-def]
+    def rewrite_while_the_editor_saves(code: str, settings: RewriteSettings) -> SourceResult:
         result = real(code, settings)
         if code.encode() == CLIENT and edited.read_bytes() == CLIENT:
             edit_keeping_size_and_mtime(edited)  # after our read, before our write: the worst moment

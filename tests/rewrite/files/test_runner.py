@@ -14,7 +14,7 @@ from migrate_cli.rewrite import engine
 from migrate_cli.rewrite.files import runner
 from migrate_cli.rewrite.files import source_files as files
 from migrate_cli.rewrite.files.runner import Failure, Outcome, RunResult, run_rewrite
-from migrate_cli.rewrite.model import FileResult, RewriteSettings
+from migrate_cli.rewrite.model import FileResult, RewriteSettings, SourceResult
 
 SETTINGS = RewriteSettings(target=resolve_target())
 FAKE_KEY = "sk-test" + "0123456789abcdefABCDEF" * 2  # shaped like a key, clearly not one
@@ -106,7 +106,7 @@ def test_an_engine_crash_is_one_files_error_and_the_run_goes_on(
 ) -> None:
     real = engine.rewrite_source
 
-    def crash_on_marker(code: str, settings: RewriteSettings):  # type: ignore[no-untyped-def]
+    def crash_on_marker(code: str, settings: RewriteSettings) -> SourceResult:
         if "CRASH" in code:
             raise ValueError(f"unexpected node\n\n  {FAKE_KEY}\n  ^")
         return real(code, settings)

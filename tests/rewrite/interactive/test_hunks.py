@@ -17,12 +17,12 @@ from helpers.rewrite_cases import VMIRA, rewrite
 from migrate_cli.rewrite.interactive.hunk_deps import WHOLE_FILE, plan_hunks
 from migrate_cli.rewrite.interactive.hunks import FileChanges, compose_file, hunk_diff
 from migrate_cli.rewrite.interactive.name_check import refusal, unresolved_names
-from migrate_cli.rewrite.model import SourceError
+from migrate_cli.rewrite.model import RewriteSettings, SourceError
 
 TARGET = VMIRA.target
 
 
-def plan_for(code: str, settings=VMIRA) -> FileChanges:  # type: ignore[no-untyped-def]
+def plan_for(code: str, settings: RewriteSettings = VMIRA) -> FileChanges:
     code = dedent(code)
     result = rewrite(code, settings)
     assert result.changed
@@ -338,7 +338,7 @@ def paired_sources() -> list[str]:
 
 
 @pytest.mark.parametrize("settings", [VMIRA, MAPPED], ids=["vmira", "model-map"])
-def test_every_choice_of_hunks_in_every_golden_case_is_sound(settings) -> None:  # type: ignore[no-untyped-def]
+def test_every_choice_of_hunks_in_every_golden_case_is_sound(settings: RewriteSettings) -> None:
     checked = 0
     for source in golden_sources() + paired_sources():
         try:

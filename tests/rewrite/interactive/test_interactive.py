@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.terminal import Terminal
+from helpers.terminal import StartTerminal, Terminal
 from typer.testing import CliRunner
 
 from migrate_cli.cli import app
@@ -41,7 +41,7 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def run(project: Path) -> Iterator:  # type: ignore[type-arg]
+def run(project: Path) -> Iterator[StartTerminal]:
     started: list[Terminal] = []
 
     def start(*args: str, color: bool = False) -> Terminal:
@@ -56,7 +56,7 @@ def run(project: Path) -> Iterator:  # type: ignore[type-arg]
         term.kill()
 
 
-def test_only_the_changes_answered_y_are_written(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_changes_answered_y_are_written(run: StartTerminal, project: Path) -> None:
     term = run(".", "--interactive")
     term.expect("a.py:5")
     term.expect("change 1 of 3 in this file")
@@ -73,7 +73,7 @@ def test_only_the_changes_answered_y_are_written(run, project: Path) -> None:  #
     assert "a.py:9" in out and "b.py:3" in out  # where the skipped ones are, to come back to
 
 
-def test_the_hunk_shows_file_line_rule_and_diff(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_hunk_shows_file_line_rule_and_diff(run: StartTerminal, project: Path) -> None:
     term = run("b.py", "-i")
     shown = term.expect("]? ")
     assert "Target: vmira https://api.vmira.ai/v1" in shown
@@ -85,7 +85,7 @@ def test_the_hunk_shows_file_line_rule_and_diff(run, project: Path) -> None:  # 
     assert (project / "b.py").read_text() == ONE_DONE
 
 
-def test_the_diff_is_coloured_on_a_terminal(run) -> None:  # type: ignore[no-untyped-def]
+def test_the_diff_is_coloured_on_a_terminal(run: StartTerminal) -> None:
     term = run("b.py", "-i", color=True)
     term.answer("n")
     assert term.wait() == 0
@@ -95,7 +95,9 @@ def test_the_diff_is_coloured_on_a_terminal(run) -> None:  # type: ignore[no-unt
     assert "\x1b[36m@@ -1,3 +1,4 @@\x1b[0m" in raw
 
 
-def test_skipping_everything_leaves_files_byte_identical_without_a_stray_import(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_skipping_everything_leaves_files_byte_identical_without_a_stray_import(
+    run: StartTerminal, project: Path
+) -> None:
     term = run(".", "-i")
     term.answer("n", "n", "n", "n")
     assert term.wait() == 0
@@ -104,7 +106,7 @@ def test_skipping_everything_leaves_files_byte_identical_without_a_stray_import(
     assert "0 files rewritten" in term.text
 
 
-def test_a_applies_the_rest_of_the_file_and_d_skips_it(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_applies_the_rest_of_the_file_and_d_skips_it(run: StartTerminal, project: Path) -> None:
     term = run(".", "-i")
     term.answer("n", "a")  # a.py: skip the first, take the second and third without asking
     term.expect("b.py:3  [2/2]")  # the next question is already about b.py
@@ -114,7 +116,7 @@ def test_a_applies_the_rest_of_the_file_and_d_skips_it(run, project: Path) -> No
     assert (project / "b.py").read_text() == ONE
 
 
-def test_capital_a_applies_everything_left_in_every_file(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_capital_a_applies_everything_left_in_every_file(run: StartTerminal, project: Path) -> None:
     term = run(".", "-i")
     term.answer("n", "A")
     assert term.wait() == 0
@@ -123,7 +125,7 @@ def test_capital_a_applies_everything_left_in_every_file(run, project: Path) -> 
     assert term.text.count("]? ") == 2
 
 
-def test_q_writes_what_was_accepted_and_skips_the_rest(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_q_writes_what_was_accepted_and_skips_the_rest(run: StartTerminal, project: Path) -> None:
     term = run(".", "-i")
     term.answer("y", "q")
     assert term.wait() == 0
@@ -132,7 +134,7 @@ def test_q_writes_what_was_accepted_and_skips_the_rest(run, project: Path) -> No
     assert "Applied 1 of 4 changes; 1 of 2 files written." in term.text
 
 
-def test_ctrl_d_is_q(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_d_is_q(run: StartTerminal, project: Path) -> None:
     term = run(".", "-i")
     term.answer("y")
     term.expect("]? ")
@@ -142,7 +144,7 @@ def test_ctrl_d_is_q(run, project: Path) -> None:  # type: ignore[no-untyped-def
     assert (project / "b.py").read_text() == ONE
 
 
-def test_ctrl_c_keeps_finished_files_and_leaves_the_current_one_untouched(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_c_keeps_finished_files_and_leaves_the_current_one_untouched(run: StartTerminal, project: Path) -> None:
     term = run(".", "-i")
     term.answer("y", "n", "n")  # a.py is finished: written with its first change
     term.expect("b.py:3")
@@ -155,7 +157,7 @@ def test_ctrl_c_keeps_finished_files_and_leaves_the_current_one_untouched(run, p
     assert "interrupted" in term.text
 
 
-def test_ctrl_c_in_the_middle_of_a_file_writes_nothing_of_it(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_c_in_the_middle_of_a_file_writes_nothing_of_it(run: StartTerminal, project: Path) -> None:
     term = run(".", "-i")
     term.answer("y")
     term.expect("]? ")
@@ -164,7 +166,7 @@ def test_ctrl_c_in_the_middle_of_a_file_writes_nothing_of_it(run, project: Path)
     assert (project / "a.py").read_text() == THREE
 
 
-def test_help_and_unknown_answers_ask_again(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_help_and_unknown_answers_ask_again(run: StartTerminal, project: Path) -> None:
     term = run("b.py", "-i")
     term.answer("?")
     term.expect("a - apply this change and every later change in this file")
@@ -175,7 +177,7 @@ def test_help_and_unknown_answers_ask_again(run, project: Path) -> None:  # type
     assert (project / "b.py").read_text() == ONE_DONE
 
 
-def test_dependent_edits_are_asked_once(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_dependent_edits_are_asked_once(run: StartTerminal, project: Path) -> None:
     (project / "az.py").write_text(
         "import os\nfrom openai import AzureOpenAI\n\n"
         'a = AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"], api_version="2024-10-21", azure_endpoint="https://x.openai.azure.com")\n\n\n'
@@ -191,7 +193,7 @@ def test_dependent_edits_are_asked_once(run, project: Path) -> None:  # type: ig
     assert "AzureOpenAI" not in written and written.count("OpenAI(") == 2
 
 
-def test_a_hard_coded_key_is_never_shown_and_the_written_file_reads_the_env(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_hard_coded_key_is_never_shown_and_the_written_file_reads_the_env(run: StartTerminal, project: Path) -> None:
     (project / "key.py").write_text(f'from openai import OpenAI\n\nclient = OpenAI(api_key="{FAKE_KEY}")\n')
     term = run("key.py", "-i")
     term.answer("y")
@@ -201,7 +203,7 @@ def test_a_hard_coded_key_is_never_shown_and_the_written_file_reads_the_env(run,
     assert (project / "key.py").read_text() == ONE_DONE
 
 
-def test_a_skipped_key_replacement_stays_a_security_finding(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_skipped_key_replacement_stays_a_security_finding(run: StartTerminal, project: Path) -> None:
     (project / "key.py").write_text(f'from openai import OpenAI\n\nclient = OpenAI(api_key="{FAKE_KEY}")\n')
     term = run("key.py", "-i")
     term.answer("n")
@@ -210,7 +212,7 @@ def test_a_skipped_key_replacement_stays_a_security_finding(run, project: Path) 
     assert FAKE_KEY not in term.text
 
 
-def test_crlf_bom_and_mode_are_kept_in_a_partly_accepted_file(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_crlf_bom_and_mode_are_kept_in_a_partly_accepted_file(run: StartTerminal, project: Path) -> None:
     path = project / "a.py"
     path.write_bytes(b"\xef\xbb\xbf" + THREE.replace("\n", "\r\n").encode())
     path.chmod(0o754)
@@ -222,7 +224,7 @@ def test_crlf_bom_and_mode_are_kept_in_a_partly_accepted_file(run, project: Path
     assert path.stat().st_mode & 0o777 == 0o754
 
 
-def test_a_file_edited_while_the_question_is_open_is_left_as_edited(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_edited_while_the_question_is_open_is_left_as_edited(run: StartTerminal, project: Path) -> None:
     term = run("b.py", "-i")
     term.expect("]? ")
     (project / "b.py").write_text(ONE + "# edited meanwhile\n")
@@ -232,7 +234,7 @@ def test_a_file_edited_while_the_question_is_open_is_left_as_edited(run, project
     assert "changed on disk while the questions were open; left as it is now" in term.text
 
 
-def test_only_and_skip_apply_to_the_questions(run, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_only_and_skip_apply_to_the_questions(run: StartTerminal, project: Path) -> None:
     (project / "m.py").write_text(
         'from openai import OpenAI\n\nclient = OpenAI(api_key="x", base_url="https://api.vmira.ai/v1")\n'
         'reply = client.chat.completions.create(model="gpt-4o", messages=[], max_completion_tokens=5)\n'

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.terminal import Terminal
+from helpers.terminal import StartTerminal, Terminal
 
 NOTEBOOK = Path(__file__).parents[1] / "fixtures" / "notebooks" / "two_space_ascii.ipynb"
 ENV = "OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz012345\nOPENAI_BASE_URL=https://api.openai.com/v1\n"
@@ -15,7 +16,7 @@ READS_URL = 'import os\nfrom openai import OpenAI\n\nc = OpenAI(base_url=os.envi
 
 
 @pytest.fixture
-def terminal(tmp_path: Path):  # type: ignore[no-untyped-def]
+def terminal(tmp_path: Path) -> Iterator[StartTerminal]:
     started: list[Terminal] = []
 
     def start(*args: str) -> Terminal:
@@ -28,7 +29,9 @@ def terminal(tmp_path: Path):  # type: ignore[no-untyped-def]
         term.kill()
 
 
-def test_a_notebook_is_one_question_and_y_writes_it_as_the_plain_run_would(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_notebook_is_one_question_and_y_writes_it_as_the_plain_run_would(
+    terminal: StartTerminal, tmp_path: Path
+) -> None:
     shutil.copy(NOTEBOOK, tmp_path / "nb.ipynb")
     shutil.copy(NOTEBOOK, tmp_path / "expected.ipynb")
     term = terminal("nb.ipynb", "-i")
@@ -44,7 +47,9 @@ def test_a_notebook_is_one_question_and_y_writes_it_as_the_plain_run_would(termi
     assert (tmp_path / "nb.ipynb").read_bytes() != NOTEBOOK.read_bytes()
 
 
-def test_a_skipped_notebook_is_byte_identical_and_its_skip_is_listed_by_cell(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_skipped_notebook_is_byte_identical_and_its_skip_is_listed_by_cell(
+    terminal: StartTerminal, tmp_path: Path
+) -> None:
     shutil.copy(NOTEBOOK, tmp_path / "nb.ipynb")
     term = terminal("nb.ipynb", "-i")
     term.answer("n")
@@ -56,8 +61,8 @@ def test_a_skipped_notebook_is_byte_identical_and_its_skip_is_listed_by_cell(ter
 
 
 def test_an_env_file_comes_after_the_code_and_keeps_its_url_when_the_client_reading_it_was_skipped(
-    terminal, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    terminal: StartTerminal, tmp_path: Path
+) -> None:
     (tmp_path / ".env").write_text(ENV)
     (tmp_path / "app.py").write_text(READS_URL)
     term = terminal(".", "--env-files", "-i")
@@ -74,7 +79,9 @@ def test_an_env_file_comes_after_the_code_and_keeps_its_url_when_the_client_read
     assert "sk-proj-abcdefghijklmnopqrstuvwxyz012345" not in term.text
 
 
-def test_an_env_file_moves_its_url_when_the_client_reading_it_was_accepted(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_env_file_moves_its_url_when_the_client_reading_it_was_accepted(
+    terminal: StartTerminal, tmp_path: Path
+) -> None:
     (tmp_path / ".env").write_text(ENV)
     (tmp_path / "app.py").write_text(READS_URL)
     term = terminal(".", "--env-files", "-i")

@@ -6,8 +6,10 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from textwrap import dedent
+from typing import Any
 
 import pytest
 from helpers.recording_server import recording_server
@@ -804,12 +806,14 @@ def test_tidied_imports_still_run(before: str, after: str, tmp_path: Path) -> No
 
 
 @pytest.fixture
-def local_target():  # type: ignore[no-untyped-def]
+def local_target() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     with recording_server() as served:
         yield served
 
 
-def test_rewritten_azure_app_sends_the_mapped_model_and_max_tokens_to_the_target(tmp_path: Path, local_target) -> None:  # type: ignore[no-untyped-def]
+def test_rewritten_azure_app_sends_the_mapped_model_and_max_tokens_to_the_target(
+    tmp_path: Path, local_target: tuple[str, list[dict[str, Any]]]
+) -> None:
     """MC003 + MC004 + MC005 together: a real request from the rewritten code reaches the target."""
     url, requests = local_target
     target = resolve_target(base_url=url, api_key_env="LOCAL_LLM_KEY", model_map={"gpt-4o-prod": "local-model"})

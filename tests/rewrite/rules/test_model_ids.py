@@ -10,6 +10,7 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from click.testing import Result
 from helpers.recording_server import recording_server
 from helpers.rewrite_cases import check_noop, check_rewrite, rewrite
 
@@ -457,7 +458,7 @@ def test_mapped_models_reach_the_target_from_the_sdk_and_langchain(tmp_path: Pat
 # -- the --model-map option and [tool.migrate.model_map] --------------------------------------------
 
 
-def _cli(*args: str):  # type: ignore[no-untyped-def]
+def _cli(*args: str) -> Result:
     from typer.testing import CliRunner
 
     from migrate_cli.cli import app

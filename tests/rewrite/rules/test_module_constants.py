@@ -399,7 +399,9 @@ class _SecretKeyLLM(ConstructionRule):
     code, name, summary = "MC903", "test-secret", "test"
     spec = ConstructionSpec(callees=frozenset({"fakellm.SecretLLM"}))
 
-    def key_code(self, module, anchor, report, placeholder=None):  # type: ignore[no-untyped-def]
+    def key_code(
+        self, module: ModuleInfo, anchor: ast.AST, report: Recorder, placeholder: str | None = None
+    ) -> str | None:
         return 'Secret.from_env_var("MIRA_API_KEY")'
 
 
