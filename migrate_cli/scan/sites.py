@@ -80,10 +80,13 @@ _FRAMEWORK_KINDS: dict[str, Kind] = {
 def scan_module(module: ModuleInfo) -> ModuleScan:
     calls: list[CallFound] = []
     clients: list[ClientFound] = []
+    # Qualifying every call costs more than this look-up: only names that may be a client class or
+    # a framework callee are qualified, aliases imported at module level (`import X as Y`) included.
+    wanted = _CALLEE_NAMES | _aliases(module)
     for call in module.analysis.calls:
         func = call.func
         short = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if short in _CLIENT_SHORT_NAMES or short in SITE_NAMES:
+        if short in wanted:
             qualified = module.qualify(func).single or ""
             if qualified in CLIENT_NAMES or qualified in AZURE_CLIENT_NAMES:
                 clients.append(ClientFound(call.lineno, qualified.rsplit(".", 1)[-1]))
@@ -97,7 +100,16 @@ def scan_module(module: ModuleInfo) -> ModuleScan:
     return ModuleScan(tuple(calls), tuple(clients))
 
 
-_CLIENT_SHORT_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in CLIENT_NAMES | AZURE_CLIENT_NAMES)
+_CALLEE_NAMES = SITE_NAMES | frozenset(name.rsplit(".", 1)[-1] for name in CLIENT_NAMES | AZURE_CLIENT_NAMES)
+
+
+def _aliases(module: ModuleInfo) -> frozenset[str]:
+    return frozenset(
+        name
+        for name, bindings in module.analysis.module_scope.bindings.items()
+        for binding in bindings
+        if binding.kind == "import" and (binding.imported or "").rsplit(".", 1)[-1] in _CALLEE_NAMES
+    )
 
 
 def _client_call(call: ast.Call, func: ast.Attribute, module: ModuleInfo) -> Iterator[CallFound]:
