@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-SERVICE = '''\
+SERVICE = """\
 import openai as oa
 from openai import OpenAI
 
@@ -30,7 +30,7 @@ def answer(question, **extra):
 
 def vectors(texts):
     return oa.embeddings.create(model="text-embedding-3-small", input=texts)
-'''
+"""
 
 NOTEBOOK = {
     "cells": [
@@ -42,7 +42,13 @@ NOTEBOOK = {
             "outputs": [],
             "source": ["from openai import OpenAI\n", "client = OpenAI()"],
         },
-        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": ["%pip install openai"]},
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": ["%pip install openai"],
+        },
         {
             "cell_type": "code",
             "execution_count": None,
