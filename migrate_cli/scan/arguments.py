@@ -72,7 +72,17 @@ def _unpack(splat: ast.expr, call: ast.Call, module: ModuleInfo, found: Argument
             else:
                 found.keywords.append((entry.key, entry.value))
     else:
-        found.unread.append(f"**{module.segment(splat)}")
+        found.unread.append(f"**{_name_of(splat)}")
+
+
+def _name_of(expr: ast.expr) -> str:
+    """A dotted name as written; any other expression only as a placeholder, since it could spell
+    a literal key (`**dict(api_key="sk-...")`) and unread names are printed."""
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, (ast.Name, ast.Attribute)):
+        return f"{_name_of(expr.value)}.{expr.attr}"
+    return "(...)"
 
 
 def _nested(name: str, value: ast.expr, module: ModuleInfo, found: Arguments) -> None:

@@ -97,7 +97,7 @@ def keyed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _cases() -> list[tuple[str, str, str, int]]:
-    cases = []
+    cases: list[tuple[str, str, str, int]] = []
     for feature in FEATURE_NAMES:
         cases.append((feature, "accept", "accepted", 0))
         # A refused plain chat request leaves nothing probed: a provider failure, as in probe.

@@ -194,3 +194,23 @@ def test_scan_imports_the_rewrite_engine_only_through_engine_api() -> None:
     naming = sorted(p.name for p in package.glob("*.py") if "migrate_cli.rewrite" in p.read_text())
     assert naming == ["engine_api.py"]
     assert os.path.isfile(package / "engine_api.py")
+
+
+KEYS = ("0123456789abcdef" * 4, "gsk_" + "Q" * 48, "xai-" + "z9" * 30, "k3y!")
+
+
+@pytest.mark.parametrize("key", KEYS, ids=("hex64", "groq", "xai", "short"))
+def test_hard_coded_keys_of_every_shape_never_reach_the_output(tree: Path, key: str) -> None:
+    (tree / "app" / "keys.py").write_text(
+        "import openai\nfrom openai import OpenAI\n"
+        f'openai.api_key = "{key}"\n'
+        f'client = OpenAI(api_key="{key}")\n'
+        f'client.chat.completions.create(model="m", messages=[], **dict(api_key="{key}", seed=1))\n'
+        f'client.chat.completions.create(model="m", messages=[], **{{"extra_headers": {{"x": "{key}"}}}})\n'
+    )
+    (tree / "app" / "broken_key.py").write_text(f'import openai\nopenai.api_key = "{key}" +\n')
+    for args in (("scan", "app"), ("scan", "app", "--json")):
+        code, out, err = run(*args)
+        assert code == 0
+        assert key not in out and key not in err
+    assert "**(...)" in run("scan", "app", "--json")[1]
