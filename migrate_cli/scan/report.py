@@ -73,7 +73,7 @@ def summary_line(result: ScanResult) -> str:
     clients = sum(1 for _ in result.clients)
     return (
         f"{len(result.calls)} API call site(s) in {files} file(s), {clients} client construction(s) "
-        f"({result.files_scanned} files scanned; nothing written)"
+        f"({result.files_scanned} file(s) scanned; nothing written)"
     )
 
 

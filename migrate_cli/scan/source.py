@@ -14,7 +14,15 @@ import bisect
 from dataclasses import replace
 
 from migrate_cli.config import Target
-from migrate_cli.scan.engine_api import ModuleInfo, SourceError, analyze, is_python, locate_cells, parse
+from migrate_cli.scan.engine_api import (
+    ModuleInfo,
+    NotebookFormatError,
+    SourceError,
+    analyze,
+    is_python,
+    locate_cells,
+    parse,
+)
 from migrate_cli.scan.records import ModuleScan
 from migrate_cli.scan.sites import scan_module
 
@@ -28,6 +36,8 @@ def scan_source(code: str, target: Target) -> ModuleScan:
 
 def scan_notebook(text: str, target: Target) -> ModuleScan:
     layout = locate_cells(text)
+    if layout.nbformat != 4:  # as the rewrite says it (notebook.py): the cells are not where v4 has them
+        raise NotebookFormatError(f"nbformat {layout.nbformat!r} is not supported (only nbformat 4 notebooks are read)")
     if layout.language is not None and not is_python(layout.language):
         return ModuleScan()
     pieces: list[str] = []

@@ -148,7 +148,7 @@ def test_the_tables_show_endpoints_features_and_first_sites(tree: Path) -> None:
     assert "chat.completions.create 2 gpt-4o, gpt-4o-mini app/demo.ipynb:cell 4:2, app/service.py:9" in words
     assert "stream_usage 1 app/service.py:9" in words
     assert "seed 1 app/demo.ipynb:cell 4:2" in words
-    assert "3 API call site(s) in 2 file(s), 2 client construction(s) (4 files scanned; nothing written)" in words
+    assert "3 API call site(s) in 2 file(s), 2 client construction(s) (4 file(s) scanned; nothing written)" in words
     assert "unknown: 1 call(s) pass values the scan could not read" in words
 
 
