@@ -7,7 +7,7 @@ The edge that prints and writes; checklist.py decides, scan and probe do the wor
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from migrate_cli.config import Target
@@ -52,6 +52,7 @@ def run_plan(options: PlanOptions, *, provider: str | None, base_url: str | None
     from migrate_cli.plan import report
     from migrate_cli.probe import saved
     from migrate_cli.probe.session import check_options
+    from migrate_cli.scan.report import render_problems
     from migrate_cli.scan.runner import scan_paths
 
     config = load_project_config()
@@ -66,8 +67,7 @@ def run_plan(options: PlanOptions, *, provider: str | None, base_url: str | None
         options.paths, target, config, include=options.include, exclude=options.exclude, jobs=options.jobs
     )
     err = stderr()
-    for problem in scanned.errors:
-        err.print(f"error: {problem.path}: {problem.error}", markup=False, highlight=False)
+    render_problems(err, scanned)
     used = tuple(f for f in scanned.features() if is_feature(f))
     if loaded is not None:
         source = ProbeSource(
@@ -118,8 +118,6 @@ def _probe(target: Target, options: ProbeOptions, used: tuple[FeatureName, ...])
 
 def _redacted(plan: Plan, secrets: list[str]) -> Plan:
     """A saved probe is a file anyone could have edited: its evidence is redacted again here."""
-    from dataclasses import replace
-
     return replace(plan, items=tuple(replace(i, evidence=redact(i.evidence, secrets)) for i in plan.items))
 
 

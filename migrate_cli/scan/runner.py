@@ -85,12 +85,13 @@ def run_scan(
     """Scan `paths` (discovery's list); results in the same order."""
     stop = stop or Interrupts()
     results: dict[str, FileScan] = {}
+    not_files = list(skipped)
     candidates = []
     for path in paths:
         try:
             data = read_file(path)
         except NotRegularFileError as exc:
-            skipped = [*skipped, (path, str(exc))]
+            not_files.append((path, str(exc)))
             continue
         except OSError as exc:
             results[path] = FileScan(path, error=f"cannot read: {exc.strerror or exc}")
@@ -106,7 +107,7 @@ def run_scan(
         for path in candidates:
             results[path] = task(path)
     ordered = tuple(results[p] for p in paths if p in results)
-    return ScanResult(ordered, files_scanned=len(paths) - len(skipped), skipped=tuple(skipped))
+    return ScanResult(ordered, files_scanned=len(paths) - len(not_files) + len(skipped), skipped=tuple(not_files))
 
 
 def scan_file(path: str, target: Target) -> FileScan:
