@@ -12,7 +12,9 @@ change accepted). The engine's own time is printed beside it for scale. Best of 
 from __future__ import annotations
 
 import argparse
+import functools
 import time
+from collections.abc import Callable
 
 from migrate_cli.config import resolve_target
 from migrate_cli.rewrite.engine import rewrite_source
@@ -26,7 +28,7 @@ def source_with(clients: int) -> str:
     return "from openai import OpenAI\n" + body
 
 
-def best(repeat: int, work) -> float:  # type: ignore[no-untyped-def]
+def best(repeat: int, work: Callable[[], object]) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -47,15 +49,15 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         code = source_with(size)
         result = rewrite_source(code, settings)
-        engine = best(args.repeat, lambda: rewrite_source(code, settings))
-        plan = plan_hunks(code, result.code, result.changes, url=target.base_url, key_env=target.api_key_env)
-        cutting = best(
-            args.repeat,
-            lambda: plan_hunks(code, result.code, result.changes, url=target.base_url, key_env=target.api_key_env),
+        engine = best(args.repeat, functools.partial(rewrite_source, code, settings))
+        cut = functools.partial(
+            plan_hunks, code, result.code, result.changes, url=target.base_url, key_env=target.api_key_env
         )
+        plan = cut()
+        cutting = best(args.repeat, cut)
         half = plan.applied(plan.hunks[::2])
         assert refusal(plan, half) is None
-        check = best(args.repeat, lambda: refusal(plan, half))
+        check = best(args.repeat, functools.partial(refusal, plan, half))
         print(f"{size:>8} {code.count(chr(10)):>6} {engine:>9.3f} {cutting:>8.3f} {check:>8.3f} {len(plan.hunks):>9}")
 
 

@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -38,7 +39,10 @@ def build_notebook() -> tuple[str, str]:
         if n == 0:
             source = "import json\nimport numpy as np\nfrom openai import OpenAI\n"
         elif n in (5, 25):
-            source = f"client_{n} = OpenAI()\nreply_{n} = client_{n}.chat.completions.create(model='gpt-4o-mini', messages=[])\n"
+            source = (
+                f"client_{n} = OpenAI()\n"
+                f"reply_{n} = client_{n}.chat.completions.create(model='gpt-4o-mini', messages=[])\n"
+            )
         else:
             source = "".join(
                 f"values_{n}_{i} = np.arange({i}) * {n}\nprint(json.dumps(values_{n}_{i}.tolist()))\n" for i in range(8)
@@ -72,7 +76,7 @@ def build_notebook() -> tuple[str, str]:
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n", "".join(code)
 
 
-def best(fn, runs: int = 7) -> float:  # type: ignore[no-untyped-def]
+def best(fn: Callable[[], object], runs: int = 7) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -91,7 +95,8 @@ def main() -> None:
     prefilter = best(lambda: might_contain_client(data))
     loads = best(lambda: json.loads(text))
     print(
-        f"python {sys.version.split()[0]}; notebook: {len(data) / 1e6:.1f} MB, {CODE_CELLS} code cells, {module.count(chr(10))} lines of code"
+        f"python {sys.version.split()[0]}; notebook: {len(data) / 1e6:.1f} MB, {CODE_CELLS} code cells, "
+        f"{module.count(chr(10))} lines of code"
     )
     print(f"  rewrite_notebook           {notebook * 1000:8.1f} ms")
     print(f"  rewrite_source (same code) {source * 1000:8.1f} ms")

@@ -58,7 +58,8 @@ CLIENT_FORMS = [
     (
         "from openai import OpenAI as LLM\n",
         "class Service{n}:\n    client = LLM()\n\n    def ask(self, text: str) -> str:\n"
-        '        reply = self.client.chat.completions.create(model="gpt-4o-mini", messages=[{{"role": "user", "content": text}}])\n'
+        "        reply = self.client.chat.completions.create("
+        'model="gpt-4o-mini", messages=[{{"role": "user", "content": text}}])\n'
         '        return reply.choices[0].message.content or ""\n',
     ),
     ("from openai import OpenAI\n", 'proxy_{n} = OpenAI(base_url="http://localhost:4000/v1", api_key="x")\n'),
@@ -190,7 +191,8 @@ def outcome(timing: Timing) -> str:
 
 
 def load() -> str:
-    return "load average %.2f %.2f %.2f" % os.getloadavg()
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def bench_stdlib(runs: int) -> None:
@@ -207,7 +209,7 @@ def bench_stdlib(runs: int) -> None:
 
 def bench_parallel(runs: int) -> None:
     tree = clients_tree()
-    files, clients, lines = count_files(tree)
+    files, _, lines = count_files(tree)
     print(f"2. {files} files that all build a client ({lines:,} lines), dry run")
     command = [*migrate_command(), "rewrite", str(tree), "--dry-run", "--jobs"]
     timings = best_of(runs, {"--jobs 1": [*command, "1"], "--jobs 2": [*command, "2"]})

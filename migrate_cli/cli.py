@@ -85,10 +85,12 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
                 raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
             if debug_enabled():
                 raise
-            from migrate_cli.redact import redact
+            from migrate_cli.redact import environment_secrets, redact
 
+            # The message may quote anything the run held: a request, a config, a key of any shape.
+            message = printable(redact(str(exc), environment_secrets()))
             stderr().print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {printable(redact(str(exc)))}\n"
+                f"[bold red]internal error:[/] {type(exc).__name__}: {message}\n"
                 "  This is a bug in migrate. Re-run with MIGRATE_DEBUG=1 for the traceback, "
                 "and please report it.",
                 markup=True,
@@ -198,4 +200,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from migrate_cli.errors import UsageError
+from migrate_cli.redact import redact
 
 DEFAULT_PROVIDER = "vmira"
 CONFIG_FILES = ("migrate.toml", "pyproject.toml")
@@ -74,7 +75,7 @@ class Target:
 
     def describe(self) -> str:
         name = f"{self.provider} " if self.provider else ""
-        return f"{name}{self.base_url} (key from ${self.api_key_env}; {self.origin})"
+        return f"{name}{redact(self.base_url)} (key from ${self.api_key_env}; {self.origin})"
 
     def same_url(self, url: str) -> bool:
         return normalize_url(url) == normalize_url(self.base_url)
@@ -246,7 +247,7 @@ def resolve_target(
     pairs (`model_map`), later ones winning per model.
     """
     config = config or ProjectConfig()
-    preset = get_preset(DEFAULT_PROVIDER, source="default")
+    preset: Preset | None = get_preset(DEFAULT_PROVIDER, source="default")
     origin = "default"
     url: str | None = None
     key_env: str | None = None
@@ -274,17 +275,28 @@ def resolve_target(
                 hint="add --api-key-env NAME (or api_key_env in [tool.migrate])",
             )
         else:
-            preset = None  # type: ignore[assignment]
+            preset = None
 
     merged_map = dict(preset.model_map) if preset else {}
     merged_map.update(config.get("model_map") or {})
     merged_map.update(model_map or {})
+    if preset is None:
+        # Only an unknown base URL leaves no preset, and it was refused above without a key variable.
+        assert url is not None and key_env is not None
+        return Target(
+            base_url=url,
+            api_key_env=key_env,
+            provider=None,
+            origin=origin,
+            accepts_max_completion_tokens=False,
+            model_map=MappingProxyType(merged_map),
+        )
     return Target(
         base_url=url or preset.base_url,
         api_key_env=key_env or preset.api_key_env,
-        provider=preset.name if preset else None,
+        provider=preset.name,
         origin=origin,
-        accepts_max_completion_tokens=preset.max_completion_tokens if preset else False,
+        accepts_max_completion_tokens=preset.max_completion_tokens,
         model_map=MappingProxyType(merged_map),
     )
 

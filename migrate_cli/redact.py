@@ -24,6 +24,10 @@ from urllib.parse import quote
 # prefix followed by a long run of key characters. Placeholders such as "sk-placeholder" stay
 # readable because they are short and the rewrite does not treat them as keys.
 KEY_PATTERN = re.compile(r"\b((?:sk|gsk|xai|pk|rk)[-_])[A-Za-z0-9_\-]{16,}")
+# The password of a URL's userinfo (`https://user:password@proxy.example/v1`). Anchored on "://" so
+# the search is linear: a pattern that begins with the scheme's letter run would retry that run from
+# each of its letters, quadratic on a long base64 string (50,000 letters: 5 s).
+_URL_PASSWORD = re.compile(r"://([^\s/@:\"'`]+):([^\s/@\"'`]+)@")
 REDACTED = "…REDACTED"
 #: Shorter values are not treated as secrets: no key is that short, and masking every "ab" of a
 #: placeholder key would blank out the answers themselves.
@@ -35,12 +39,22 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     needles = _needles(tuple(secrets))
     if needles:
         text = _mask_spans(text, needles)
-    return KEY_PATTERN.sub(lambda m: m.group(1) + REDACTED, text)
+    text = KEY_PATTERN.sub(lambda m: m.group(1) + REDACTED, text)
+    return _URL_PASSWORD.sub(lambda m: f"://{m.group(1)}:{REDACTED}@", text) if "://" in text else text
+
+
+def url_passwords(text: str) -> list[str]:
+    """Passwords written into URLs (`scheme://user:password@host`): secrets like any key."""
+    return [match.group(2) for match in _URL_PASSWORD.finditer(text)] if "://" in text else []
 
 
 def needs_redaction(text: str, secrets: Iterable[str] = ()) -> bool:
     """True when `redact` would change `text` (a cheap test before rebuilding a large value)."""
-    return any(needle in text for needle in _needles(tuple(secrets))) or KEY_PATTERN.search(text) is not None
+    return (
+        any(needle in text for needle in _needles(tuple(secrets)))
+        or KEY_PATTERN.search(text) is not None
+        or bool(url_passwords(text))
+    )
 
 
 def redact_value(value: Any, secrets: Iterable[str] = ()) -> Any:
@@ -69,9 +83,54 @@ def mask(secret: str) -> str:
     return (match.group(1) if match else "") + REDACTED
 
 
+_SECRET_ENV_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL", re.IGNORECASE)
+
+
+def environment_secrets() -> list[str]:
+    """The values of every env var whose name says it holds a secret (`*_API_KEY`, `*_TOKEN`, ...):
+    for text whose origin is unknown, such as an unexpected error's message."""
+    return env_secrets(name for name in os.environ if _SECRET_ENV_NAME.search(name))
+
+
 def env_secrets(names: Iterable[str]) -> list[str]:
-    """The values of the given env vars (the keys a run uses), to be redacted wherever they appear."""
-    return [os.environ[name] for name in names if os.environ.get(name)]
+    """The values of the given env vars (the keys a run uses), to be redacted wherever they appear.
+
+    A placeholder (`OPENAI_API_KEY=test`, `EMPTY` for a local vLLM) is no secret: masking every
+    "test" would garble diffs (no longer applicable with `git apply`) and answers for nothing.
+    """
+    values = (os.environ.get(name, "") for name in names)
+    return [value for value in values if value and not is_placeholder_key(value)]
+
+
+# A real key, as opposed to a placeholder such as "ollama", "EMPTY" or "sk-placeholder": a known
+# key prefix followed by a long run of key characters, or any long token without spaces.
+_KEY_LIKE = re.compile(r"(?:sk|gsk|xai|pk|rk)[-_][A-Za-z0-9_\-]{16,}|[A-Za-z0-9_\-]{32,}")
+# What documentation and tutorials write where a key goes: "your-api-key", "EMPTY" (vLLM),
+# "ollama", "not-needed" (LM Studio), "sk-...", "<key>", "test", "dummy".
+_PLACEHOLDER_WORDS = re.compile(
+    r"your|placeholder|dummy|fake|example|sample|test|changeme|change[-_ ]me|replace|insert|not[-_ ]?needed"
+    r"|not[-_ ]?required|no[-_ ]?key|none|null|empty|todo|here|ollama|lm[-_ ]?studio|anything|<|\.\.\.",
+    re.IGNORECASE,
+)
+_KEY_PREFIX = re.compile(r"^(?:sk-proj-|sk-|gsk_|xai-)")
+
+
+def looks_like_key(value: str) -> bool:
+    return bool(_KEY_LIKE.fullmatch(value.strip()))
+
+
+def is_placeholder_key(value: str) -> bool:
+    """A value written where a key goes that is not a secret ("your-api-key", "EMPTY", "sk-xxxx").
+
+    Placeholders are shown as they are (a diff that only swaps placeholders stays applicable with
+    `git apply`); anything else in a key's place is treated as a secret: never shown, reported.
+    """
+    rest = _KEY_PREFIX.sub("", value.strip())
+    if not any(c.isalnum() for c in rest) or len(set(rest.lower())) == 1 or set(rest.lower()) <= set("x*.-_"):
+        return True
+    if rest.isdigit() and len(rest) <= 8:  # "sk-1234"
+        return True
+    return bool(_PLACEHOLDER_WORDS.search(value)) and not looks_like_key(value)
 
 
 @lru_cache(maxsize=64)

@@ -120,3 +120,9 @@ def test_parse_model_map() -> None:
     with pytest.raises(UsageError) as info:
         parse_model_map(["gpt-4o"])
     assert "OLD=NEW" in info.value.message
+
+
+def test_the_target_line_never_shows_a_password_of_the_url() -> None:
+    target = resolve_target(base_url="https://bob:hunter22@proxy.example/v1", api_key_env="PROXY_KEY")
+    assert target.describe() == "https://bob:…REDACTED@proxy.example/v1 (key from $PROXY_KEY; command line)"
+    assert target.base_url == "https://bob:hunter22@proxy.example/v1"  # the requests still carry it

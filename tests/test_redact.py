@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
 
-from migrate_cli.redact import REDACTED, mask, needs_redaction, redact, redact_value
+from migrate_cli.redact import (
+    REDACTED,
+    env_secrets,
+    environment_secrets,
+    mask,
+    needs_redaction,
+    redact,
+    redact_value,
+    url_passwords,
+)
 
 HEX64 = "3f9ac2d1e8b7460f9a2c5d7e1b3f8a6c0d4e2f9b7a1c3e5d8f0a2b4c6d8e0f1a"
 GROQ = "gsk_Wq8Zt3LmNp5Rv7Xy9Ab2Cd4Ef6Gh8Jk0"
@@ -93,7 +103,7 @@ def test_repeated_and_self_overlapping_occurrences_are_all_masked() -> None:
     ],
     ids=["json", "html", "url"],
 )
-def test_escaped_forms_of_a_secret_are_masked(encode) -> None:  # type: ignore[no-untyped-def]
+def test_escaped_forms_of_a_secret_are_masked(encode: Callable[[str], str]) -> None:
     key = 'p@ss"<w>rd/&key\\1'
     text = redact(f"echo: {encode(key)}", [key])
     assert encode(key) not in text and "rd/&key" not in text and REDACTED in text
@@ -120,3 +130,43 @@ def test_redact_value_masks_strings_keys_and_numbers_deep_inside() -> None:
 def test_needs_redaction_agrees_with_redact() -> None:
     for text in ("plain text", f"has {HEX64}", f"has {PROJECT}", "sk-placeholder"):
         assert needs_redaction(text, [HEX64]) == (redact(text, [HEX64]) != text)
+
+
+@pytest.mark.parametrize("placeholder", ["test", "EMPTY", "ollama", "your-api-key-here", "sk-xxxx", "not-needed"])
+def test_a_placeholder_in_a_key_variable_is_no_secret(monkeypatch: pytest.MonkeyPatch, placeholder: str) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", placeholder)
+    assert env_secrets(["OPENAI_API_KEY"]) == []
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        GROQ,
+        XAI,
+        PROJECT,
+        HEX64,
+        SHORT,
+        "a" * 4 + "test" + "9" * 30,
+    ],  # a long key with a placeholder word inside is still a key
+)
+def test_a_real_key_in_a_key_variable_is_a_secret(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    monkeypatch.setenv("SOME_KEY", key)
+    monkeypatch.delenv("UNSET_KEY", raising=False)
+    assert env_secrets(["SOME_KEY", "UNSET_KEY"]) == [key]
+    assert key not in redact(f"the key {key} in a message", env_secrets(["SOME_KEY"]))
+
+
+def test_a_password_in_a_url_is_masked_without_being_told_and_the_rest_of_the_url_kept() -> None:
+    text = "proxy https://bob:s3cr3t-pass@proxy.example:8443/v1 and socks5://u:p4ss@10.0.0.1"
+    assert redact(text) == "proxy https://bob:…REDACTED@proxy.example:8443/v1 and socks5://u:…REDACTED@10.0.0.1"
+    assert needs_redaction(text) and not needs_redaction("https://proxy.example/v1 user@example.com")
+    assert url_passwords(text) == ["s3cr3t-pass", "p4ss"]
+
+
+def test_only_variables_named_for_secrets_count_as_environment_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_SERVICE_TOKEN", HEX64)
+    monkeypatch.setenv("MY_PASSWORD", SHORT)
+    monkeypatch.setenv("MIGRATE_PLAIN_SETTING", "k3yl1ke-but-not-named-so")
+    found = environment_secrets()
+    assert HEX64 in found and SHORT in found
+    assert "k3yl1ke-but-not-named-so" not in found

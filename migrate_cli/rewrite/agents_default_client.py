@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 
 from migrate_cli.rewrite.context import ModuleInfo
-from migrate_cli.rewrite.framework import argument, callee, construction_of, keyword
+from migrate_cli.rewrite.framework import argument, callee, client_for_target, construction_of, keyword
+from migrate_cli.rewrite.policy import url_moves
 from migrate_cli.rewrite.values import constant_string, env_read, is_none, string_value
 
 AGENT = frozenset(
@@ -26,6 +27,15 @@ RUNS = frozenset(
 )
 RUN_CONFIG = frozenset({"agents.RunConfig", "agents.run.RunConfig", "agents.run_config.RunConfig"})
 RUN_CONFIG_NAME = "agents.RunConfig"
+PROVIDER = frozenset({"agents.OpenAIProvider", "agents.models.openai_provider.OpenAIProvider"})
+MULTI_PROVIDER = frozenset({"agents.MultiProvider", "agents.models.multi_provider.MultiProvider"})
+VOICE_PROVIDER = frozenset(
+    {"agents.voice.OpenAIVoiceModelProvider", "agents.voice.models.openai_model_provider.OpenAIVoiceModelProvider"}
+)
+SET_CLIENT = frozenset({"agents.set_default_openai_client"})
+SET_KEY = frozenset({"agents.set_default_openai_key"})
+#: What hands the SDK a client or provider: with one of these in the file, agents are not on the default.
+CONFIGURES = SET_CLIENT | SET_KEY | PROVIDER | MULTI_PROVIDER | VOICE_PROVIDER
 #: Model-name prefixes the default MultiProvider sends to another provider than OpenAI.
 _OTHER_PROVIDER_PREFIXES = ("litellm/", "any-llm/")
 
@@ -134,3 +144,34 @@ def _parameter(name: ast.Name, module: ModuleInfo) -> tuple[ast.expr | None, ast
 
 def _model_object(model: ast.expr | None) -> bool:
     return model is not None and not is_none(model) and string_value(model) is None
+
+
+def default_client_moves(module: ModuleInfo) -> bool:
+    """Whether an agent that names its model reaches the target: the file hands the SDK a client or a
+    provider (`set_default_openai_client`, `OpenAIProvider`, `MultiProvider`, a `RunConfig` with one),
+    and each lands on the target. `set_default_openai_key` keeps the default client on OpenAI."""
+    handed = False
+    for call in module.analysis.calls:
+        name = callee(call, module)
+        if name in SET_KEY:
+            return False
+        if name in SET_CLIENT:
+            handed = True
+            if not client_for_target(argument(call, 0, "client"), module):
+                return False
+        elif name in PROVIDER or name in MULTI_PROVIDER:
+            handed = True
+            if not _provider_lands(call, module):
+                return False
+        elif configures_run(call, name, module):
+            handed = True
+    return handed
+
+
+def _provider_lands(call: ast.Call, module: ModuleInfo) -> bool:
+    """A provider MC012 points at the target: none given a client that stays, or a URL that is kept."""
+    client = keyword(call, "openai_client")
+    if client is not None:
+        return client_for_target(client, module)
+    url = keyword(call, "base_url") or keyword(call, "openai_base_url")
+    return url is None or url_moves(url, module)

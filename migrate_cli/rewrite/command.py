@@ -14,7 +14,7 @@ from migrate_cli.errors import UsageError
 from migrate_cli.options import ApiKeyEnv, BaseUrl, Provider
 
 if TYPE_CHECKING:
-    from migrate_cli.config import ProjectConfig
+    from migrate_cli.config import ProjectConfig, Target
 
 OUTPUT_PANEL = "Output"
 FILES_PANEL = "Files"
@@ -206,6 +206,7 @@ def rewrite(
         api_key_env=api_key_env,
         model_map=parse_model_map(model_map or ()),
     )
+    _refuse_credentials_in_url(target)
     if env_files is None:  # an env file named on the command line asks for env files
         env_files = bool(config.get("env_files", False)) or any(is_env_file(p) for p in paths)
     env_globs = ENV_FILE_GLOBS if env_files else ()
@@ -279,3 +280,15 @@ def _globs(config: ProjectConfig, key: str) -> tuple[str, ...]:
     if not all(isinstance(v, str) for v in values):
         raise UsageError(f"{config.label}: '{key}' must be a list of glob strings")
     return tuple(values)
+
+
+def _refuse_credentials_in_url(target: Target) -> None:
+    """The target's URL is written into the code: a password in it would be committed with it."""
+    from migrate_cli.redact import redact, url_passwords
+
+    if url_passwords(target.base_url):
+        raise UsageError(
+            f"the target URL {redact(target.base_url)} carries a password, which the rewrite would write into "
+            "your code",
+            hint=f"give the URL without credentials; the key goes in ${target.api_key_env}",
+        )

@@ -45,6 +45,8 @@ def apply_edit(node: cst.CSTNode, edit: Edit) -> cst.CSTNode | cst.RemovalSentin
             )
             for name, code in edit.keywords
         ]
+        if not node.args and _only_comment_lines(node.whitespace_before_args):
+            return _below_the_comments(node, new_args)
         return node.with_changes(args=_append(node.args, new_args, node.whitespace_before_args))
     if isinstance(edit, RemoveKeyword):
         assert isinstance(node, cst.Call)
@@ -123,6 +125,28 @@ def _merge(
     if isinstance(keep, cst.ParenthesizedWhitespace) and isinstance(layout, cst.ParenthesizedWhitespace):
         return layout.with_changes(first_line=keep.first_line, empty_lines=keep.empty_lines)
     return layout
+
+
+def _only_comment_lines(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
+    """`Call(\n    # api_key="...",\n)`: a call whose parentheses hold only comment lines."""
+    return isinstance(whitespace, cst.ParenthesizedWhitespace) and bool(whitespace.empty_lines)
+
+
+def _below_the_comments(node: cst.Call, new: list[cst.Arg]) -> cst.Call:
+    """One argument per line at the comments' indentation, the closing parenthesis where it was:
+    appended after the comments as they are, the arguments would start at the closing line's column."""
+    opening = node.whitespace_before_args
+    assert isinstance(opening, cst.ParenthesizedWhitespace)
+    comment_line = opening.empty_lines[-1]
+
+    def line_break(indent: bool, last_line: cst.SimpleWhitespace) -> cst.ParenthesizedWhitespace:
+        return cst.ParenthesizedWhitespace(indent=indent, last_line=last_line)
+
+    inner = line_break(comment_line.indent, comment_line.whitespace)
+    closing = line_break(opening.indent, opening.last_line)
+    args = [arg.with_changes(comma=cst.Comma(whitespace_after=inner)) for arg in new[:-1]]
+    args.append(new[-1].with_changes(comma=cst.Comma(whitespace_after=closing)))
+    return node.with_changes(whitespace_before_args=opening.with_changes(last_line=comment_line.whitespace), args=args)
 
 
 def _append(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 
+from migrate_cli.redact import url_passwords
 from migrate_cli.rewrite.analysis import analyze
 from migrate_cli.rewrite.context import Findings, ImportNeed, ModuleInfo, Recorder, plain_line_label
 from migrate_cli.rewrite.edits import Edit
@@ -22,7 +23,6 @@ from migrate_cli.rewrite.model import TOO_DEEP, RewriteSettings, SourceError, So
 from migrate_cli.rewrite.python_syntax import parse_module
 from migrate_cli.rewrite.rules import RULES
 from migrate_cli.rewrite.rules.base import Rule
-from migrate_cli.rewrite.values import url_passwords
 
 
 @cache

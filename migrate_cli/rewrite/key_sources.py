@@ -23,6 +23,7 @@ import ast
 from dataclasses import dataclass
 from typing import Literal
 
+from migrate_cli.redact import is_placeholder_key
 from migrate_cli.rewrite.analysis import Binding
 from migrate_cli.rewrite.context import ModuleInfo
 from migrate_cli.rewrite.values import (
@@ -30,7 +31,6 @@ from migrate_cli.rewrite.values import (
     env_read,
     is_none,
     is_old_key_env,
-    is_placeholder_key,
     key_literal,
     string_value,
 )

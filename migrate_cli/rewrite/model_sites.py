@@ -45,6 +45,12 @@ class ModelSite:
     #: Keywords whose presence (with a value other than None) means the construction does not move:
     #: its rule reviews it instead (`configurable_fields=`: the provider is chosen per call).
     skip_if: tuple[str, ...] = ()
+    #: How to move a construction that, given none of `url_params` / `client_params`, builds its own
+    #: OpenAI client from $OPENAI_API_KEY, which no rule moves ("" for sites a rule moves): its ids
+    #: stay as they are (a mapped id would go to OpenAI), and this advice is reviewed instead.
+    own_client: str = ""
+    #: openai-agents: the id goes to the SDK's default client unless the file hands it one.
+    agents_default_client: bool = False
 
 
 def _paths(classes: tuple[str, ...], modules: tuple[str, ...]) -> frozenset[str]:
@@ -205,12 +211,26 @@ MODEL_SITES: tuple[ModelSite, ...] = (
         client_params=("provider",),
     ),
     # instructor >= 1.8: `instructor.from_provider("openai/gpt-4o")`.
-    ModelSite("instructor", _paths(("from_provider",), ("instructor",)), positional=0, prefix="openai/"),
+    # It builds `openai.OpenAI()` itself (instructor/auto_client.py), from $OPENAI_API_KEY.
+    ModelSite(
+        "instructor",
+        _paths(("from_provider",), ("instructor",)),
+        positional=0,
+        prefix="openai/",
+        url_params=("base_url",),
+        own_client="from_provider builds its own OpenAI client from $OPENAI_API_KEY: to move it, build the client "
+        'yourself with instructor.from_openai(OpenAI(base_url="{url}", api_key=os.environ["{env}"])) and map the id',
+    ),
     # openai-agents: `Agent(model="gpt-4o")`, `OpenAIChatCompletionsModel(model=, openai_client=)`.
     ModelSite(
         "openai-agents",
+        _paths(("Agent", "RunConfig"), ("agents", "agents.agent", "agents.run", "agents.run_config")),
+        agents_default_client=True,
+    ),
+    ModelSite(
+        "openai-agents",
         _paths(
-            ("Agent", "RunConfig", "OpenAIChatCompletionsModel", "OpenAIResponsesModel"),
+            ("OpenAIChatCompletionsModel", "OpenAIResponsesModel"),
             ("agents", "agents.models.openai_chatcompletions", "agents.models.openai_responses"),
         ),
         client_params=("openai_client",),
@@ -233,6 +253,10 @@ MODEL_SITES: tuple[ModelSite, ...] = (
         ),
         keywords=("ai_model_id",),
         client_params=("async_client",),
+        # Without async_client= the connector reads OPENAI_API_KEY itself (semantic_kernel/connectors/ai/
+        # open_ai/settings/open_ai_settings.py).
+        own_client="without async_client= the connector builds its own OpenAI client from $OPENAI_API_KEY: to move it, "
+        'pass async_client=AsyncOpenAI(base_url="{url}", api_key=os.environ["{env}"]) and map the id',
     ),
 )
 

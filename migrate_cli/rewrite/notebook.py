@@ -125,7 +125,9 @@ def rewrite_notebook(text: str, settings: RewriteSettings) -> NotebookResult:
     code_cells = [
         _CodeCell(location, _joined(location.source))
         for location in layout.cells
-        if location.cell_type == "code" and location.source is not None
+        if location.cell_type == "code"
+        and location.source is not None
+        and (location.language is None or is_python(location.language))
     ]
     runnable, skipped = _runnable_cells([cell for cell in code_cells if cell.code.strip()])
     if not runnable:
@@ -199,7 +201,11 @@ def _joined(source: SourceSpan) -> str:
 
 def _skipped_cell_review(cell: _CodeCell, error: SourceError) -> ReviewItem | None:
     lines = cell.code.splitlines()
-    mentions = [n for n, line in enumerate(lines, 1) if might_contain_client(line.encode("utf-8", "replace"))]
+    mentions = [
+        n
+        for n, line in enumerate(lines, 1)
+        if not line.lstrip().startswith("#") and might_contain_client(line.encode("utf-8", "replace"))
+    ]
     if all(_INSTALL.match(lines[n - 1]) for n in mentions):
         return None  # nothing mentioned, or only `%pip install openai`: nothing to migrate here
     magic = _magic_in(lines)

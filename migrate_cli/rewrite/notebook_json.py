@@ -51,6 +51,9 @@ class CellLocation:
     number: int
     cell_type: Any
     source: SourceSpan | None
+    #: The language the cell's own metadata gives (polyglot notebooks mix C#, F#, PowerShell and
+    #: Python cells under one kernel); None when it says nothing.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,24 @@ class NotebookLayout:
 
 def locate_cells(text: str) -> NotebookLayout:
     return _Scanner(text).document()
+
+
+def _cell_language(metadata: Any) -> str | None:
+    """The language a cell's metadata declares: .NET Interactive / Polyglot Notebooks write
+    `dotnet_interactive.language` and `polyglot_notebook.kernelName` per cell
+    (https://github.com/dotnet/interactive/blob/main/docs/polyglot-notebooks.md), VS Code
+    `vscode.languageId`."""
+    if not isinstance(metadata, dict):
+        return None
+    for section, key in (
+        ("polyglot_notebook", "kernelName"),
+        ("dotnet_interactive", "language"),
+        ("vscode", "languageId"),
+    ):
+        value = metadata.get(section)
+        if isinstance(value, dict) and isinstance(value.get(key), str) and value[key].strip():
+            return str(value[key])
+    return None
 
 
 def _language(metadata: Any) -> str | None:
@@ -114,19 +135,20 @@ class _Scanner:
             value, end = self._value(pos)
             cells.append(CellLocation(index + 1, None, None))
             return end
-        found: dict[str, Any] = {"cell_type": None, "source": None}
+        found: dict[str, Any] = {"cell_type": None, "source": None, "metadata": None}
 
         def member(key: str, at: int) -> int:
             if key == "source":
                 found["source"], end = self._source(at)
                 return end
             value, end = self._value(at)
-            if key == "cell_type":
-                found["cell_type"] = value
+            if key in ("cell_type", "metadata"):
+                found[key] = value
             return end
 
         end = self._object(pos, member)
-        cells.append(CellLocation(index + 1, found["cell_type"], found["source"]))
+        language = _cell_language(found["metadata"])
+        cells.append(CellLocation(index + 1, found["cell_type"], found["source"], language))
         return end
 
     def _source(self, pos: int) -> tuple[SourceSpan | None, int]:

@@ -21,22 +21,9 @@ OPENAI_HOSTS = frozenset({"api.openai.com", "us.api.openai.com", "eu.api.openai.
 # `Secret.from_token("sk-...")` a hard-coded key.
 HAYSTACK_SECRET_CLASSES = frozenset({"haystack.utils.Secret", "haystack.utils.auth.Secret"})
 
-# A real key, as opposed to a placeholder such as "ollama", "EMPTY" or "sk-placeholder": a known
-# key prefix followed by a long run of key characters, or any long token without spaces.
-_KEY_LIKE = re.compile(r"(?:sk|gsk|xai|pk|rk)[-_][A-Za-z0-9_\-]{16,}|[A-Za-z0-9_\-]{32,}")
 # Variables that hold an OpenAI or Azure OpenAI key, by name: OPENAI_API_KEY, OPENAI_KEY,
 # AZURE_OPENAI_API_KEY, AZURE_OPENAI_KEY, AZURE_API_KEY (litellm), MY_OPENAI_KEY, ...
 _OLD_KEY_ENV = re.compile(r"(?=.*(?:OPENAI|^AZURE_)).*KEY", re.IGNORECASE)
-# What documentation and tutorials write where a key goes: "your-api-key", "EMPTY" (vLLM),
-# "ollama", "not-needed" (LM Studio), "sk-...", "<key>", "test", "dummy".
-_PLACEHOLDER_WORDS = re.compile(
-    r"your|placeholder|dummy|fake|example|sample|test|changeme|change[-_ ]me|replace|insert|not[-_ ]?needed"
-    r"|not[-_ ]?required|no[-_ ]?key|none|null|empty|todo|here|ollama|lm[-_ ]?studio|anything|<|\.\.\.",
-    re.IGNORECASE,
-)
-_KEY_PREFIX = re.compile(r"^(?:sk-proj-|sk-|gsk_|xai-)")
-# `https://user:password@proxy.example/v1`: the password part of a URL's userinfo.
-_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:\"'`]+:([^\s/@\"'`]+)@")
 
 
 @dataclass(frozen=True)
@@ -115,29 +102,6 @@ def is_openai_url(url: str) -> bool:
     except ValueError:
         return False
     return host in OPENAI_HOSTS
-
-
-def looks_like_key(value: str) -> bool:
-    return bool(_KEY_LIKE.fullmatch(value.strip()))
-
-
-def is_placeholder_key(value: str) -> bool:
-    """A value written where a key goes that is not a secret ("your-api-key", "EMPTY", "sk-xxxx").
-
-    Placeholders are shown as they are (a diff that only swaps placeholders stays applicable with
-    `git apply`); anything else in a key's place is treated as a secret: never shown, reported.
-    """
-    rest = _KEY_PREFIX.sub("", value.strip())
-    if not any(c.isalnum() for c in rest) or len(set(rest.lower())) == 1 or set(rest.lower()) <= set("x*.-_"):
-        return True
-    if rest.isdigit() and len(rest) <= 8:  # "sk-1234"
-        return True
-    return bool(_PLACEHOLDER_WORDS.search(value)) and not looks_like_key(value)
-
-
-def url_passwords(text: str) -> list[str]:
-    """Passwords written into URLs (`scheme://user:password@host`): secrets like any key."""
-    return [match.group(1) for match in _URL_PASSWORD.finditer(text)]
 
 
 def is_old_key_env(var: str, target_env: str) -> bool:

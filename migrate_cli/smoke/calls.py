@@ -102,8 +102,7 @@ async def preflight(client: AsyncOpenAI, endpoint: Endpoint, secrets: Sequence[s
         return (await list_models(client, secrets, read_ids=False)).fatal
     finally:
         # After the probe is out: the chat resources are imported now, not in the first timed call.
-        client.chat.completions  # noqa: B018
-
+        client.chat.completions  # noqa: B018 - the access itself is the point: it imports the resource
 
 
 @dataclass(frozen=True)
@@ -202,9 +201,10 @@ async def _call(
     secrets: Sequence[str] = (),
     max_retries: int | None = None,
 ) -> SideResult:
-    """One request, answered or failed. A streamed answer that breaks off (the stream ends before a finish_reason, the connection
-    drops, or the deadline passes while it is read) is sent again, up to `max_retries` times,
-    like a dropped connection: the SDK retries only what fails before the body starts.
+    """One request, answered or failed. A streamed answer that breaks off (the stream ends before a
+    finish_reason, the connection drops, or the deadline passes while it is read) is sent again, up
+    to `max_retries` times, like a dropped connection: the SDK retries only what fails before the
+    body starts.
     `max_retries` defaults to the client's.
     """
     retries = client.max_retries if max_retries is None else max_retries

@@ -295,7 +295,7 @@ def parse_line(text: str, *, line: int, default_model: str | None, where: str) -
         messages = tuple(data["messages"])
 
     case_id = _check_id(data.get("id", line), fail)
-    model = data["model"] if "model" in data else default_model
+    model = data.get("model", default_model)
     if "model" not in data and default_model is None:
         fail(f"no model: {NO_MODEL_HINT}")
     if not isinstance(model, str) or not model.strip():

@@ -155,8 +155,8 @@ def _broken_reason(
             return f"the {cut[0].side} {meaning} (finish_reason={finish}); the {other.side} did not"
     # Empty after normalising: an answer that is only a code fence says nothing either.
     if not baseline.tool_calls and empty[0] != empty[1]:
-        blank, other = ("baseline", "candidate") if empty[0] else ("candidate", "baseline")
-        return f"the {blank}'s answer is empty; the {other} answered with text"
+        blank, answered = ("baseline", "candidate") if empty[0] else ("candidate", "baseline")
+        return f"the {blank}'s answer is empty; the {answered} answered with text"
     if base_json is not None and candidate.output and cand_json is None:
         problem = json_error(candidate.output)
         return f"the baseline answered with JSON; the candidate's answer is not valid JSON ({problem})"
@@ -181,14 +181,18 @@ def _join_limited(items: list[str], *, at_least: bool = False) -> str:
 # --- tool calls -----------------------------------------------------------------------------------
 
 
+def _call_function(call: dict[str, Any]) -> dict[str, Any]:
+    """The `function` object of a chat tool call, or the call itself when its fields are flat."""
+    function = call.get("function")
+    return function if isinstance(function, dict) else call
+
+
 def _call_name(call: dict[str, Any]) -> str:
-    function = call.get("function") if isinstance(call.get("function"), dict) else call
-    return str(function.get("name", "?"))
+    return str(_call_function(call).get("name", "?"))
 
 
 def _call_arguments(call: dict[str, Any]) -> Any:
-    function = call.get("function") if isinstance(call.get("function"), dict) else call
-    arguments = function.get("arguments", "")
+    arguments = _call_function(call).get("arguments", "")
     if isinstance(arguments, str):
         try:
             return json.loads(arguments) if arguments.strip() else {}
@@ -204,7 +208,7 @@ def _tool_call_differences(a: tuple[dict[str, Any], ...], b: tuple[dict[str, Any
         names_b = ", ".join(map(_call_name, b)) or "none"
         return [f"{len(a)} calls ({names_a}) vs {len(b)} ({names_b})"]
     found: list[str] = []
-    for index, (call_a, call_b) in enumerate(zip(a, b)):
+    for index, (call_a, call_b) in enumerate(zip(a, b, strict=True)):
         name_a, name_b = _call_name(call_a), _call_name(call_b)
         if name_a != name_b:
             found.append(f"call {index + 1} is {name_a} vs {name_b}")

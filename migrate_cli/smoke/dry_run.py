@@ -5,13 +5,21 @@ Nothing is sent and no key is needed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from migrate_cli.smoke.plan import SmokePlan
+from migrate_cli.smoke.records import SIDES, SideName
+
+if TYPE_CHECKING:
+    # Imported inside the functions at run time, for start-up speed.
+    from rich.console import Console
+
+    from migrate_cli.smoke.calibration import Calibration
+    from migrate_cli.smoke.evaluate import DryRunLine
 
 
-def dry_run(plan: SmokePlan, json_output: bool, *, warn_unknown: Callable[[Any], None]) -> int:
+def dry_run(plan: SmokePlan, json_output: bool, *, warn_unknown: Callable[[Mapping[str, int]], None]) -> int:
     from migrate_cli.console import stderr, stdout
     from migrate_cli.smoke.cases import validate_prompts_file
     from migrate_cli.smoke.evaluate import dry_run_lines
@@ -41,14 +49,14 @@ def dry_run(plan: SmokePlan, json_output: bool, *, warn_unknown: Callable[[Any],
     return 0
 
 
-def calibrations_for(plan: SmokePlan, err: Any) -> dict[str, Any]:
+def calibrations_for(plan: SmokePlan, err: Console) -> dict[SideName, Calibration]:
     """--calibration FILE: the fit for each side measured on that side's base URL."""
     from migrate_cli.smoke.calibration_file import fit_for, load_calibration
 
     if plan.calibration is None:
         return {}
     fits = load_calibration(plan.calibration)
-    found: dict[str, Any] = {}
+    found: dict[SideName, Calibration] = {}
     for side, endpoint in plan.endpoints.items():
         fit = fit_for(fits, endpoint)
         if fit is None:
@@ -65,11 +73,11 @@ def calibrations_for(plan: SmokePlan, err: Any) -> dict[str, Any]:
     return found
 
 
-def dry_run_sides(lines: list[Any], calibrations: dict[str, Any]) -> dict[str, Any]:
+def dry_run_sides(lines: Sequence[DryRunLine], calibrations: Mapping[SideName, Calibration]) -> dict[str, Any]:
     """`--dry-run --json`: per side, tiktoken's prompt tokens and the projection (calibrated when a
     fit applies), with the projected input cost (None when a model on that side is unpriced)."""
-    sides = {}
-    for side in ("baseline", "candidate"):
+    sides: dict[str, dict[str, Any]] = {}
+    for side in SIDES:
         mine = [line for line in lines if line.side == side]
         costs = [line.cost_usd for line in mine]
         fit = calibrations.get(side)

@@ -5,7 +5,7 @@ middle term)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -105,19 +105,23 @@ def dry_run_lines(
     prompts: PromptsSummary,
     plan: SmokePlan,
     prices: PriceTable,
-    calibrations: dict[str, Calibration] | None = None,
+    calibrations: Mapping[SideName, Calibration] | None = None,
 ) -> list[DryRunLine]:
     """Per side and model: cases, summed tiktoken prompt estimate, the calibrated projection when a
     fit is given for that side, and the projected input cost of it (None: unpriced)."""
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[SideName, str], int] = {}
     for model, cases in prompts.models.items():
-        for side, side_model in (("baseline", model), ("candidate", plan.candidate_model(model))):
+        side_models: tuple[tuple[SideName, str], ...] = (
+            ("baseline", model),
+            ("candidate", plan.candidate_model(model)),
+        )
+        for side, side_model in side_models:
             counts[(side, side_model)] = counts.get((side, side_model), 0) + cases
     lines = []
     for (side, model), cases in sorted(counts.items()):
         tokens = prompts.prompt_tokens.get((side, model), 0)
         fit = (calibrations or {}).get(side)
         projected = fit.project(tokens, prompts.messages.get((side, model), 0)) if fit is not None else tokens
-        cost = prices.projected_input_cost(plan.endpoints[side], model, projected)  # type: ignore[index]
-        lines.append(DryRunLine(side, model, cases, tokens, cost.usd, projected, fit is not None))  # type: ignore[arg-type]
+        cost = prices.projected_input_cost(plan.endpoints[side], model, projected)
+        lines.append(DryRunLine(side, model, cases, tokens, cost.usd, projected, fit is not None))
     return lines

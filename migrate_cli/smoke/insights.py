@@ -17,10 +17,9 @@ from migrate_cli.smoke.calibration import Calibration, CalibrationFit
 from migrate_cli.smoke.cost_split import CostSplit
 from migrate_cli.smoke.noise import seed_notes
 from migrate_cli.smoke.projection import MonthlyProjection
-from migrate_cli.smoke.records import CaseResult, SideName
+from migrate_cli.smoke.records import SIDES, CaseResult, SideName
 from migrate_cli.smoke.streaming import ParityStats, StreamStats
 
-SIDES: tuple[SideName, SideName] = ("baseline", "candidate")
 #: Seed notes kept by name (the report has each case's noise record).
 MAX_SEED_NOTES = 20
 
@@ -89,7 +88,7 @@ class RunInsights:
         for parity in result.stream_parity:
             self.parity[parity.side].add(result.case_id, parity)
 
-    def calibration(self) -> dict[str, Calibration]:
+    def calibration(self) -> dict[SideName, Calibration]:
         return {side: self.fits[side].result(self.names[side], completion=self.completion_fit) for side in SIDES}
 
     def fitted_models(self) -> dict[SideName, set[str]]:

@@ -64,6 +64,9 @@ def _depth_over(value: Any, limit: int) -> bool:
     return False
 
 
+_JSON_KINDS: dict[type, str] = {str: "string", list: "array", dict: "object"}
+
+
 def _json_kind(value: Any) -> str:
     if value is None:
         return "null"
@@ -71,7 +74,7 @@ def _json_kind(value: Any) -> str:
         return "boolean"
     if isinstance(value, (int, float)):
         return "number"
-    return {str: "string", list: "array", dict: "object"}[type(value)]
+    return _JSON_KINDS[type(value)]
 
 
 #: Differences collected before the walk stops: a reason names a few, and two large JSON answers

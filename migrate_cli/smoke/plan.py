@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from migrate_cli.config import ProjectConfig, Target, check_env_name, check_url, preset_for_url
 from migrate_cli.errors import UsageError
+from migrate_cli.redact import redact
 from migrate_cli.smoke.calls import CallSettings
 from migrate_cli.smoke.gates import FAIL_ON_ITEMS, GateSettings
 from migrate_cli.smoke.outputs import check_report_path
@@ -240,7 +241,7 @@ def _baseline(options: SmokeOptions, config: ProjectConfig, environ: Mapping[str
         key_env = config.get("baseline_api_key_env")
     else:
         key_env = OPENAI_KEY_ENV
-    label = f"{url} (key from ${key_env}; {origin})"
+    label = f"{redact(url)} (key from ${key_env}; {origin})"  # a proxy URL may carry a password
     return Endpoint("baseline", url, key_env, label=label)
 
 

@@ -37,10 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from migrate_cli.errors import UsageError
-from migrate_cli.smoke.records import SideName
+from migrate_cli.smoke.records import SIDES
 
 DEFAULT_PER = 1_000_000
-SIDES: tuple[SideName, ...] = ("baseline", "candidate")
 _FILE_KEYS = {"source", "as_of", "tier", "note", "currency", "per", "rates", *SIDES}
 _ENTRY_KEYS = {
     *("input", "output", "cached_input", "long_context"),
@@ -168,18 +167,17 @@ def _parse_entry(
 
 
 def _rates(table: Mapping[str, Any], where: str, scale: Decimal) -> Rates:
-    values: dict[str, Decimal | None] = {}
+    values: dict[str, Decimal] = {}
     for key in ("input", "output", "cached_input"):
         if key not in table:
             if key != "cached_input":
                 raise UsageError(f"{where}: '{key}' price is missing")
-            values[key] = None
             continue
         number = to_decimal(table[key])
         if number is None or number < 0:
             raise UsageError(f"{where}: '{key}' must be a number of at least 0")
         values[key] = number * scale
-    return Rates(values["input"], values["output"], values["cached_input"])  # type: ignore[arg-type]
+    return Rates(values["input"], values["output"], values.get("cached_input"))
 
 
 def _origin(prefix: str, entry: Mapping[str, Any], currency: str, per: int, usd_per_unit: Decimal) -> str:

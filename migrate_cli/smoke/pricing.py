@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 
 from migrate_cli.errors import UsageError
 from migrate_cli.smoke.price_file import (
-    SIDES,
     Price,
     Rates,
     parse_entries,
@@ -34,7 +33,7 @@ from migrate_cli.smoke.price_file import (
     read_pricing_file,
     to_decimal,
 )
-from migrate_cli.smoke.records import Cost, Endpoint, Usage
+from migrate_cli.smoke.records import SIDES, Cost, Endpoint, Usage
 
 __all__ = ["Price", "PriceTable", "Rates", "is_openai_api", "load_prices", "parse_rate_option"]
 
@@ -144,7 +143,7 @@ def load_prices(path: Path | None, *, rates: Mapping[str, float | Decimal] = {})
         if not isinstance(scoped, dict):
             raise UsageError(f"{path}: '{side}' must be a table of model prices")
         # File-wide defaults (currency, per, provenance) hold inside a side's table too.
-        inherited = {key: data[key] for key in ("currency", "per", "source", "as_of") if key in data}
+        inherited: dict[str, object] = {key: data[key] for key in ("currency", "per", "source", "as_of") if key in data}
         entries = parse_entries({**inherited, **scoped}, f"{path}: {side}", all_rates, path.name)
         per_side.update(((side, model), price) for model, price in entries.items())
     return PriceTable(openai=openai, both_sides=both, per_side=per_side)

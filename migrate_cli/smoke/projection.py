@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from migrate_cli.smoke.cost_split import priced
-from migrate_cli.smoke.records import CaseResult, SideName
-
-SIDES: tuple[SideName, SideName] = ("baseline", "candidate")
+from migrate_cli.smoke.records import SIDES, CaseResult
 
 
 @dataclass

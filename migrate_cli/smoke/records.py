@@ -9,12 +9,15 @@ cache, repeated runs, calibration and other report formats can be added without 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 SideName = Literal["baseline", "candidate"]
+#: Both sides, in the order every table and report shows them.
+SIDES: tuple[SideName, SideName] = ("baseline", "candidate")
 #: Where an answer came from: asked now, the response cache (--cache), or a results file (--resume).
 Origin = Literal["live", "cache", "resume"]
 Verdict = Literal["same", "equivalent", "drift", "broken"]
+CostStatus = Literal["computed", "estimated", "unpriced", "no_usage"]
 ErrorKind = Literal[
     "auth",  # 401/403: stops the run
     "unknown_model",  # 404 on the model
@@ -67,6 +70,14 @@ class Usage:
     #: vMira-style top-level `thinking_tokens` (billed as output; may or may not be inside
     #: completion_tokens, see pricing.py).
     thinking_tokens: int | None = None
+
+    @overload
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any]) -> Usage: ...
+
+    @overload
+    @classmethod
+    def from_raw(cls, raw: None) -> None: ...
 
     @classmethod
     def from_raw(cls, raw: dict[str, Any] | None) -> Usage | None:
@@ -125,7 +136,7 @@ class Cost:
     """
 
     usd: float | None
-    status: Literal["computed", "estimated", "unpriced", "no_usage"]
+    status: CostStatus
     input_usd: float | None = None
     output_usd: float | None = None
     note: str = ""

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
-from migrate_cli.smoke.records import CaseResult, Endpoint, SideName
-from migrate_cli.smoke.summary import SIDES, VERDICTS, CaseRow, RunSummary, SideCell
+from migrate_cli.smoke.records import SIDES, CaseResult, Endpoint, SideName
+from migrate_cli.smoke.summary import VERDICTS, CaseRow, RunSummary, SideCell
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -19,6 +19,7 @@ ROLES = ("system", "developer", "user", "assistant", "tool")
 MAX_NESTING = 100
 _SURROGATE = re.compile("[\ud800-\udfff]")
 MESSAGES_SHAPE = "'messages' must be a list of {role, content} objects"
+_KIND_NAMES: dict[type, str] = {str: "a string", list: "a list", dict: "an object"}
 
 
 def describe(value: Any) -> str:
@@ -29,7 +30,7 @@ def describe(value: Any) -> str:
         return "a boolean"
     if isinstance(value, (int, float)):
         return "a number"
-    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+    return _KIND_NAMES.get(type(value), type(value).__name__)
 
 
 def attach(subject: str, problem: str) -> str:
@@ -183,7 +184,7 @@ def _tools(value: Any) -> str | None:
 
 
 def _tool_choice(value: Any) -> str | None:
-    if isinstance(value, str) or isinstance(value, dict):
+    if isinstance(value, (str, dict)):
         return None
     return 'must be "none", "auto", "required" or an object naming a tool'
 

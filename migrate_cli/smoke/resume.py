@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from migrate_cli.errors import UsageError
-
-SIDES = ("baseline", "candidate")
+from migrate_cli.smoke.records import SIDES
 
 
 def request_digest(request: Mapping[str, Any]) -> str:

@@ -35,14 +35,13 @@ from typing import TYPE_CHECKING, Any
 
 from migrate_cli.smoke.calibration import calibration_request
 from migrate_cli.smoke.calls import STREAM_OPTIONS_NOTE, CallSettings, build_request, call_side, open_client, preflight
-from migrate_cli.smoke.records import CallError, Case, Endpoint, SideName, SideResult
+from migrate_cli.smoke.records import SIDES, CallError, Case, Endpoint, SideName, SideResult
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
     from migrate_cli.smoke.replay import Replay
 
-SIDES: tuple[SideName, SideName] = ("baseline", "candidate")
 DEFAULT_CONCURRENCY = 8
 #: Seconds the probes get to leave before the tokenizer starts loading (see run_cases).
 WARM_UP_AFTER_S = 0.25

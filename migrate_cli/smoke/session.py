@@ -9,10 +9,11 @@ evaluate.py, summary.py and compare.py, the calls in runner.py.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from migrate_cli.errors import ExitCode, ProviderError
 from migrate_cli.smoke.gates import Gate, GateSettings, evaluate_gates
@@ -20,6 +21,24 @@ from migrate_cli.smoke.plan import SmokeOptions, SmokePlan, make_plan
 from migrate_cli.smoke.records import Case, SideResult
 from migrate_cli.smoke.runner import CaseAnswers, RunOutcome, Stop
 from migrate_cli.smoke.summary_lines import failed_gate_line
+
+if TYPE_CHECKING:
+    # Imported inside the methods at run time: `migrate --help` and the dry run stay quick without
+    # rich's console, the report writers and the results log.
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from migrate_cli.smoke.outputs import OutputError
+    from migrate_cli.smoke.reports import ReportWriter
+    from migrate_cli.smoke.summary import RunSummary
+
+
+class _KeptOutput(Protocol):
+    """An output file that kept what finished: the results log or a report."""
+
+    @property
+    def path(self) -> Path: ...
 
 
 @dataclass
@@ -79,7 +98,7 @@ class SmokeSession:
         models = [*prompts.models, *(plan.candidate_model(model) for model in prompts.models)]
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         replay = open_replay(plan.cache, plan.resume, plan.refresh, secrets, err)
-        reports: list[Any] = []
+        reports: list[ReportWriter] = []
         try:
             reports = open_reports(plan.reports, self._run_record(run_id, total), plan.gates, secrets)
             results = ResultsLog(plan.results, run_id, secrets) if plan.results else None
@@ -119,7 +138,7 @@ class SmokeSession:
             if progress is not None:
                 progress.advance(case_result)
 
-        gates: list[Any] = []
+        gates: list[Gate] = []
         try:
             with ProgressView(err, total) as progress:
                 outcome = runner.run(
@@ -162,7 +181,7 @@ class SmokeSession:
     def _render(
         self,
         json_output: bool,
-        summary: Any,
+        summary: RunSummary,
         outcome: RunOutcome,
         final: dict[str, Any],
         total: int,
@@ -185,7 +204,7 @@ class SmokeSession:
             state = RunState(total, outcome.interrupted, _stop_reason(outcome.stop))
             render_summary(stdout(), summary, state, insight_rows(final))
 
-    def _save_calibration(self, summary: Any) -> None:
+    def _save_calibration(self, summary: RunSummary) -> None:
         from migrate_cli.smoke.calibration_file import save_calibration
 
         plan = self.plan
@@ -193,7 +212,7 @@ class SmokeSession:
             insights = summary.insights
             save_calibration(plan.save_calibration, insights.calibration(), plan.endpoints, insights.fitted_models())
 
-    def _output_failure(self, errors: list[Any], kept: list[Any]) -> Exception:
+    def _output_failure(self, errors: Sequence[OutputError], kept: Sequence[_KeptOutput]) -> Exception:
         """The first output that could not be written, and where what finished was kept."""
         from migrate_cli.smoke.outputs import OutputError
 
@@ -201,7 +220,7 @@ class SmokeSession:
         others = "".join(f"; also {error.message}" for error in errors[1:])
         return OutputError(f"{errors[0].message}: the run stopped{others}{where}")
 
-    def _exit_code(self, outcome: RunOutcome, summary: Any, gates: list[Any], err: Any) -> int:
+    def _exit_code(self, outcome: RunOutcome, summary: RunSummary, gates: Sequence[Gate], err: Console) -> int:
         if outcome.stop is not None:
             raise ProviderError(stop_message(outcome.stop))
         kept = [str(p) for p in (self.plan.results, *self.plan.reports) if p is not None]
@@ -221,14 +240,14 @@ class SmokeSession:
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _announce(self, err: Any) -> None:
+    def _announce(self, err: Console) -> None:
         from migrate_cli.smoke.report import render_endpoints
 
         render_endpoints(err, self.plan.endpoints)
         for warning in self.plan.warnings:
             err.print(f"warning: {warning}", markup=False)
 
-    def _warn_unknown_params(self, unknown: dict[str, int] | Any) -> None:
+    def _warn_unknown_params(self, unknown: Mapping[str, int]) -> None:
         from migrate_cli.console import stderr
 
         for name, line in sorted(unknown.items(), key=lambda item: item[1]):
@@ -270,7 +289,7 @@ class SmokeSession:
 
 
 def final_summary(
-    summary: Any, outcome: RunOutcome | None, total: int, gate_settings: GateSettings | None = None
+    summary: RunSummary, outcome: RunOutcome | None, total: int, gate_settings: GateSettings | None = None
 ) -> tuple[dict[str, Any], list[Gate]]:
     """The report's `summary`: the totals, how the run ended, and every gate with its result."""
     gates = evaluate_gates(summary, gate_settings) if gate_settings is not None else []
@@ -297,7 +316,10 @@ def stop_message(stop: Stop) -> str:
     env = stop.endpoint.api_key_env
     error = stop.error
     if error.kind == "auth" and error.status == 403:
-        return f"{where} refused the request with this API key (HTTP 403: {error.message}): check {env} and its plan or permissions"
+        return (
+            f"{where} refused the request with this API key (HTTP 403: {error.message}): "
+            f"check {env} and its plan or permissions"
+        )
     if error.kind == "auth":
         return f"{where} rejected the API key: check {env}"
     return f"{where} is unreachable ({error.message}): check the base URL and the network"

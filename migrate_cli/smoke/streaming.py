@@ -46,8 +46,7 @@ def stream_parity(side: SideName, first: SideResult, second: SideResult) -> Stre
     usage_agrees = None
     notes = []
     if streamed.usage is not None and plain.usage is not None:
-        counts = lambda u: (u.prompt_tokens, u.completion_tokens)  # noqa: E731
-        usage_agrees = counts(streamed.usage) == counts(plain.usage)
+        usage_agrees = _token_counts(streamed) == _token_counts(plain)
         if not usage_agrees:
             notes.append(f"usage streamed {_pair(streamed)} vs not {_pair(plain)} (prompt→completion)")
     elif streamed.usage is None:
@@ -57,10 +56,15 @@ def stream_parity(side: SideName, first: SideResult, second: SideResult) -> Stre
     return StreamParity(side, content, usage_agrees, usage_in_stream, note="; ".join(notes))
 
 
-def _pair(side: SideResult) -> str:
+def _token_counts(side: SideResult) -> tuple[int | None, int | None]:
     usage = side.usage
     assert usage is not None
-    return f"{usage.prompt_tokens}→{usage.completion_tokens}"
+    return usage.prompt_tokens, usage.completion_tokens
+
+
+def _pair(side: SideResult) -> str:
+    prompt, completion = _token_counts(side)
+    return f"{prompt}→{completion}"
 
 
 def _calls(side: SideResult) -> list[Any]:

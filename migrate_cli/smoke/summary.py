@@ -16,9 +16,8 @@ from typing import Any, NamedTuple
 
 from migrate_cli.smoke.compare import percent_change
 from migrate_cli.smoke.insights import RunInsights
-from migrate_cli.smoke.records import CaseResult, SideName, SideResult, Verdict
+from migrate_cli.smoke.records import SIDES, CaseResult, SideName, SideResult, Verdict
 
-SIDES: tuple[SideName, SideName] = ("baseline", "candidate")
 VERDICTS: tuple[Verdict, ...] = ("same", "equivalent", "drift", "broken")
 DEFAULT_ROW_LIMIT = 40
 
@@ -204,14 +203,19 @@ class RunSummary:
         if comparison.similarity is not None:
             self.similarity_total += comparison.similarity
             self.similarity_count += 1
-        sides = {"baseline": result.baseline, "candidate": result.candidate}
+        sides: dict[SideName, SideResult] = {"baseline": result.baseline, "candidate": result.candidate}
         for name, side in sides.items():
             self.sides[name].add(side)
-        costs = [side.cost.usd if side.cost and side.cost.status == "computed" else None for side in sides.values()]
-        if None not in costs:
+        costs = {
+            name: side.cost.usd
+            for name, side in sides.items()
+            if side.cost and side.cost.status == "computed" and side.cost.usd is not None
+        }
+        # Only a case priced on both sides counts toward the cost change.
+        if len(costs) == len(sides):
             self.paired_cases += 1
-            for name, usd in zip(SIDES, costs):
-                self.paired_cost[name] += usd  # type: ignore[operator]
+            for name, usd in costs.items():
+                self.paired_cost[name] += usd
         self.rows.add(
             CaseRow(
                 result.case_id,

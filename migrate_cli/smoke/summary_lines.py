@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-SIDES = ("baseline", "candidate")
+from migrate_cli.smoke.records import SIDES
 
 
 def insight_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:

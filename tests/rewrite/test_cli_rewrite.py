@@ -295,3 +295,46 @@ def test_original_code_would_not_have_pointed_at_the_target(tree: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["get_client"] == ["https://api.openai.com/v1", "openai-test-key"]
+
+
+def test_a_diff_whose_keys_are_placeholders_applies_with_git_apply(tmp_path: Path) -> None:
+    """`OPENAI_API_KEY=test` in the shell and `api_key="test"` in the code are no secrets: masking
+    them would garble an unrelated URL and the diff's context lines, and the patch would not apply."""
+    app_dir = tmp_path / "repo"
+    app_dir.mkdir()
+    before = (
+        "from openai import OpenAI\n\n"
+        'DOCS = "https://example.com/test/page"\n'
+        'client = OpenAI(api_key="test")\n'
+        'local = OpenAI(api_key="your-api-key-here")\n'
+    )
+    (app_dir / "app.py").write_text(before)
+    env = {**os.environ, "OPENAI_API_KEY": "test", "MIRA_API_KEY": "EMPTY"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "migrate_cli", "rewrite", ".", "--dry-run"],
+        capture_output=True, text=True, cwd=app_dir, env=env, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "REDACTED" not in proc.stdout
+    assert ' DOCS = "https://example.com/test/page"\n' in proc.stdout  # the context line as it is
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    subprocess.run([git, "init", "-q"], cwd=app_dir, check=True)
+    subprocess.run([git, "apply"], input=proc.stdout, text=True, cwd=app_dir, check=True)
+    assert (app_dir / "app.py").read_text() == (
+        "import os\n"
+        "from openai import OpenAI\n\n"
+        'DOCS = "https://example.com/test/page"\n'
+        'client = OpenAI(api_key=os.environ.get("MIRA_API_KEY", "test"), base_url="https://api.vmira.ai/v1")\n'
+        'local = OpenAI(api_key=os.environ.get("MIRA_API_KEY", "your-api-key-here"), base_url="https://api.vmira.ai/v1")\n'
+    )
+
+
+def test_a_target_url_with_a_password_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    result = migrate(tmp_path, "--base-url", "https://bob:hunter22@proxy.example/v1", "--api-key-env", "PROXY_KEY")
+    assert result.exit_code == 2
+    assert "hunter22" not in result.output
+    assert "error: the target URL https://bob:…REDACTED@proxy.example/v1 carries a password" in result.output
+    assert (tmp_path / "app.py").read_text() == "from openai import OpenAI\nclient = OpenAI()\n"

@@ -1,4 +1,5 @@
-"""cst_edits: removing a keyword argument or an imported name keeps the comments around it, exactly."""
+"""cst_edits: removing a keyword argument or an imported name keeps the comments around it, exactly;
+arguments added to a call that holds only comments go below them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from textwrap import dedent
 
 import libcst as cst
 import pytest
+from engine_helpers import check_rewrite
 
 from migrate_cli.rewrite.cst_edits import apply_edit
 from migrate_cli.rewrite.edits import RemoveImported, RemoveKeyword
@@ -197,3 +199,61 @@ def _remove_imported(code: str, name: str, asname: str | None = None) -> str:
 )
 def test_remove_imported(before: str, name: str, asname: str | None, after: str) -> None:
     assert _remove_imported(before, name, asname) == dedent(after)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            """\
+            import openai
+
+            image_client = openai.AsyncClient(
+                # api_key="YOUR_API_KEY",
+            )
+            """,
+            """\
+            import openai
+            import os
+
+            image_client = openai.AsyncClient(
+                # api_key="YOUR_API_KEY",
+                api_key=os.environ["MIRA_API_KEY"],
+                base_url="https://api.vmira.ai/v1",
+            )
+            """,
+            id="module-level",
+        ),
+        pytest.param(
+            """\
+            import os
+            from openai import OpenAI
+
+
+            def make():
+                if True:
+                    return OpenAI(
+                        # api_key="YOUR_API_KEY",
+                        # base_url=...
+                    )
+            """,
+            """\
+            import os
+            from openai import OpenAI
+
+
+            def make():
+                if True:
+                    return OpenAI(
+                        # api_key="YOUR_API_KEY",
+                        # base_url=...
+                        api_key=os.environ["MIRA_API_KEY"],
+                        base_url="https://api.vmira.ai/v1",
+                    )
+            """,
+            id="nested-block",
+        ),
+    ],
+)
+def test_arguments_added_to_a_call_holding_only_comments_go_below_them_one_per_line(before: str, after: str) -> None:
+    check_rewrite(before, after)

@@ -235,6 +235,19 @@ def test_a_cell_that_only_installs_the_package_is_not_reported() -> None:
     assert rewrite_notebook(text, VMIRA).review == ()
 
 
+def test_an_install_cell_whose_comment_names_openai_is_not_reported() -> None:
+    install = "# if needed, upgrade to the latest version of the OpenAI Python library\n%pip install --upgrade openai"
+    text = notebook(install, "from openai import OpenAI")
+    assert rewrite_notebook(text, VMIRA).review == ()
+
+
+def test_a_magic_cell_with_openai_code_below_a_comment_is_reported_at_the_code_line() -> None:
+    cell = "# build the OpenAI client\n%matplotlib inline\nclient = OpenAI()"
+    [item] = rewrite_notebook(notebook("from openai import OpenAI", cell), VMIRA).review
+    assert (item.cell, item.line) == (2, 3)
+    assert "IPython syntax (%matplotlib)" in item.reason
+
+
 def test_a_magic_cell_without_openai_is_skipped_silently() -> None:
     text = notebook("%matplotlib inline", f"import os\nfrom openai import OpenAI\nclient = {NEW_CLIENT}")
     result = rewrite_notebook(text, VMIRA)

@@ -91,3 +91,45 @@ def test_the_summary_says_nothing_and_json_notes_the_skip(tmp_path: Path) -> Non
         {"path": "stats.ipynb", "reason": "the notebook's kernel runs R, not Python: not looked at"},
     ]
     assert data["review"] == [] and data["changed"] == ["py.ipynb"] and data["exit_code"] == 0
+
+
+def polyglot(cells: list[tuple[str, dict[str, Any]]]) -> str:
+    """A notebook under a Python kernelspec whose cells each say their own language (Polyglot
+    Notebooks write both `dotnet_interactive` and `polyglot_notebook` cell metadata)."""
+    written = [
+        {"cell_type": "code", "execution_count": None, "metadata": meta, "outputs": [], "source": src}
+        for src, meta in cells
+    ]
+    return json.dumps({"cells": written, "metadata": PYTHON, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+
+
+@pytest.mark.parametrize(
+    "cell_metadata",
+    [
+        {"dotnet_interactive": {"language": "csharp"}, "polyglot_notebook": {"kernelName": "csharp"}},
+        {"polyglot_notebook": {"kernelName": "fsharp"}},
+        {"vscode": {"languageId": "csharp"}},
+    ],
+    ids=["dotnet+polyglot", "polyglot-fsharp", "vscode"],
+)
+def test_a_cell_in_another_language_is_skipped_without_a_review_and_python_cells_are_rewritten(
+    cell_metadata: dict[str, Any],
+) -> None:
+    text = polyglot([(CSHARP_CELL, cell_metadata), (PY_CELL, {"polyglot_notebook": {"kernelName": "python"}})])
+    result = rewrite_notebook(text, SETTINGS)
+    assert result.review == ()
+    assert [(edit.number, edit.after) for edit in result.cells] == [
+        (
+            2,
+            'import os\nfrom openai import OpenAI\nclient = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")',
+        )
+    ]
+    assert json.loads(result.text)["cells"][0]["source"] == CSHARP_CELL
+
+
+def test_a_python_cell_that_does_not_parse_is_still_reviewed_under_a_polyglot_kernel() -> None:
+    broken = "from openai import OpenAI\nclient = OpenAI(\n"
+    result = rewrite_notebook(polyglot([(broken, {"polyglot_notebook": {"kernelName": "python"}})]), SETTINGS)
+    assert [(item.cell, item.line, item.reason.split(":")[0]) for item in result.review] == [
+        (1, 1, "cell not rewritten")
+    ]

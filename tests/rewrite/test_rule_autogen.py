@@ -237,6 +237,18 @@ def test_noops(code: str) -> None:
             'import autogen\nc = [{"model": "gpt-4", "api_type": kind, "api_key": k}]\na = autogen.AssistantAgent("a", llm_config={"config_list": c})\n',
             "api_type=kind",
         ),
+        (
+            "from autogen_core.models import ChatCompletionClient\n"
+            'config = {"provider": "openai_chat_completion_client", "config": {"model": "gpt-4o"}}\n'
+            "client = ChatCompletionClient.load_component(config)\n",
+            "ChatCompletionClient.load_component(...) builds a model client from a component config: where it names an"
+            ' OpenAI client, set "base_url": "https://api.vmira.ai/v1" and the $MIRA_API_KEY key as "api_key" in its "config"',
+        ),
+        (
+            "import yaml\nfrom autogen_core.models import ChatCompletionClient\n"
+            "with open('model_config.yaml') as f:\n    client = ChatCompletionClient.load_component(yaml.safe_load(f))\n",
+            "builds a model client from a component config",
+        ),
     ],
 )
 def test_sites_not_rewritten_are_listed_for_review(code: str, reason_part: str) -> None:
@@ -374,3 +386,11 @@ def test_responses_agent_on_a_client_that_does_not_move_is_not_reviewed() -> Non
         "def build(client):\n    return OpenAIAgent(name='b', description='d', client=client, model='m', instructions='y')\n"
     )
     assert not [r for r in rewrite(code).review if r.rule == "MC016"]
+
+
+def test_a_component_config_naming_another_provider_is_not_reviewed() -> None:
+    code = (
+        "from autogen_core.models import ChatCompletionClient\n"
+        'client = ChatCompletionClient.load_component({"provider": "autogen_ext.models.anthropic.AnthropicChatCompletionClient", "config": {}})\n'
+    )
+    assert check_noop(code).review == ()

@@ -869,3 +869,50 @@ def test_a_deployment_name_is_reviewed_at_the_line_that_holds_it() -> None:
     )
     (item,) = [r for r in result.review if "deployment name" in r.reason]
     assert item.line == 6
+
+
+@pytest.mark.parametrize(
+    ("code", "label", "line"),
+    [
+        (
+            "from autogen_ext.models.openai import AzureOpenAIChatCompletionClient\n\n"
+            'az = AzureOpenAIChatCompletionClient(model="gpt-4o", azure_deployment="gpt4o",\n'
+            '                                     api_version="2024-06-01", azure_endpoint="https://x.openai.azure.com")\n',
+            "AzureOpenAIChatCompletionClient",
+            3,
+        ),
+        (
+            "from haystack.components.generators.chat import AzureOpenAIChatGenerator\n"
+            'gen = AzureOpenAIChatGenerator(azure_endpoint="https://x.openai.azure.com", azure_deployment="gpt-4o")\n',
+            "AzureOpenAIChatGenerator",
+            2,
+        ),
+        (
+            "from haystack.components.embedders import AzureOpenAITextEmbedder\nemb = AzureOpenAITextEmbedder()\n",
+            "AzureOpenAITextEmbedder",
+            2,
+        ),
+        (
+            "import semantic_kernel.connectors.ai.open_ai as sk\n"
+            'chat = sk.AzureChatCompletion(service_id="chat")  # reads AZURE_OPENAI_* from the environment\n',
+            "AzureChatCompletion",
+            2,
+        ),
+    ],
+    ids=["autogen", "haystack-chat", "haystack-embedder", "semantic-kernel-module-alias"],
+)
+def test_a_frameworks_azure_class_is_reviewed_and_left_alone(code: str, label: str, line: int) -> None:
+    result = check_noop(code)
+    assert [(item.rule, item.line, item.reason) for item in result.review] == [
+        (
+            "MC003",
+            line,
+            f"{label} is Azure OpenAI, which the rewrite does not move: migrate it by hand "
+            "(its deployment names are not model ids, and its key is an Azure key)",
+        )
+    ]
+
+
+def test_a_local_class_named_like_a_frameworks_azure_class_is_not_reviewed() -> None:
+    code = "class AzureChatCompletion:\n    pass\n\n\nchat = AzureChatCompletion()\n"
+    assert check_noop(code).review == ()

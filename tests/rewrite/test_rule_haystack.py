@@ -321,3 +321,28 @@ def test_rewritten_components_talk_to_the_target_with_its_key(tmp_path: Path, ta
         ("/v1/chat/completions", f"Bearer {TARGET_KEY}"),
         ("/v1/embeddings", f"Bearer {TARGET_KEY}"),
     ]
+
+
+def test_the_same_component_imported_from_the_package_and_its_submodule_is_migrated_in_both_places() -> None:
+    """Two notebook cells import OpenAIChatGenerator by two paths: both names are the one class."""
+    check_rewrite(
+        """\
+        from haystack.components.generators.chat import OpenAIChatGenerator
+
+        llm = OpenAIChatGenerator(model="gpt-4.1-mini")
+
+        from haystack.components.generators.chat.openai import OpenAIChatGenerator
+
+        chat_generator = OpenAIChatGenerator(model="gpt-4.1-mini")
+        """,
+        """\
+        from haystack.components.generators.chat import OpenAIChatGenerator
+        from haystack.utils import Secret
+
+        llm = OpenAIChatGenerator(model="gpt-4.1-mini", api_key=Secret.from_env_var("MIRA_API_KEY"), api_base_url="https://api.vmira.ai/v1")
+
+        from haystack.components.generators.chat.openai import OpenAIChatGenerator
+
+        chat_generator = OpenAIChatGenerator(model="gpt-4.1-mini", api_key=Secret.from_env_var("MIRA_API_KEY"), api_base_url="https://api.vmira.ai/v1")
+        """,
+    )

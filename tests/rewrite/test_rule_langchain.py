@@ -548,7 +548,7 @@ def _mc010_reasons(code: str) -> list[str]:
         ),
         pytest.param(
             "import sys\nif sys.argv:\n    from langchain.chat_models import ChatOpenAI\nelse:\n    class ChatOpenAI: ...\nllm = ChatOpenAI()\n",
-            "also bound to a local definition of ChatOpenAI",
+            "ChatOpenAI is langchain.chat_models.ChatOpenAI here, but also a local definition of ChatOpenAI in this scope",
             id="legacy-or-local-class",
         ),
         pytest.param(

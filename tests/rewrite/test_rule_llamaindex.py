@@ -354,6 +354,22 @@ def _mc011_reasons(code: str) -> list[str]:
             "OpenAIAssistantAgent uses OpenAI's Assistants API",
             id="assistant-agent",
         ),
+        pytest.param(
+            "from llama_index.core.embeddings import resolve_embed_model\nembed = resolve_embed_model('default')\n",
+            'resolve_embed_model("default") builds OpenAIEmbedding() from $OPENAI_API_KEY, which stays on OpenAI: pass'
+            ' OpenAIEmbedding(model=..., api_base="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])',
+            id="resolve-embed-model-default",
+        ),
+        pytest.param(
+            "from llama_index.embeddings.utils import resolve_embed_model\nembed = resolve_embed_model(embed_model='default')\n",
+            'resolve_embed_model("default") builds OpenAIEmbedding()',
+            id="resolve-embed-model-legacy-keyword",
+        ),
+        pytest.param(
+            "from llama_index.embeddings.utils import resolve_embed_model\nembed = resolve_embed_model(params.embed_model)\n",
+            'resolve_embed_model(params.embed_model) builds OpenAIEmbedding() from $OPENAI_API_KEY when given "default"',
+            id="resolve-embed-model-from-settings",
+        ),
     ],
 )
 def test_review_reasons(code: str, reason_part: str) -> None:
@@ -402,4 +418,10 @@ def test_readme_example_is_the_tools_output() -> None:
     ],
 )
 def test_agents_given_an_llm_here_are_not_reviewed(code: str) -> None:
+    assert _mc011_reasons(code) == []
+
+
+@pytest.mark.parametrize("argument", ["'local:BAAI/bge-small-en'", "None", "embed_model=None"])
+def test_resolve_embed_model_of_a_local_model_or_none_is_not_reviewed(argument: str) -> None:
+    code = f"from llama_index.core.embeddings import resolve_embed_model\nembed = resolve_embed_model({argument})\n"
     assert _mc011_reasons(code) == []

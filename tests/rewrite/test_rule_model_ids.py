@@ -142,6 +142,40 @@ REWRITES = [
         'import os\nconfig_list = [\n    {"model": "mira", "api_key": os.environ["MIRA_API_KEY"], "base_url": "https://api.vmira.ai/v1"},\n]\n',
         id="autogen-config-list",
     ),
+    pytest.param(
+        """\
+        from agents import Agent, set_default_openai_client
+        from openai import AsyncOpenAI
+
+        set_default_openai_client(AsyncOpenAI(), use_for_tracing=False)
+        agent = Agent(name="a", instructions="Be brief.", model="gpt-4o")
+        """,
+        """\
+        import os
+        from agents import Agent, set_default_openai_client
+        from openai import AsyncOpenAI
+
+        set_default_openai_client(AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"), use_for_tracing=False)
+        agent = Agent(name="a", instructions="Be brief.", model="mira")
+        """,
+        id="agents-default-client-handed-the-target",
+    ),
+    pytest.param(
+        """\
+        from openai import AsyncOpenAI
+        from semantic_kernel.connectors.ai.open_ai import OpenAIChatCompletion
+
+        chat = OpenAIChatCompletion(ai_model_id="gpt-4o", async_client=AsyncOpenAI())
+        """,
+        """\
+        import os
+        from openai import AsyncOpenAI
+        from semantic_kernel.connectors.ai.open_ai import OpenAIChatCompletion
+
+        chat = OpenAIChatCompletion(ai_model_id="mira", async_client=AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"))
+        """,
+        id="semantic-kernel-on-a-moved-client",
+    ),
 ]
 
 
@@ -474,3 +508,59 @@ def test_malformed_model_map_is_a_one_line_usage_error(project: Path, pair: str)
     )
     assert "Traceback" not in result.output
     assert (project / "app.py").read_bytes() == before
+
+
+STAYING_ON_OPENAI = [
+    pytest.param(
+        'from agents import Agent, Runner\nagent = Agent(name="a", model="gpt-4o")\nRunner.run_sync(agent, "hi")\n',
+        "openai-agents Agent: model 'gpt-4o' left as is: this agent runs on the agents SDK's default OpenAI client"
+        " (see MC012): once that client points at the target, map the id with --model-map gpt-4o=<model>",
+        id="agents-default-client",
+    ),
+    pytest.param(
+        'from agents import Agent, set_default_openai_key\nset_default_openai_key("sk-placeholder")\n'
+        'agent = Agent(name="a", model="gpt-4o")\n',
+        "openai-agents Agent: model 'gpt-4o' left as is: this agent runs on the agents SDK's default OpenAI client"
+        " (see MC012): once that client points at the target, map the id with --model-map gpt-4o=<model>",
+        id="agents-default-key-only",
+    ),
+    pytest.param(
+        "from agents import Agent, set_default_openai_client\nfrom openai import AsyncOpenAI\n"
+        'set_default_openai_client(AsyncOpenAI(base_url="http://localhost:8000/v1"))\nagent = Agent(name="a", model="gpt-4o")\n',
+        "openai-agents Agent: model 'gpt-4o' left as is: this agent runs on the agents SDK's default OpenAI client"
+        " (see MC012): once that client points at the target, map the id with --model-map gpt-4o=<model>",
+        id="agents-default-client-on-a-local-server",
+    ),
+    pytest.param(
+        'import instructor\nclient = instructor.from_provider("openai/gpt-4o", async_client=True)\n',
+        "instructor from_provider: model 'openai/gpt-4o' left as is: from_provider builds its own OpenAI client from"
+        " $OPENAI_API_KEY: to move it, build the client yourself with instructor.from_openai(OpenAI(base_url="
+        '"https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])) and map the id',
+        id="instructor-from-provider",
+    ),
+    pytest.param(
+        "from semantic_kernel.connectors.ai.open_ai import OpenAITextEmbedding\n"
+        'embed = OpenAITextEmbedding(service_id="e", ai_model_id="text-embedding-3-small")\n',
+        "Semantic Kernel OpenAITextEmbedding: model 'text-embedding-3-small' left as is: without async_client= the"
+        " connector builds its own OpenAI client from $OPENAI_API_KEY: to move it, pass async_client=AsyncOpenAI("
+        'base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"]) and map the id',
+        id="semantic-kernel-from-the-environment",
+    ),
+    pytest.param(
+        "import os\nfrom semantic_kernel.connectors.ai.open_ai import OpenAIChatCompletion\n"
+        'chat = OpenAIChatCompletion(service_id="c", ai_model_id=os.environ["CHAT_MODEL"])\n',
+        "Semantic Kernel OpenAIChatCompletion: without async_client= the connector builds its own OpenAI client from"
+        ' $OPENAI_API_KEY: to move it, pass async_client=AsyncOpenAI(base_url="https://api.vmira.ai/v1",'
+        ' api_key=os.environ["MIRA_API_KEY"]) and map the id',
+        id="semantic-kernel-model-from-the-environment",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "reason"), STAYING_ON_OPENAI)
+def test_a_construction_that_stays_on_openai_keeps_its_ids_even_when_mapped_and_says_how_to_move_it(
+    code: str, reason: str
+) -> None:
+    """Mapping these ids would send the target's model names to OpenAI: every call would fail."""
+    result = check_noop(code, MAPPED)
+    assert reason in [item.reason for item in result.review if item.rule == "MC004"]

@@ -82,7 +82,7 @@ class Browser:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as response:
                 pages = [t for t in json.load(response) if t.get("type") == "page"]
             if pages:
-                return pages[0]  # type: ignore[no-any-return]
+                return pages[0]
             time.sleep(0.05)
         raise RuntimeError("chromium opened no page")
 
@@ -94,7 +94,7 @@ class Browser:
             if message.get("id") == self._ids:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})  # type: ignore[no-any-return]
+                return message.get("result", {})
             self.events.append(message)
 
     def evaluate(self, expression: str) -> Any:

@@ -118,7 +118,7 @@ def two_tokenizers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
 
 
 def prompts_file(directory: Path, count: int = len(TOPICS), name: str = "prompts.jsonl") -> Path:
-    return write_prompts(directory / name, case_lines(count))  # type: ignore[arg-type]
+    return write_prompts(directory / name, case_lines(count))
 
 
 def read_json(path: Path) -> Any:

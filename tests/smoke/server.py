@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Self
 
 sys.path.insert(0, str(Path(__file__).parent))  # run as a script by the benchmarks
 
@@ -66,7 +66,7 @@ class Reply:
     system_fingerprint: str | None = "fp_fake"
 
 
-ReplySpec = Union[Reply, str, Callable[[dict[str, Any]], Reply | str]]
+ReplySpec = Reply | str | Callable[[dict[str, Any]], Reply | str]
 
 
 @dataclass
@@ -199,7 +199,7 @@ class FakeProvider:
 
     # --- lifecycle -----------------------------------------------------------------------------
 
-    def start(self) -> FakeProvider:
+    def start(self) -> Self:
         """Serve from a daemon thread with its own event loop; returns once the port is bound."""
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="fake-provider", daemon=True)
@@ -217,7 +217,7 @@ class FakeProvider:
         self._loop.close()
         self._loop = None
 
-    def __enter__(self) -> FakeProvider:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -282,12 +282,14 @@ class FakeProvider:
             fault = self._take_fault(body) if method == "POST" and path in CHAT_PATHS else None
             if fault is not None:
                 # In front of the provider, like a proxy: no key check, the fault is the answer.
-                usage = _default_usage(body, Reply("a broken answer"))
+                request = body if isinstance(body, dict) else {}
+                usage = _default_usage(request, Reply("a broken answer"))
                 return await send_fault(
-                    fault, writer, method=method, path=path, headers=headers, body=body, usage=usage
+                    fault, writer, method=method, path=path, headers=headers, body=request, usage=usage
                 )
             response = self._route(method, path, headers, body)
             if response is None:  # a chat completion: scripted reply
+                assert isinstance(body, dict)  # _route answers any other body with a 400
                 await self._chat(writer, body)
             else:
                 if response.delay:
@@ -354,7 +356,8 @@ class FakeProvider:
         spec = self._reply_spec(body["model"])
         if callable(spec):
             spec = spec(body)
-        return Reply(text=spec) if isinstance(spec, str) else spec  # type: ignore[return-value]
+        assert spec is not None  # _route answers a model without a reply with a 404
+        return Reply(text=spec) if isinstance(spec, str) else spec
 
     async def _chat(self, writer: asyncio.StreamWriter, body: dict[str, Any]) -> None:
         reply = self._reply(body)

@@ -198,7 +198,8 @@ def test_each_bad_line_is_refused_with_its_line_number(tmp_path: Path, line: str
 def test_no_model_and_no_default(tmp_path: Path) -> None:
     path = write(tmp_path, '{"prompt": "x", "model": "gpt-4o"}', "", '{"prompt": "y"}')
     assert error_for(path, default_model=None) == (
-        f'{path}:3: no model: add "model" to the line, or set a default with [tool.migrate] model (--model only picks the candidate model)'
+        f'{path}:3: no model: add "model" to the line, or set a default with [tool.migrate] model '
+        "(--model only picks the candidate model)"
     )
 
 
@@ -263,7 +264,7 @@ def test_the_cli_shows_the_message_intact_on_one_line(tmp_path: Path, monkeypatc
     assert result.exit_code == ExitCode.USAGE
     # "[tool.migrate]" must survive rich's markup, and no traceback follows.
     assert (
-        'error: prompts.jsonl:1: no model: add "model" to the line, or set a default with [tool.migrate] model (--model only picks the candidate model)\n'
-        in result.stderr
+        'error: prompts.jsonl:1: no model: add "model" to the line, or set a default with [tool.migrate] model '
+        "(--model only picks the candidate model)\n" in result.stderr
     )
     assert "Traceback" not in result.stderr + result.stdout

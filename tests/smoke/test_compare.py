@@ -15,12 +15,12 @@ from migrate_cli.smoke.compare import (
     percent_change,
     similarity,
 )
-from migrate_cli.smoke.records import CallError, SideResult
+from migrate_cli.smoke.records import CallError, SideName, SideResult
 
 
-def side(name: str, output: str | None = None, **fields: Any) -> SideResult:
+def side(name: SideName, output: str | None = None, **fields: Any) -> SideResult:
     model = "gpt-4o" if name == "baseline" else "mira"
-    return SideResult(side=name, model=model, request={}, output=output, **fields)  # type: ignore[arg-type]
+    return SideResult(side=name, model=model, request={}, output=output, **fields)
 
 
 def pair(base: str | None = None, cand: str | None = None, **fields: Any):
@@ -65,7 +65,8 @@ VERDICTS = [
         "Sure! a is 1.",
         {},
         "broken",
-        "the baseline answered with JSON; the candidate's answer is not valid JSON (Expecting value at line 1 column 1)",
+        "the baseline answered with JSON; the candidate's answer is not valid JSON "
+        "(Expecting value at line 1 column 1)",
     ),
     ('{"a": 1}', '{"a": 1', {}, "broken", "not valid JSON (Expecting ',' delimiter"),
     ("a is 1", '{"a": 1}', {}, "drift", "different wording"),
@@ -157,11 +158,11 @@ def test_verdict_table(base: str | None, cand: str | None, fields: dict[str, Any
 def test_similarity_is_reported_with_each_verdict() -> None:
     assert compare(*pair("Paris.", "Paris.")).similarity == 1.0
     equivalent = compare(*pair(LONG_A, LONG_B))
-    assert EQUIVALENT_SIMILARITY <= equivalent.similarity < 1.0
+    assert equivalent.similarity is not None and EQUIVALENT_SIMILARITY <= equivalent.similarity < 1.0
     assert compare(*pair("Yes.", None, cand_error=RATE_LIMITED)).similarity is None
     assert compare(*pair('{"a":1}', '{"a": 1}')).json_equal is True
     drift = compare(*pair('{"a": 1, "b": "x"}', '{"a": 2, "b": "x"}'))
-    assert drift.json_equal is False and 0 < drift.similarity < 1
+    assert drift.json_equal is False and drift.similarity is not None and 0 < drift.similarity < 1
 
 
 def test_similarity_bounds_and_symmetry() -> None:

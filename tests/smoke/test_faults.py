@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import BASELINE_ENV, KEY_SHAPES, leaks
-from server import FakeProvider, Reply
+from server import FakeProvider, FaultMode, Reply
 
 from migrate_cli.smoke.calls import CallSettings, build_request, call_side, open_client
 from migrate_cli.smoke.records import Case, Endpoint, SideResult
@@ -58,7 +58,7 @@ def everything(result: SideResult) -> str:
 
 
 @pytest.mark.parametrize("mode", ["reset_before", "reset_mid_body"])
-def test_a_reset_connection_is_retried_then_answered(hex_provider: FakeProvider, mode: str) -> None:
+def test_a_reset_connection_is_retried_then_answered(hex_provider: FakeProvider, mode: FaultMode) -> None:
     hex_provider.inject(mode, times=1)
     result = call(hex_provider, max_retries=1)
     assert result.ok and result.output == "Blue."
@@ -66,7 +66,7 @@ def test_a_reset_connection_is_retried_then_answered(hex_provider: FakeProvider,
 
 
 @pytest.mark.parametrize("mode", ["reset_before", "reset_mid_body"])
-def test_a_connection_reset_on_every_attempt_is_a_connection_error(hex_provider: FakeProvider, mode: str) -> None:
+def test_a_connection_reset_on_every_attempt_is_a_connection_error(hex_provider: FakeProvider, mode: FaultMode) -> None:
     hex_provider.inject(mode, times=None)
     result = call(hex_provider, max_retries=1)
     assert result.error is not None and result.error.kind == "connection"
@@ -78,7 +78,7 @@ def test_a_connection_reset_on_every_attempt_is_a_connection_error(hex_provider:
 
 @pytest.mark.parametrize("mode", ["stream_cut", "reset_mid_stream"])
 def test_a_stream_that_stops_before_its_finish_reason_is_an_error_not_an_answer(
-    hex_provider: FakeProvider, mode: str
+    hex_provider: FakeProvider, mode: FaultMode
 ) -> None:
     hex_provider.inject(mode, times=None, chunks=3)
     result = call(hex_provider, stream=True)
@@ -88,7 +88,7 @@ def test_a_stream_that_stops_before_its_finish_reason_is_an_error_not_an_answer(
 
 
 @pytest.mark.parametrize("mode", ["stream_cut", "reset_mid_stream"])
-def test_a_cut_stream_is_sent_again_like_a_dropped_connection(hex_provider: FakeProvider, mode: str) -> None:
+def test_a_cut_stream_is_sent_again_like_a_dropped_connection(hex_provider: FakeProvider, mode: FaultMode) -> None:
     hex_provider.inject(mode, times=2)
     result = call(hex_provider, stream=True, max_retries=2)
     assert result.ok and result.output == "Blue." and result.finish_reason == "stop"
@@ -115,7 +115,7 @@ def test_retries_of_a_cut_stream_stop_at_max_retries(hex_provider: FakeProvider)
     ],
 )
 def test_a_200_that_is_not_a_completion_is_this_calls_bad_response(
-    hex_provider: FakeProvider, mode: str, says: str
+    hex_provider: FakeProvider, mode: FaultMode, says: str
 ) -> None:
     hex_provider.inject(mode)
     result = call(hex_provider, max_retries=2)
@@ -126,7 +126,7 @@ def test_a_200_that_is_not_a_completion_is_this_calls_bad_response(
 
 @pytest.mark.parametrize("mode", ["truncated_json", "html"])
 def test_a_body_that_is_not_a_stream_where_a_stream_was_asked_for_is_a_bad_response(
-    hex_provider: FakeProvider, mode: str
+    hex_provider: FakeProvider, mode: FaultMode
 ) -> None:
     hex_provider.inject(mode)
     result = call(hex_provider, stream=True, max_retries=1)
@@ -154,13 +154,14 @@ def test_a_stream_event_that_is_not_json_is_a_bad_response(hex_provider: FakePro
 @pytest.mark.parametrize("stream", [False, True])
 @pytest.mark.parametrize("mode", ["html_echo", "error_echo_auth", "error_echo_auth_long", "answer_echo_auth"])
 def test_an_echoed_authorization_header_never_reaches_the_result(
-    provider: FakeProvider, mode: str, stream: bool
+    provider: FakeProvider, mode: FaultMode, stream: bool
 ) -> None:
     provider.inject(mode)
     result = call(provider, stream=stream)
     assert not leaks(everything(result), provider.api_key)
     if mode == "answer_echo_auth":
         assert result.ok and "…REDACTED" in (result.output or "")
+        assert result.usage is not None
         shown = json.dumps([result.usage.raw, result.tool_calls], ensure_ascii=False)
         assert shown.count("…REDACTED") == 2
 
@@ -232,5 +233,6 @@ def test_non_finite_numbers_and_lone_surrogates_in_an_answer_are_made_writable(h
     usage = {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4, "score": float("nan")}
     hex_provider.replies["gpt-4o"] = Reply("bad \ud800 half", usage=usage)
     result = call(hex_provider)
+    assert result.usage is not None
     assert result.ok and result.output == "bad \ufffd half" and result.usage.raw["score"] is None
     json.dumps([result.output, result.usage.raw], allow_nan=False).encode("utf-8")  # raises if not writable

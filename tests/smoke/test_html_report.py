@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from browser import Browser, chromium_or_skip
 from conftest import Smoke
@@ -51,8 +53,8 @@ ANSWERS = [
 ]
 
 
-def scripted(side: int) -> object:
-    def reply(body: dict) -> Reply:
+def scripted(side: int) -> Callable[[dict[str, Any]], Reply]:
+    def reply(body: dict[str, Any]) -> Reply:
         for topic, *answers in ANSWERS:
             if topic in str(body["messages"]):
                 text = answers[side]
@@ -71,8 +73,8 @@ def test_the_html_report_sorts_filters_and_highlights_in_a_browser(two_tokenizer
     two_tokenizers.candidate.default = scripted(1)
     prompts_file(tmp_path, 8)
     result = two_tokenizers(
-        Path("prompts.jsonl"), "--model", "mira", "--pricing", "prices.toml", "--report", "r.html", "--report", "r.json",
-        "--max-cost-increase", "0",
+        Path("prompts.jsonl"), "--model", "mira", "--pricing", "prices.toml",
+        "--report", "r.html", "--report", "r.json", "--max-cost-increase", "0",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     html = (tmp_path / "r.html").read_text("utf-8")

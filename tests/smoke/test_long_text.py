@@ -4,6 +4,7 @@ diff of long answers is capped."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 from migrate_cli.smoke.compare import similarity
 from migrate_cli.smoke.long_text import (
@@ -18,7 +19,8 @@ from migrate_cli.smoke.long_text import (
     long_similarity,
 )
 
-WORDS = "the quick brown fox jumps over lazy dogs while seven wise owls watch silent rivers flow".split()
+SENTENCE = "the quick brown fox jumps over lazy dogs while seven wise owls watch silent rivers flow"
+WORDS = SENTENCE.split()
 
 
 def prose(seed: int, words: int = 8_000) -> str:
@@ -72,7 +74,7 @@ def test_diff_inputs_and_output_are_capped() -> None:
 def test_leading_lines_stops_reading_an_encoder_early() -> None:
     produced = 0
 
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[str]:
         nonlocal produced
         for index in range(100_000):
             produced += 1

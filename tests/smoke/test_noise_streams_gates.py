@@ -164,7 +164,7 @@ def test_monthly_projection_from_weights_and_from_a_volume(two_tokenizers: Smoke
         {"id": "rare", "model": "gpt-4o-mini", "prompt": "Tell me a long story about a dragon.", "weight": 1},
         {"id": "common", "model": "gpt-4o-mini", "prompt": "Hi", "weight": 3},
     ]
-    prompts = write_prompts(tmp_path / "p.jsonl", lines)  # type: ignore[arg-type]
+    prompts = write_prompts(tmp_path / "p.jsonl", lines)
     args = ("--model", "mira", "--pricing", "prices.toml", "--report", "r.json")
     assert two_tokenizers(prompts, *args).exit_code == 0
     report = read_json(tmp_path / "r.json")
@@ -178,7 +178,7 @@ def test_monthly_projection_from_weights_and_from_a_volume(two_tokenizers: Smoke
     monthly = read_json(tmp_path / "r.json")["summary"]["monthly"]
     assert monthly["baseline_usd"] == pytest.approx(1_000_000 * (cost["rare"] + 3 * cost["common"]) / 4)
     assert monthly["sentence"].startswith("at 1,000,000 requests a month: baseline $")
-    bad = write_prompts(tmp_path / "bad.jsonl", [{**lines[0], "weight": 0}])  # type: ignore[list-item]
+    bad = write_prompts(tmp_path / "bad.jsonl", [{**lines[0], "weight": 0}])
     refused = two_tokenizers(bad, "--dry-run")
     assert refused.exit_code == 2 and "bad.jsonl:1: 'weight' must be a positive number" in refused.stderr
 

@@ -17,8 +17,15 @@ LOCAL_BASELINE = Endpoint("baseline", "http://127.0.0.1:8000/v1", "OPENAI_API_KE
 EXAMPLE_PRICING = Path(__file__).parents[2] / "examples" / "pricing.toml"
 
 
-def usage(prompt: int, completion: int, **details: int) -> Usage:
-    return Usage(prompt_tokens=prompt, completion_tokens=completion, **details)
+def usage(
+    prompt: int, completion: int, *, cached_tokens: int | None = None, reasoning_tokens: int | None = None
+) -> Usage:
+    return Usage(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        cached_tokens=cached_tokens,
+        reasoning_tokens=reasoning_tokens,
+    )
 
 
 def pricing_file(tmp_path: Path, text: str, name: str = "pricing.toml") -> Path:
@@ -27,7 +34,8 @@ def pricing_file(tmp_path: Path, text: str, name: str = "pricing.toml") -> Path:
     return path
 
 
-# Reference: shared/reference/providers.md section 4 (input, cached input, output; USD per 1M).
+# OpenAI's pricing page, https://developers.openai.com/api/docs/pricing (read 2026-11-26): input,
+# cached input, output; USD per 1M tokens.
 REFERENCE_PRICES = {
     "gpt-4o": ("2.50", "1.25", "10.00"),
     "gpt-4o-mini": ("0.15", "0.075", "0.60"),
@@ -55,7 +63,7 @@ def test_shipped_table_matches_the_reference() -> None:
     for model, (inp, cached, out) in REFERENCE_PRICES.items():
         price = table.openai[model]
         assert price.rates.input * million == Decimal(inp), model
-        assert price.rates.cached_input * million == Decimal(cached), model
+        assert price.rates.cached_input is not None and price.rates.cached_input * million == Decimal(cached), model
         assert price.rates.output * million == Decimal(out), model
         assert price.source == "https://developers.openai.com/api/docs/pricing"
         assert "as of 2026-11-26" in price.origin

@@ -22,6 +22,7 @@ from conftest import (
     write_prompts,
     written_text,
 )
+from faults import FaultMode
 
 from migrate_cli.smoke import outputs
 from migrate_cli.smoke.gates import GateSettings, evaluate_gates
@@ -84,7 +85,9 @@ def test_keys_of_every_shape_are_never_printed_or_written(
 
 
 @pytest.mark.parametrize("mode", ["truncated_json", "deep_json", "not_a_completion", "html"])
-def test_one_malformed_answer_fails_its_own_case_and_the_run_goes_on(smoke: Smoke, workdir: Path, mode: str) -> None:
+def test_one_malformed_answer_fails_its_own_case_and_the_run_goes_on(
+    smoke: Smoke, workdir: Path, mode: FaultMode
+) -> None:
     smoke.candidate.inject(mode, model="odd-model")
     prompts = write_prompts(workdir / "prompts.jsonl", PROMPTS)
 
@@ -303,16 +306,17 @@ def test_a_full_disk_under_the_report_stops_and_the_results_keep_every_answer(
     smoke: Smoke, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real_write = os.write
+    cases_written = 0
 
     def disk_full_for_the_report(fd: int, data: bytes) -> int:
+        nonlocal cases_written
         # The report's disk fills up after its header and first case: ENOSPC, as the kernel says it.
         if os.readlink(f"/proc/self/fd/{fd}").endswith(".out.json.partial") and b'"id": "' in data:
-            if disk_full_for_the_report.cases_written >= 1:  # type: ignore[attr-defined]
+            if cases_written >= 1:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            disk_full_for_the_report.cases_written += 1  # type: ignore[attr-defined]
+            cases_written += 1
         return real_write(fd, data)
 
-    disk_full_for_the_report.cases_written = 0  # type: ignore[attr-defined]
     monkeypatch.setattr(outputs.os, "write", disk_full_for_the_report)
     prompts = write_prompts(workdir / "prompts.jsonl", PROMPTS)
 

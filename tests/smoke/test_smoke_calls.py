@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import BASELINE_ENV, BASELINE_KEY
-from server import FakeProvider, Reply
+from server import ErrorStyle, FakeProvider, Reply
 
 from migrate_cli.smoke.calls import CallSettings, build_request, call_side, open_client
 from migrate_cli.smoke.records import Case, Endpoint, SideResult
@@ -64,6 +64,7 @@ def test_records_answer_usage_and_the_exact_request(provider: FakeProvider) -> N
     provider.replies["gpt-4o"] = Reply("Blue.", usage=usage)
     result = call(provider)
     assert result.ok and result.output == "Blue." and result.finish_reason == "stop"
+    assert result.usage is not None
     assert (result.usage.prompt_tokens, result.usage.completion_tokens, result.usage.total_tokens) == (12, 2, 14)
     assert (result.usage.cached_tokens, result.usage.reasoning_tokens) == (4, 1)
     assert result.usage.raw == usage
@@ -78,6 +79,7 @@ def test_non_standard_usage_fields_survive_in_raw(provider: FakeProvider) -> Non
     usage = {"prompt_tokens": 35, "completion_tokens": 120, "thinking_tokens": 85, "total_tokens": 240}
     provider.replies["mira"] = Reply("ok", usage=usage)
     result = call(provider, model="mira")
+    assert result.usage is not None
     assert result.usage.raw["thinking_tokens"] == 85
     assert result.usage.thinking_tokens == 85
 
@@ -106,7 +108,8 @@ def test_stream_measures_ttft_and_reads_the_usage_chunk(provider: FakeProvider) 
     provider.replies["gpt-4o"] = Reply("Deep sky blue.", usage=usage, chunk_delay=0.01)
     result = call(provider, stream=True)
     assert result.output == "Deep sky blue."
-    assert result.ttft_s is not None and 0 < result.ttft_s <= result.latency_s
+    assert result.ttft_s is not None and result.latency_s is not None and 0 < result.ttft_s <= result.latency_s
+    assert result.usage is not None
     assert result.usage.raw == usage and not result.stream_usage_missing
     sent = provider.chat_requests()[0].body
     assert sent["stream"] is True and sent["stream_options"] == {"include_usage": True}
@@ -154,14 +157,18 @@ def test_status_codes_become_error_kinds_with_the_provider_message(
 def test_unknown_model_is_a_404_with_the_providers_words(provider: FakeProvider) -> None:
     provider.default = None
     result = call(provider, model="gpt-9")
+    assert result.error is not None
     assert result.error.kind == "unknown_model" and "gpt-9" in result.error.message
 
 
 @pytest.mark.parametrize("style", ["openai", "vmira"])
-def test_auth_failure_message_is_read_from_either_body_style_and_redacted(provider: FakeProvider, style: str) -> None:
+def test_auth_failure_message_is_read_from_either_body_style_and_redacted(
+    provider: FakeProvider, style: ErrorStyle
+) -> None:
     provider.auth_style = style
     provider.api_key = "sk-the-key-the-server-wants-0000000000"
     result = call(provider)
+    assert result.error is not None
     assert result.error.kind == "auth" and result.error.status == 401
     assert "Incorrect API key provided" in result.error.message
     assert BASELINE_KEY not in result.error.message and "REDACTED" in result.error.message
@@ -177,6 +184,7 @@ def test_429_then_200_is_retried_honouring_retry_after(provider: FakeProvider) -
 def test_500_is_retried_then_recorded(provider: FakeProvider) -> None:
     provider.fail(500, retry_after_ms="1", times=None, message="upstream exploded")
     result = call(provider, max_retries=2)
+    assert result.error is not None
     assert result.error.kind == "server" and result.error.message == "upstream exploded"
     assert [r.retry_count for r in provider.chat_requests()] == [0, 1, 2]
 
@@ -192,6 +200,7 @@ def test_retry_after_beyond_the_sdk_limit_is_not_retried(provider: FakeProvider)
     """A daily quota (Retry-After: 1 day) is recorded as a rate limit at once, not waited out."""
     provider.fail(429, retry_after="86400", times=None, style="vmira", message="daily limit reached")
     result = call(provider, max_retries=3)
+    assert result.error is not None
     assert result.error.kind == "rate_limit" and result.error.message == "daily limit reached"
     assert len(provider.chat_requests()) == 1
 
@@ -199,6 +208,7 @@ def test_retry_after_beyond_the_sdk_limit_is_not_retried(provider: FakeProvider)
 def test_slow_answer_is_a_timeout(provider: FakeProvider) -> None:
     provider.replies["gpt-4o"] = Reply("late", delay=2.0)
     result = call(provider, timeout=0.2)
+    assert result.error is not None
     assert result.error.kind == "timeout"
 
 
@@ -210,6 +220,7 @@ def test_refused_connection_is_a_connection_error(monkeypatch: pytest.MonkeyPatc
     dead = FakeProvider(api_key=BASELINE_KEY)
     dead.port = port
     result = call(dead)
+    assert result.error is not None
     assert result.error.kind == "connection"
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import BASELINE_ENV, BASELINE_KEY, CANDIDATE_ENV, CANDIDATE_KEY, Smoke, write_prompts
-from server import Reply
+from server import ErrorStyle, Reply
 
-CASES = [
+CASES: list[dict[str, Any]] = [
     {"id": "capital", "model": "gpt-4o-mini", "prompt": "What is the capital of France?"},
     {
         "id": "colours",
@@ -92,7 +93,7 @@ def test_model_flag_overrides_the_map_for_every_case(smoke: Smoke, workdir: Path
     result = smoke(prompts, "--model", "mira-max", "--model-map", "gpt-4o=mira-pro")
     assert result.exit_code == 0, result.stderr
     assert {r.model for r in smoke.candidate.chat_requests()} == {"mira-max"}
-    assert sorted(r.model for r in smoke.baseline.chat_requests()) == ["gpt-4o", "gpt-4o-mini", "gpt-4o-mini"]
+    assert sorted(str(r.model) for r in smoke.baseline.chat_requests()) == ["gpt-4o", "gpt-4o-mini", "gpt-4o-mini"]
 
 
 PRICES = """
@@ -180,9 +181,9 @@ def test_unpriced_models_are_never_zero_and_openai_prices_stay_on_openai(smoke: 
     ],
 )
 def test_bad_prompts_file_is_refused_before_any_request(
-    smoke: Smoke, workdir: Path, bad_line: object, expected: str
+    smoke: Smoke, workdir: Path, bad_line: dict[str, Any] | str, expected: str
 ) -> None:
-    prompts = write_prompts(workdir / "p.jsonl", [CASES[0], CASES[2], bad_line])  # type: ignore[list-item]
+    prompts = write_prompts(workdir / "p.jsonl", [CASES[0], CASES[2], bad_line])
     result = smoke(prompts, "--results", "res.jsonl", "--report", "r.json")
     assert result.exit_code == 2
     assert "p.jsonl:3: " in result.stderr and expected in result.stderr
@@ -210,7 +211,7 @@ def test_unknown_report_format_is_refused_before_any_request(smoke: Smoke, workd
 
 
 @pytest.mark.parametrize("style", ["openai", "vmira"])
-def test_rejected_key_stops_with_one_line_and_exit_3(smoke: Smoke, workdir: Path, style: str) -> None:
+def test_rejected_key_stops_with_one_line_and_exit_3(smoke: Smoke, workdir: Path, style: ErrorStyle) -> None:
     smoke.candidate.api_key = "sk-some-other-key-the-provider-expects"
     smoke.candidate.auth_style = style
     prompts = write_prompts(workdir / "p.jsonl", [CASES[0]] * 1 + [dict(CASES[0], id=f"c{i}") for i in range(30)])
@@ -388,3 +389,25 @@ def test_an_unwritable_output_is_refused_before_any_request_and_leaves_nothing(s
     assert result.exit_code == 2 and "--results no/such/dir/res.jsonl: cannot write" in result.stderr
     assert smoke.baseline.requests == [] and smoke.candidate.requests == []
     assert sorted(p.name for p in workdir.iterdir()) == [".git", "p.jsonl"]
+
+
+def test_a_proxy_password_in_either_base_url_is_never_shown(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from migrate_cli.cli import app
+
+    monkeypatch.setenv(BASELINE_ENV, BASELINE_KEY)
+    monkeypatch.setenv(CANDIDATE_ENV, CANDIDATE_KEY)
+    prompts = write_prompts(workdir / "p.jsonl", CASES)
+    report = workdir / "plan.md"
+    args = [
+        "smoke", str(prompts), "--dry-run", "--model", "mira", "--report", str(report),
+        "--base-url", "https://bob:cand1d4te-pw@proxy.example/v1", "--api-key-env", CANDIDATE_ENV,
+        "--baseline-base-url", "https://alice:b4seline-pw@gateway.example/v1", "--baseline-api-key-env", BASELINE_ENV,
+    ]  # fmt: skip
+    for extra in ([], ["--json"]):
+        result = CliRunner().invoke(app, [*args, *extra], catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        shown = result.stdout + result.stderr + (report.read_text() if report.exists() else "")
+        assert "cand1d4te-pw" not in shown and "b4seline-pw" not in shown
+        assert "proxy.example/v1" in shown and "gateway.example/v1" in shown

@@ -79,7 +79,7 @@ def test_every_case_goes_to_both_sides_with_its_model(pair: tuple[FakeProvider, 
     assert sorted(case_id for case_id, _, _ in recorder.cases) == sorted(str(i) for i in range(10))
     assert {r.model for r in baseline.chat_requests()} == {"gpt-4o-mini"}
     assert {r.model for r in candidate.chat_requests()} == {"mira"}
-    for case_id, base, cand in recorder.cases:
+    for _, base, cand in recorder.cases:
         assert (base.output, cand.output) == ("A", "B")
         assert base.request["messages"] == cand.request["messages"]
 

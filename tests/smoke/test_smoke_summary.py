@@ -4,6 +4,7 @@ bounded rows with differences first."""
 from __future__ import annotations
 
 import io
+from typing import Literal
 
 import pytest
 from rich.console import Console
@@ -14,34 +15,38 @@ from migrate_cli.smoke.records import (
     CaseResult,
     Comparison,
     Cost,
+    CostStatus,
+    ErrorKind,
+    SideName,
     SideResult,
     TokenEstimate,
     Usage,
+    Verdict,
 )
 from migrate_cli.smoke.report import RunState, money, render_summary, render_table
 from migrate_cli.smoke.summary import RunSummary
 
 
 def side(
-    name: str,
+    name: SideName,
     *,
     cost: float | None = None,
-    status: str = "computed",
+    status: CostStatus = "computed",
     prompt: int = 100,
     estimate: int = 80,
-    error: str | None = None,
+    error: ErrorKind | None = None,
     model: str = "m",
 ) -> SideResult:
     if error is not None:
-        return SideResult(name, model, {}, error=CallError(error, "failed"))  # type: ignore[arg-type]
+        return SideResult(name, model, {}, error=CallError(error, "failed"))
     return SideResult(
         name,
         model,
         {},
         output="x",
-        usage=Usage(prompt_tokens=prompt, completion_tokens=10),  # type: ignore[arg-type]
+        usage=Usage(prompt_tokens=prompt, completion_tokens=10),
         estimated_tokens=TokenEstimate(prompt=estimate, completion=10, encoding="o200k_base", exact=True),
-        cost=Cost(usd=cost if status == "computed" else None, status=status),  # type: ignore[arg-type]
+        cost=Cost(usd=cost if status == "computed" else None, status=status),
         latency_s=0.5,
     )
 
@@ -50,11 +55,11 @@ def case(
     case_id: str,
     baseline: SideResult,
     candidate: SideResult,
-    verdict: str = "same",
+    verdict: Verdict = "same",
     similarity: float | None = 1.0,
     reason: str = "",
 ) -> CaseResult:
-    return CaseResult(case_id, baseline, candidate, Comparison(similarity, verdict, reason or f"because {case_id}"))  # type: ignore[arg-type]
+    return CaseResult(case_id, baseline, candidate, Comparison(similarity, verdict, reason or f"because {case_id}"))
 
 
 def test_costs_sum_per_side_and_the_delta_uses_cases_priced_on_both_sides() -> None:
@@ -109,7 +114,9 @@ def test_errors_are_counted_per_side_and_kind_and_not_priced() -> None:
         (["ok", "other"], True),
     ],
 )
-def test_provider_failed_when_calls_are_lost_or_a_side_never_answered(candidate_sides: list[str], failed: bool) -> None:
+def test_provider_failed_when_calls_are_lost_or_a_side_never_answered(
+    candidate_sides: list[ErrorKind | Literal["ok"]], failed: bool
+) -> None:
     summary = RunSummary()
     for i, kind in enumerate(candidate_sides):
         candidate = side("candidate", cost=0.001) if kind == "ok" else side("candidate", error=kind)
@@ -141,12 +148,12 @@ def test_mean_similarity_and_thresholds() -> None:
         summary.add(case(str(index), side("baseline"), side("candidate"), "drift" if score < 1 else "same", score))
     assert summary.mean_similarity == pytest.approx(0.7)
 
-    def failed(**settings: object) -> list[str]:
-        return [g.detail for g in evaluate_gates(summary, GateSettings(**settings)) if not g.passed]  # type: ignore[arg-type]
+    def failed(settings: GateSettings) -> list[str]:
+        return [g.detail for g in evaluate_gates(summary, settings) if not g.passed]
 
-    assert failed(min_similarity=0.8) == ["mean similarity 0.700 is 0.100 below the minimum 0.8"]
-    assert failed(fail_on=("broken",), min_similarity=0.7) == []
-    assert failed(fail_on=("drift", "broken")) == ["2 case(s) drift; allowed: 0"]
+    assert failed(GateSettings(min_similarity=0.8)) == ["mean similarity 0.700 is 0.100 below the minimum 0.8"]
+    assert failed(GateSettings(fail_on=("broken",), min_similarity=0.7)) == []
+    assert failed(GateSettings(fail_on=("drift", "broken"))) == ["2 case(s) drift; allowed: 0"]
     # Nothing ran: no gate passes, whatever its threshold.
     empty = evaluate_gates(RunSummary(), GateSettings(fail_on=("broken",), min_similarity=0.0, max_cost_increase=1e9))
     assert [g.passed for g in empty] == [False, False, False]
@@ -155,7 +162,7 @@ def test_mean_similarity_and_thresholds() -> None:
 def test_table_lists_differences_first_and_says_how_many_are_hidden() -> None:
     summary = RunSummary(row_limit=3)
     for index in range(1000):  # memory stays bounded: only `row_limit` rows per bucket are kept
-        verdict = "drift" if index in (500, 900) else "same"
+        verdict: Verdict = "drift" if index in (500, 900) else "same"
         summary.add(case(f"case{index}", side("baseline", cost=0.001), side("candidate", cost=0.002), verdict))
     assert len(summary.rows.same) == 3 and len(summary.rows.differing) == 2
     out = io.StringIO()

@@ -145,6 +145,7 @@ class AutogenRule(Rule):
         for construction in self._constructions:
             yield from construction.find(module, report)
         _review_openai_only_agents(module, report)
+        _review_component_loads(module, report)
         seen: set[int] = set()
         for entry in _entries(module, report):
             if id(entry) not in seen:
@@ -169,6 +170,31 @@ def _review_openai_only_agents(module: ModuleInfo, report: Recorder) -> None:
                 "serve: keep its client or config on OpenAI (with the OpenAI key), or rebuild it as an AssistantAgent "
                 "on a model client for the target",
             )
+
+
+#: autogen 0.4 builds a model client from a component config (`{"provider": ..., "config": {...}}`, in code
+#: or a YAML/JSON file): autogen-core `autogen_core/_component_config.py`, ComponentLoader.load_component.
+_LOAD_COMPONENT = frozenset(
+    f"{owner}.load_component" for owner in ("autogen_core.models.ChatCompletionClient", "autogen_core.ComponentLoader")
+)
+
+
+def _review_component_loads(module: ModuleInfo, report: Recorder) -> None:
+    """`ChatCompletionClient.load_component(config)`: a config the rewrite cannot edit in place. Reviewed
+    unless it is a dict in the call naming a provider that is not OpenAI's."""
+    env = module.target.api_key_env
+    for call in calls_to(module, _LOAD_COMPONENT):
+        config = call.args[0] if call.args else _keyword(call, "model")
+        provider = _dict_get(config, "provider") if isinstance(config, ast.Dict) else None
+        name = string_value(provider) if provider is not None else None
+        if name is not None and "openai" not in name.lower():
+            continue
+        report.review(
+            call,
+            f"{module.segment(call.func)}(...) builds a model client from a component config: where it names an "
+            f'OpenAI client, set "base_url": "{module.target.base_url}" and the ${env} key as "api_key" in its '
+            '"config" (Azure ones are not moved)',
+        )
 
 
 def _is_autogen(name: str | None) -> bool:

@@ -12,7 +12,8 @@ something else, a type hint or an `isinstance`, still names the Azure class; tha
 On Azure, `model=` names a *deployment* (a name someone chose), not a model id, so every `model=`
 passed to calls on a converted client that the model map does not cover is listed for review.
 The frameworks' Azure classes (LangChain's `AzureChatOpenAI`, LlamaIndex's `AzureOpenAI`) are not
-a rename away from their OpenAI siblings; their own rules (MC010, MC011) list them for review.
+a rename away from their OpenAI siblings; their own rules (MC010, MC011) list them for review, and
+this rule lists autogen's, Haystack's and Semantic Kernel's.
 Reference: ../shared/reference/codemod.md P9, F1b; ../shared/reference/providers.md "azure".
 """
 
@@ -53,14 +54,46 @@ AZURE_ONLY = (
     ("azure_deployment", "an Azure deployment; calls name the model with model="),
 )
 _PLAIN_CLASS = {"AzureOpenAI": "OpenAI", "AsyncAzureOpenAI": "AsyncOpenAI"}
-_AZURE_TEXT = re.compile("azureopenai", re.IGNORECASE)
+_AZURE_TEXT = re.compile("azure(?:openai|chatcompletion|textcompletion|textembedding)", re.IGNORECASE)
+
+
+def _qualified(modules: tuple[str, ...], classes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(f"{module}.{cls}" for module in modules for cls in classes)
+
+
+#: Azure classes of frameworks whose rules move only the OpenAI siblings: an Azure resource, its
+#: deployments and its key, none of which the target has. Reviewed, never moved. Sources: autogen-ext
+#: `autogen_ext/models/openai/__init__.py`; Haystack `haystack/components/generators/chat/azure.py`,
+#: `generators/azure.py`, `embedders/azure_*_embedder.py`; Semantic Kernel
+#: `semantic_kernel/connectors/ai/open_ai/__init__.py`.
+FRAMEWORK_AZURE_CLASSES = (
+    _qualified(("autogen_ext.models.openai",), ("AzureOpenAIChatCompletionClient",))
+    | _qualified(
+        ("haystack.components.generators.chat", "haystack.components.generators.chat.azure"),
+        ("AzureOpenAIChatGenerator",),
+    )
+    | _qualified(("haystack.components.generators", "haystack.components.generators.azure"), ("AzureOpenAIGenerator",))
+    | _qualified(
+        ("haystack.components.embedders", "haystack.components.embedders.azure_document_embedder"),
+        ("AzureOpenAIDocumentEmbedder",),
+    )
+    | _qualified(
+        ("haystack.components.embedders", "haystack.components.embedders.azure_text_embedder"),
+        ("AzureOpenAITextEmbedder",),
+    )
+    | _qualified(
+        ("semantic_kernel.connectors.ai.open_ai",),
+        ("AzureChatCompletion", "AzureTextCompletion", "AzureTextEmbedding"),
+    )
+)
 
 
 class AzureRule(Rule):
     code = "MC003"
     name = "azure"
     summary = "AzureOpenAI()/AsyncAzureOpenAI() become OpenAI()/AsyncOpenAI() on the target; deployment names reviewed"
-    needles = (b"azureopenai",)  # AzureOpenAI and AsyncAzureOpenAI, case-insensitively
+    # AzureOpenAI and AsyncAzureOpenAI (and the frameworks' Azure...OpenAI... classes), Semantic Kernel's Azure connectors.
+    needles = (b"azureopenai", b"azurechatcompletion", b"azuretextcompletion", b"azuretextembedding")
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
         if not _AZURE_TEXT.search(module.source):
@@ -76,6 +109,12 @@ class AzureRule(Rule):
                 )
             elif ours:
                 azure_calls.append(call)
+            elif len(names) == 1 and names <= FRAMEWORK_AZURE_CLASSES:
+                report.review(
+                    call,
+                    f"{short_name(min(names))} is Azure OpenAI, which the rewrite does not move: migrate it by hand "
+                    "(its deployment names are not model ids, and its key is an Azure key)",
+                )
         if not azure_calls:
             return []
         convertible = [call for call in azure_calls if self._convertible(call, module, report)]

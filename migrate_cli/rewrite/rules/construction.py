@@ -118,12 +118,15 @@ class ConstructionRule(Rule):
         ours = names & self.spec.callees
         if not ours:
             return None, None
-        label = short_name(next(iter(ours)))
-        if len(names) > 1:
+        label = short_name(min(ours))
+        # Bound to several of ours (the same class imported from the package and from its
+        # submodule, in two cells) is no ambiguity: every binding is a construction this spec moves.
+        if names - ours:
             others = ", ".join(sorted(_describe(n) for n in names - ours))
             return (
                 label,
-                f"{module.segment(call.func)} is {label} but is also bound to {others} in this scope, so it may be something else here: left as is",
+                f"{module.segment(call.func)} is {' or '.join(sorted(ours))} here, but also {others} in this scope, "
+                "so it may be either: left as is",
             )
         if self.spec.applies is not None and not self.spec.applies(call, module):
             return None, None

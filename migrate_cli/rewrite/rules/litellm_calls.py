@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 
+from migrate_cli.redact import is_placeholder_key
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddKeywords, Edit
 from migrate_cli.rewrite.model_ids import is_openai_model_id
@@ -33,7 +34,6 @@ from migrate_cli.rewrite.values import (
     constant_string,
     env_read,
     is_openai_url,
-    is_placeholder_key,
     key_literal,
 )
 

@@ -38,11 +38,12 @@ from collections.abc import Iterable
 
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import Edit
-from migrate_cli.rewrite.framework import callee_within, lands_on_target, mentions, qualified_names
+from migrate_cli.rewrite.framework import callee_within, keyword, lands_on_target, mentions, qualified_names
 from migrate_cli.rewrite.names import short_name
 from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionSpec
 from migrate_cli.rewrite.rules.spec_construction import SpecConstruction
+from migrate_cli.rewrite.values import is_none, string_value
 
 # `llama_index` (0.10+ split packages and the 0.9 monolith) and the 0.10 `llama_index.legacy` copy.
 _PACKAGES = ("llama_index", "llama_index.legacy")
@@ -84,7 +85,13 @@ AZURE = qualified_names(
     },
 )
 
-_ALL = LLM | LIKE | EMBEDDING | RESPONSES | AZURE | MULTI_MODAL | ON_SETTINGS_LLM | ASSISTANTS
+# `resolve_embed_model("default")` builds `OpenAIEmbedding()` from $OPENAI_API_KEY
+# (llama-index-core `llama_index/core/embeddings/utils.py`); so does a Settings.embed_model left unset.
+RESOLVE_EMBED_MODEL = qualified_names(
+    _PACKAGES,
+    {"resolve_embed_model": ("core.embeddings", "core.embeddings.utils", "embeddings", "embeddings.utils")},
+)
+_ALL = LLM | LIKE | EMBEDDING | RESPONSES | AZURE | MULTI_MODAL | ON_SETTINGS_LLM | ASSISTANTS | RESOLVE_EMBED_MODEL
 
 _SKIP_IF = ("openai_client", "async_openai_client")
 _LLM_SPEC = ConstructionSpec(
@@ -125,7 +132,9 @@ class LlamaIndexRule(Rule):
             if name is None:
                 continue
             label = short_name(name)
-            if name in ON_SETTINGS_LLM or name in ASSISTANTS:
+            if name in RESOLVE_EMBED_MODEL:
+                _review_resolve_embed_model(call, module, report)
+            elif name in ON_SETTINGS_LLM or name in ASSISTANTS:
                 if name in ON_SETTINGS_LLM and settings_llm_set is None and not _has_llm(call):
                     settings_llm_set = _assigns_settings_llm(module)
                 _review_no_url_class(call, name, bool(settings_llm_set), module, report)
@@ -176,6 +185,25 @@ def _assigns_settings_llm(module: ModuleInfo) -> bool:
         for node in ast.walk(module.tree)
         if isinstance(node, (ast.Assign, ast.AnnAssign))
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+    )
+
+
+def _review_resolve_embed_model(call: ast.Call, module: ModuleInfo, report: Recorder) -> None:
+    """`resolve_embed_model("default")`, or a value that may be "default" (a settings field)."""
+    value = call.args[0] if call.args else keyword(call, "embed_model")
+    literal = string_value(value)
+    if value is None or is_none(value) or (literal is not None and literal != "default"):
+        return  # None turns embeddings off; "local:...", "clip:..." are not OpenAI's
+    given = (
+        'resolve_embed_model("default")' if literal == "default" else f"resolve_embed_model({module.segment(value)})"
+    )
+    when = "" if literal == "default" else ' when given "default"'
+    target = module.target
+    report.review(
+        call,
+        f"{given} builds OpenAIEmbedding() from $OPENAI_API_KEY{when}, which stays on OpenAI: pass "
+        f'OpenAIEmbedding(model=..., api_base="{target.base_url}", api_key=os.environ["{target.api_key_env}"]) '
+        f"instead (an embedding model {target.base_url} serves)",
     )
 
 

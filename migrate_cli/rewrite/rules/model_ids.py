@@ -26,6 +26,7 @@ import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from migrate_cli.rewrite.agents_default_client import default_client_moves
 from migrate_cli.rewrite.analysis import Binding
 from migrate_cli.rewrite.clients import client_calls, resolve_client
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
@@ -62,7 +63,7 @@ class ModelIdsRule(Rule):
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
         done: set[int] = set()  # a constant shared by several calls is rewritten (and reported) once
         edits: list[Edit] = []
-        for site in self._sites(module):
+        for site in self._sites(module, report):
             literal = _literal_behind(site.value, module)
             if literal is None or id(literal) in done:
                 continue
@@ -70,7 +71,7 @@ class ModelIdsRule(Rule):
             edits += self._map(site, literal, module, report)
         return edits
 
-    def _sites(self, module: ModuleInfo) -> Iterator[_Site]:
+    def _sites(self, module: ModuleInfo, report: Recorder) -> Iterator[_Site]:
         for api_call in client_calls(module):
             keyword = api_call.keyword("model")
             if keyword is not None and api_call.origin.moves:
@@ -83,7 +84,9 @@ class ModelIdsRule(Rule):
                 continue  # qualifying every call costs more than this look-up
             qualified = module.qualify(func).single
             site = SITES_BY_CALLEE.get(qualified) if qualified else None
-            if site is not None and _moves(call, site, module):
+            if site is not None and _stays_on_openai(call, site, module):
+                _review_staying(call, site, qualified or "", module, report)
+            elif site is not None and _moves(call, site, module):
                 # A provider named "openai" in the call pins bare ids (`_moves` let no other through).
                 pinned = site.bare_ids_pinned or _keyword(call, site.provider_param) is not None
                 for value in _model_values(call, site):
@@ -133,6 +136,42 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
     """The value of keyword `name` (None when absent, empty, or passed as None)."""
     value = next((k.value for k in call.keywords if name and k.arg == name), None)
     return None if is_none(value) else value
+
+
+def _stays_on_openai(call: ast.Call, site: ModelSite, module: ModuleInfo) -> bool:
+    """True for a construction whose OpenAI client no rule moves: one that builds its own from the
+    environment (given no URL and no client), or an agent on the agents SDK's default client."""
+    if site.agents_default_client:
+        return not default_client_moves(module)
+    given = (*site.url_params, *site.client_params)
+    return bool(site.own_client) and not any(k.arg in given or k.arg is None for k in call.keywords)
+
+
+def _review_staying(call: ast.Call, site: ModelSite, qualified: str, module: ModuleInfo, report: Recorder) -> None:
+    """The OpenAI ids such a construction sends are left as they are; the construction is reviewed
+    with how to move it first (an agent's default client is MC012's review, once per file)."""
+    label = f"{site.label} {qualified.rsplit('.', 1)[-1]}"
+    reviewed = False
+    for value in _model_values(call, site):
+        literal = _literal_behind(value, module)
+        model = split_model_id(literal.value, site.prefix) if literal is not None else None
+        if literal is None or model is None or map_model_id(model, {}).outcome != "unmapped":
+            continue
+        if site.agents_default_client:
+            advice = (
+                "this agent runs on the agents SDK's default OpenAI client (see MC012): once that client points at "
+                f"the target, map the id with --model-map {model.name}=<model>"
+            )
+        else:
+            advice = _own_client_advice(site, module)
+        report.review(literal, f"{label}: model {literal.value!r} left as is: {advice}")
+        reviewed = True
+    if not reviewed and not site.agents_default_client:
+        report.review(call, f"{label}: {_own_client_advice(site, module)}")
+
+
+def _own_client_advice(site: ModelSite, module: ModuleInfo) -> str:
+    return site.own_client.format(url=module.target.base_url, env=module.target.api_key_env)
 
 
 def _moves(call: ast.Call, site: ModelSite, module: ModuleInfo) -> bool:

@@ -39,7 +39,16 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from migrate_cli.rewrite.agents_default_client import RUNS, first_on_default_client
+from migrate_cli.rewrite.agents_default_client import (
+    CONFIGURES,
+    MULTI_PROVIDER,
+    PROVIDER,
+    RUNS,
+    SET_CLIENT,
+    SET_KEY,
+    VOICE_PROVIDER,
+    first_on_default_client,
+)
 from migrate_cli.rewrite.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.edits import AddKeywords, Edit
 from migrate_cli.rewrite.framework import (
@@ -57,15 +66,8 @@ from migrate_cli.rewrite.rules.base import Rule
 from migrate_cli.rewrite.rules.construction import ConstructionSpec
 from migrate_cli.rewrite.rules.spec_construction import SpecConstruction
 
-PROVIDER = frozenset({"agents.OpenAIProvider", "agents.models.openai_provider.OpenAIProvider"})
-MULTI_PROVIDER = frozenset({"agents.MultiProvider", "agents.models.multi_provider.MultiProvider"})
-VOICE_PROVIDER = frozenset(
-    {"agents.voice.OpenAIVoiceModelProvider", "agents.voice.models.openai_model_provider.OpenAIVoiceModelProvider"}
-)
 REALTIME_RUNNER = frozenset({"agents.realtime.RealtimeRunner", "agents.realtime.runner.RealtimeRunner"})
 RESPONSES_MODEL = frozenset({"agents.OpenAIResponsesModel", "agents.models.openai_responses.OpenAIResponsesModel"})
-SET_CLIENT = frozenset({"agents.set_default_openai_client"})
-SET_KEY = frozenset({"agents.set_default_openai_key"})
 SET_API = frozenset({"agents.set_default_openai_api"})
 SET_TRACING_DISABLED = frozenset({"agents.set_tracing_disabled", "agents.tracing.set_tracing_disabled"})
 
@@ -77,8 +79,6 @@ _MULTI_PROVIDER_SPEC = ConstructionSpec(
     skip_if=("openai_client",),
 )
 _VOICE_PROVIDER_SPEC = ConstructionSpec(callees=VOICE_PROVIDER, skip_if=("openai_client",))
-#: What hands the SDK a client or provider: with one of these in the file, agents are not on the default.
-_CONFIGURES = SET_CLIENT | SET_KEY | PROVIDER | MULTI_PROVIDER | VOICE_PROVIDER
 
 
 class OpenAIAgentsRule(Rule):
@@ -168,7 +168,7 @@ def _provider_for_target(call: ast.Call, module: ModuleInfo) -> bool:
 
 def _review_default_client(module: ModuleInfo, report: Recorder) -> None:
     """Once per file: agents that run on the SDK's default OpenAI client, when nothing here configures one."""
-    found = first_on_default_client(module, _CONFIGURES)
+    found = first_on_default_client(module, CONFIGURES)
     if found is None:
         return
     on_default, name = found
