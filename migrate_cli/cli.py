@@ -26,10 +26,12 @@ app = typer.Typer(
         "  migrate rewrite ./src               point every OpenAI client at the target\n"
         "  migrate smoke prompts.jsonl         run your prompts on both providers, compare\n"
         "  migrate probe --model NAME          what the target does with each API feature\n"
+        "  migrate scan ./src                  what the code uses: call sites and features\n"
+        "  migrate plan ./src --model NAME     the features the code uses that the target breaks\n"
         "\b\n"
         "The target defaults to vMira (https://api.vmira.ai/v1, key in $MIRA_API_KEY); change it\n"
         "with --provider/--base-url/--api-key-env or [tool.migrate] in pyproject.toml.\n"
-        "Exit codes: 0 ok, 1 changes pending or regressions, 2 bad usage or input,\n"
+        "Exit codes: 0 ok, 1 changes pending, regressions or features the target breaks, 2 bad usage or input,\n"
         "3 provider or infrastructure failure, 130 interrupted, 141 stdout closed (| head)."
     ),
     # Plain help renders in ~0.1 s; rich-formatted help costs another ~0.15 s of imports.
@@ -180,13 +182,17 @@ def rules_command(
 
 
 def _register() -> None:
+    from migrate_cli.plan.command import plan
     from migrate_cli.probe.command import probe
     from migrate_cli.rewrite.command import rewrite
+    from migrate_cli.scan.command import scan
     from migrate_cli.smoke.command import smoke
 
     app.command("rewrite", no_args_is_help=True)(guarded(rewrite))
     app.command("smoke", no_args_is_help=True)(guarded(smoke))
     app.command("probe", no_args_is_help=True)(guarded(probe))
+    app.command("scan", no_args_is_help=True)(guarded(scan))
+    app.command("plan", no_args_is_help=True)(guarded(plan))
 
 
 _register()

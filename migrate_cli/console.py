@@ -6,10 +6,11 @@ piped diff or table is plain text.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from functools import cache
-from typing import IO
+from typing import IO, Any
 
 from rich.console import Console
 
@@ -63,3 +64,9 @@ def say_interrupted() -> None:
 
 def interrupted_said() -> bool:
     return _said["interrupted"]
+
+
+def print_json(document: dict[str, Any]) -> None:
+    """Plain JSON on stdout: no rich wrapping or colour, whatever the terminal."""
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()

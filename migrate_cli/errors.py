@@ -14,7 +14,8 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    #: `rewrite --check` found files that would change, or `smoke` found regressions.
+    #: `rewrite --check` found files that would change, `smoke` found regressions, or `plan` found
+    #: features the target rejects, ignores or was never probed for.
     CHANGES = 1
     #: Bad usage or bad input: nothing was done.
     USAGE = 2

@@ -5,7 +5,6 @@ changes against an older probe, and the `--dry-run` listing. Layout only: nothin
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -45,12 +44,6 @@ def probe_document(target: Target, settings: ProbeSettings, run: ProbeRun, *, pr
 def verdict_counts(findings: Sequence[Finding]) -> dict[str, int]:
     counts = Counter(finding.verdict for finding in findings)
     return {verdict: counts[verdict] for verdict in VERDICTS}
-
-
-def print_json(document: dict[str, Any]) -> None:
-    """Plain JSON on stdout: no rich wrapping or colour, whatever the terminal."""
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
 
 
 def render_table(console: Console, findings: Sequence[Finding]) -> None:

@@ -7,6 +7,7 @@ evidence string was redacted before it got here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -65,14 +66,23 @@ def check_save_path(path: Path) -> Path:
 
 def save(path: Path, document: Mapping[str, Any]) -> None:
     """Atomically: a reader (or a crash) never sees half a file; an old file stays until replaced."""
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+        save_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise SaveError(f"cannot write the probe file {path}: {exc.strerror}") from None
+
+
+def save_text(path: Path, text: str) -> None:
+    """Write `text` through a temporary file next to `path` and a rename (OSError if that fails)."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(temporary, path)
-    except OSError as exc:
-        raise SaveError(f"cannot write the probe file {path}: {exc.strerror}") from None
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def load(path: Path) -> SavedProbe:

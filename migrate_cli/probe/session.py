@@ -66,9 +66,20 @@ def token_param_for(target: Target) -> TokenParam:
     return "max_completion_tokens" if target.accepts_max_completion_tokens else "max_tokens"
 
 
+def probe_settings(options: ProbeOptions, target: Target) -> ProbeSettings:
+    """What every probe request carries; `check_options` has passed."""
+    assert options.model is not None
+    return ProbeSettings(
+        model=options.model.strip(),
+        embedding_model=options.embedding_model.strip() if options.embedding_model else None,
+        budget=options.max_tokens,
+        budget_param=token_param_for(target),
+    )
+
+
 def run_probe(options: ProbeOptions, *, provider: str | None, base_url: str | None, api_key_env: str | None) -> int:
     from migrate_cli.config import load_project_config, resolve_target
-    from migrate_cli.console import stderr, stdout
+    from migrate_cli.console import print_json, stderr, stdout
     from migrate_cli.probe import report, saved
 
     target = resolve_target(load_project_config(), provider=provider, base_url=base_url, api_key_env=api_key_env)
@@ -77,13 +88,7 @@ def run_probe(options: ProbeOptions, *, provider: str | None, base_url: str | No
     old = saved.load(options.compare) if options.compare else None
     if options.save:
         saved.check_save_path(options.save)
-    assert options.model is not None
-    settings = ProbeSettings(
-        model=options.model.strip(),
-        embedding_model=options.embedding_model.strip() if options.embedding_model else None,
-        budget=options.max_tokens,
-        budget_param=token_param_for(target),
-    )
+    settings = probe_settings(options, target)
     err = stderr()
     err.print(f"target: {target.describe()}", markup=False)
     err.print(f"model:  {settings.model}", markup=False)
@@ -97,12 +102,12 @@ def run_probe(options: ProbeOptions, *, provider: str | None, base_url: str | No
                 "model": settings.model,
                 "requests": [report.dry_run_record(request) for request in requests],
             }
-            report.print_json(document)
+            print_json(document)
         else:
             report.render_dry_run(stdout(), requests, settings)
         return 0
 
-    run = _probe(target, settings, features, options)
+    run = send_probes(target, settings, features, options)
     err.print(report.models_line(run, settings.model), markup=False)
     document = report.probe_document(target, settings, run, probed_at=datetime.now(UTC).isoformat(timespec="seconds"))
     if options.save:
@@ -112,7 +117,7 @@ def run_probe(options: ProbeOptions, *, provider: str | None, base_url: str | No
     if options.json_output:
         if old:
             document = {**document, "compared_with": str(old.path), "changes": [c.to_dict() for c in found]}
-        report.print_json(document)
+        print_json(document)
     else:
         report.render_table(stdout(), run.findings)
         if old:
@@ -127,9 +132,11 @@ def run_probe(options: ProbeOptions, *, provider: str | None, base_url: str | No
     return 0
 
 
-def _probe(
+def send_probes(
     target: Target, settings: ProbeSettings, features: tuple[FeatureName, ...], options: ProbeOptions
 ) -> ProbeRun:
+    """Probe `features` at the target (`migrate plan` runs its probe through here too). ProviderError
+    (exit 3) when the key is rejected or the host cannot be reached; UsageError when the key is unset."""
     from migrate_cli.probe.runner import probe_target
     from migrate_cli.redact import env_secrets
     from migrate_cli.smoke.calls import require_keys
