@@ -65,7 +65,7 @@ def unified_diff(path: str, before: str, after: str, secrets: Iterable[str] = ()
 
 def _common_prefix(a: list[str], b: list[str]) -> int:
     n = 0
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):  # the prefix ends with the shorter list
         if x != y:
             break
         n += 1

@@ -70,7 +70,7 @@ def _rewrite_source(
         line_label=line_label,
     )
     findings = Findings()
-    edits = []
+    edits: list[Edit] = []
     for rule in enabled:
         edits.extend(rule.find(module, Recorder(rule.code, findings)))
 

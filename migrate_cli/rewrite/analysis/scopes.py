@@ -174,9 +174,9 @@ class ModuleAnalysis(ast.NodeVisitor):
         current: Scope | None = scope
         while current is not None:
             # Class bodies are only visible to code directly in them, not to nested functions.
-            if current is start or current.kind != "class":
-                if name in current.bindings and name not in current.nonlocals:
-                    return current
+            visible = current is start or current.kind != "class"
+            if visible and name in current.bindings and name not in current.nonlocals:
+                return current
             current = current.parent
         return None
 
@@ -311,7 +311,7 @@ class ModuleAnalysis(ast.NodeVisitor):
             self.visit(statement)
         self._scope, self._conditional_depth = outer, outer_depth
 
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function  # type: ignore[assignment]
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
@@ -336,7 +336,7 @@ class ModuleAnalysis(ast.NodeVisitor):
                 self.visit(getattr(node, part))
         self._scope = outer
 
-    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension  # type: ignore[assignment]
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
         self.visit(node.value)
@@ -376,7 +376,7 @@ class ModuleAnalysis(ast.NodeVisitor):
         self._conditional_depth -= 1
         self._conditionally([*node.body, *node.orelse])
 
-    visit_For = visit_AsyncFor = _visit_loop  # type: ignore[assignment]
+    visit_For = visit_AsyncFor = _visit_loop
 
     def _visit_with(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
@@ -386,7 +386,7 @@ class ModuleAnalysis(ast.NodeVisitor):
         for statement in node.body:
             self.visit(statement)
 
-    visit_With = visit_AsyncWith = _visit_with  # type: ignore[assignment]
+    visit_With = visit_AsyncWith = _visit_with
 
     def _visit_try(self, node: ast.Try) -> None:
         imports = any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in node.body)
@@ -405,7 +405,7 @@ class ModuleAnalysis(ast.NodeVisitor):
         for statement in node.finalbody:
             self.visit(statement)
 
-    visit_Try = _visit_try  # type: ignore[assignment]
+    visit_Try = _visit_try
     visit_TryStar = _visit_try  # type: ignore[assignment]
 
     def visit_Call(self, node: ast.Call) -> None:

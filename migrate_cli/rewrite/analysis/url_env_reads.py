@@ -70,7 +70,7 @@ def _is_environ(node: ast.AST) -> bool:
 
 def _url_var(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and node.value in OPENAI_URL_ENVS:
-        return node.value  # type: ignore[no-any-return]
+        return node.value
     return None
 
 

@@ -91,7 +91,8 @@ _UNPROVEN_COPIES: Fact[dict[int, tuple[ast.Call, str]]] = Fact("unproven copies"
 REFUSED_CLIENT_ARGUMENTS = (
     (
         "provider",
-        "routes this client through another cloud's provider (not OpenAI), and the SDK refuses it together with base_url",
+        "routes this client through another cloud's provider (not OpenAI), and the SDK refuses it together with "
+        "base_url",
     ),
     ("workload_identity", "authenticates with OpenAI workload identity, which the SDK refuses together with api_key"),
 )
@@ -198,7 +199,7 @@ def azure_moves(call: ast.Call, module: ModuleInfo) -> bool:
     return _moves_with(None, keywords, call, module)
 
 
-def _moves_with(url: ast.expr | None, keywords: dict[str | None, ast.expr], call: ast.Call, module: ModuleInfo) -> bool:
+def _moves_with(url: ast.expr | None, keywords: dict[str, ast.expr], call: ast.Call, module: ModuleInfo) -> bool:
     if not lands_on_target(url, keywords.get("api_key"), module):
         return False
     if credential_header_problem(keywords.get("default_headers"), module, Recorder("judge", Findings())) is not None:
@@ -381,7 +382,10 @@ def uses_sdk_v0(module: ModuleInfo) -> bool:
     if not any(word in module.source for word in (*V0_RESOURCES, "api_base", "api_type")):
         return False  # the cheap answer for nearly every file; the walk below is the exact one
     for node in ast.walk(module.tree):
-        if isinstance(node, ast.Attribute) and (node.attr in V0_RESOURCES or node.attr in ("api_base", "api_type")):
-            if module.qualify(node.value).single in OPENAI_MODULES:
-                return True
+        if (
+            isinstance(node, ast.Attribute)
+            and (node.attr in V0_RESOURCES or node.attr in ("api_base", "api_type"))
+            and module.qualify(node.value).single in OPENAI_MODULES
+        ):
+            return True
     return False

@@ -74,7 +74,7 @@ def follow_config(splat: ast.expr, call: ast.Call, module: ModuleInfo) -> Config
     if isinstance(splat, ast.Dict):
         if any(string_value(k) is None for k in splat.keys):
             return None
-        entries = tuple(DictValue(string_value(k), v, False) for k, v in zip(splat.keys, splat.values))  # type: ignore[arg-type]
+        entries = tuple(DictValue(string_value(k), v, False) for k, v in zip(splat.keys, splat.values, strict=True))  # type: ignore[arg-type]
         return ConfigDict("", splat, entries, (call,))
     if not isinstance(splat, ast.Name):
         return None
@@ -105,7 +105,7 @@ def _follow(name: str, bindings: list, literal: ast.Dict, module: ModuleInfo) ->
     if located is None:
         return None
     owner, block = located
-    entries = [DictValue(string_value(k), v, False) for k, v in zip(literal.keys, literal.values)]  # type: ignore[arg-type]
+    entries = [DictValue(string_value(k), v, False) for k, v in zip(literal.keys, literal.values, strict=True)]  # type: ignore[arg-type]
     unpacked_by: list[ast.Call] = []
     sets: list[ast.stmt] = []
     for use in _uses(owner, name, bindings, module):
@@ -115,12 +115,14 @@ def _follow(name: str, bindings: list, literal: ast.Dict, module: ModuleInfo) ->
         elif isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Store):
             if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and stmt.targets[0] is parent):
                 return NotFollowed(
-                    f"{name}[...] is changed at line {stmt.lineno} (`{_first_line(module, stmt)}`) in a way the rewrite cannot follow"
+                    f"{name}[...] is changed at line {stmt.lineno} (`{_first_line(module, stmt)}`) in a way the "
+                    "rewrite cannot follow"
                 )
             key = string_value(parent.slice)
             if key is None:
                 return NotFollowed(
-                    f"{name}[{module.segment(parent.slice)}] is set at line {stmt.lineno} with a key the rewrite cannot read"
+                    f"{name}[{module.segment(parent.slice)}] is set at line {stmt.lineno} with a key the rewrite "
+                    "cannot read"
                 )
             if in_loop or nested:
                 where = "a loop" if in_loop else "a nested function"

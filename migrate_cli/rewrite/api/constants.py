@@ -201,9 +201,12 @@ def module_client_setting(stmt: ast.stmt, module: ModuleInfo) -> ast.Attribute |
     if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
         return None
     target = stmt.targets[0]
-    if isinstance(target, ast.Attribute) and target.attr in ("api_key", "api_type", *MODULE_URL_ATTRIBUTES):
-        if module.qualify(target.value).single in OPENAI_MODULES:
-            return target
+    if (
+        isinstance(target, ast.Attribute)
+        and target.attr in ("api_key", "api_type", *MODULE_URL_ATTRIBUTES)
+        and module.qualify(target.value).single in OPENAI_MODULES
+    ):
+        return target
     return None
 
 
@@ -216,7 +219,9 @@ def _new_constant(name: str, bindings: list[Binding], module: ModuleInfo, scope_
             name,
             None,
             None,
-            blocked=f"{name} is set {len(bindings)} times in {where} ({lines}), so its value at the client is not known",
+            blocked=(
+                f"{name} is set {len(bindings)} times in {where} ({lines}), so its value at the client is not known"
+            ),
             scope_kind=scope_kind,
         )
     value = assigns[0].value

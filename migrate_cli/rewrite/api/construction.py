@@ -215,7 +215,10 @@ class ConstructionRule(Rule):
             call,
             label,
             keywords,
-            problem=f"{label}({shown}) takes its arguments from a container the rewrite cannot follow{why}: set {spec.url_params[0]} and {spec.key_params[0]} there by hand",
+            problem=(
+                f"{label}({shown}) takes its arguments from a container the rewrite cannot follow{why}: "
+                f"set {spec.url_params[0]} and {spec.key_params[0]} there by hand"
+            ),
         )
 
     def _shared_config_problem(self, config: ConfigDict, module: ModuleInfo) -> str | None:

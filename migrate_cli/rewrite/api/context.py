@@ -224,9 +224,13 @@ class ModuleInfo:
         if ours and self.bound_before(bindings, node):
             return name
         for alias, module_bindings in self.analysis.module_scope.bindings.items():
-            if alias != name and all(b.kind == "import" and b.imported in qualified for b in module_bindings):
-                if self.analysis.lookup(alias, scope) is module_bindings and self.bound_before(module_bindings, node):
-                    return alias
+            if (
+                alias != name
+                and all(b.kind == "import" and b.imported in qualified for b in module_bindings)
+                and self.analysis.lookup(alias, scope) is module_bindings
+                and self.bound_before(module_bindings, node)
+            ):
+                return alias
         if bindings and not ours:
             return None
         holder = self.analysis.binding_scope(name, scope) if bindings else None

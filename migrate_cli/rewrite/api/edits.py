@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -109,16 +109,16 @@ class Custom:
     apply: Callable[[cst.CSTNode], cst.CSTNode]
 
 
-Edit = Union[
-    ReplaceExpr,
-    SetString,
-    AddKeywords,
-    RemoveKeyword,
-    AddDictItems,
-    InsertAfter,
-    RenameKeyword,
-    RenameImported,
-    AddImported,
-    RemoveImported,
-    Custom,
-]
+Edit = (
+    ReplaceExpr
+    | SetString
+    | AddKeywords
+    | RemoveKeyword
+    | AddDictItems
+    | InsertAfter
+    | RenameKeyword
+    | RenameImported
+    | AddImported
+    | RemoveImported
+    | Custom
+)

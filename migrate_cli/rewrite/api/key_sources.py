@@ -107,8 +107,13 @@ def _leaf(value: ast.expr, module: ModuleInfo) -> KeySource:
     return KeySource("unproven", why=_origin(value, module), part=value)
 
 
+def literal_text(node: ast.Constant) -> str:
+    """The text of a key literal (`key_literal` finds string constants only; str() is for the type checker)."""
+    return str(node.value)
+
+
 def _literal(node: ast.Constant) -> KeySource:
-    if is_placeholder_key(node.value):
+    if is_placeholder_key(literal_text(node)):
         return KeySource("rewritable", placeholder=node)
     return KeySource("rewritable", secrets=(node,))
 

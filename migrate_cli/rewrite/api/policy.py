@@ -40,7 +40,13 @@ from migrate_cli.rewrite.analysis.values import (
 from migrate_cli.rewrite.api.constants import Constant, Imported, follow
 from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
 from migrate_cli.rewrite.api.edits import Edit, ReplaceExpr, SetString
-from migrate_cli.rewrite.api.key_sources import KeySource, describe_parameter, key_source, parameter_binding
+from migrate_cli.rewrite.api.key_sources import (
+    KeySource,
+    describe_parameter,
+    key_source,
+    literal_text,
+    parameter_binding,
+)
 
 Action = Literal["keep", "insert", "edit", "foreign", "unproven"]
 #: Writes the expression that reads the target's key; given the code's own placeholder literal
@@ -204,11 +210,11 @@ def decide_api_key(
         return Decision("unproven", reason=_unproven_reason(source, value, module, what))
 
     for literal in source.secrets:
-        report.secret(literal.value)
+        report.secret(literal_text(literal))
         report.security(
             literal,
             f"hard-coded API key in {what} replaced by a read of ${env_name}; the key is in your history: revoke it",
-            literal.value,
+            literal_text(literal),
         )
     if source.rename is not None:  # `os.environ["OPENAI_API_KEY"]` -> `os.environ["MIRA_API_KEY"]`, same form
         return Decision("edit", [SetString(source.rename, env_name)], note=f"{what} -> ${env_name}")
@@ -231,12 +237,13 @@ def report_kept_secrets(
     if value is None:
         return
     for literal in key_source(value, module).secrets:
-        report.secret(literal.value)
+        report.secret(literal_text(literal))
         if finding:
             report.security(
                 literal,
-                f"hard-coded API key in {what}, not rewritten (see the review item): revoke it and read it from the environment",
-                literal.value,
+                f"hard-coded API key in {what}, not rewritten (see the review item): revoke it and read it from the "
+                "environment",
+                literal_text(literal),
             )
 
 
@@ -295,7 +302,10 @@ def _followed_key_problem(name: ast.Name, followed: Constant | Imported, module:
     if source is not None and source.kind == "target":
         return None
     if followed.blocked is not None:
-        return f"{what}={name.id}: {followed.what} is not rewritten ({followed.blocked}): left as is, URL included; {holds}"
+        return (
+            f"{what}={name.id}: {followed.what} is not rewritten ({followed.blocked}): "
+            f"left as is, URL included; {holds}"
+        )
     assert value is not None  # a constant that is not blocked has its one plain assignment
     if source is not None and source.kind == "rewritable":
         return None  # MC006 rewrites the assignment; the call keeps the name

@@ -53,7 +53,14 @@ def apply_edit(node: cst.CSTNode, edit: Edit) -> cst.CSTNode | cst.RemovalSentin
         return remove_keyword(node, edit.name)
     if isinstance(edit, AddDictItems):
         assert isinstance(node, cst.Dict)
-        quote = next((e.key.quote for e in node.elements if isinstance(getattr(e, "key", None), cst.SimpleString)), '"')
+        quote = next(
+            (
+                e.key.quote
+                for e in node.elements
+                if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+            ),
+            '"',
+        )
         items = [
             cst.DictElement(cst.SimpleString(f"{quote}{key}{quote}"), _expression(code)) for key, code in edit.items
         ]

@@ -60,9 +60,14 @@ def _already_imported(tree: ast.Module, name: str, imported: str | None, first_u
         if imported is None and isinstance(stmt, ast.Import):
             if any(a.name == name and a.asname is None for a in stmt.names):
                 return True
-        elif imported is not None and isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module == name:
-            if any(a.name == imported and a.asname is None for a in stmt.names):
-                return True
+        elif (
+            imported is not None
+            and isinstance(stmt, ast.ImportFrom)
+            and stmt.level == 0
+            and stmt.module == name
+            and any(a.name == imported and a.asname is None for a in stmt.names)
+        ):
+            return True
     return False
 
 
@@ -101,13 +106,17 @@ def _statement_line(tree: ast.Module, node: ast.AST) -> int:
             return best
 
 
+def _is_future_import(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"
+
+
 def import_insertion(tree: ast.Module, lines: list[str], module: str) -> int:
     """The 1-based line before which `import <module>` should be inserted."""
     body = tree.body
     index = 0
     if body and _is_docstring(body[0]):
         index = 1
-    while index < len(body) and isinstance(body[index], ast.ImportFrom) and body[index].module == "__future__":
+    while index < len(body) and _is_future_import(body[index]):
         index += 1
     block_start = index
     while index < len(body) and isinstance(body[index], (ast.Import, ast.ImportFrom)):

@@ -13,6 +13,7 @@ import ast
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -67,8 +68,8 @@ def _start(stmt: ast.stmt) -> tuple[int, int]:
     return stmt.lineno, stmt.col_offset
 
 
-def _end(stmt: ast.AST) -> tuple[int, int]:
-    return stmt.end_lineno or 0, stmt.end_col_offset or 0
+def _end(node: ast.AST) -> tuple[int, int]:
+    return getattr(node, "end_lineno", None) or 0, getattr(node, "end_col_offset", None) or 0
 
 
 def _bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
@@ -185,7 +186,7 @@ def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
             default_indent=module.default_indent, default_newline=module.default_newline, provider=provider
         )
         module._codegen(state)
-        return provider._computed
+        return cast(Mapping[cst.CSTNode, CodeRange], provider._computed)  # the provider computes CodeRanges
     except Exception:
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 

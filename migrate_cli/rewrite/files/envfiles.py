@@ -138,7 +138,8 @@ def rewrite_env_file(text: str, target: Target, readers: UrlReaders = UrlReaders
             Change(
                 ENV_FILES_RULE,
                 openai_key.first + 1,
-                f"added {key_env}= after {OPENAI_KEY_ENV}: fill in your key for {target.base_url} ({OPENAI_KEY_ENV} stays: `migrate smoke` uses it for the baseline)",
+                f"added {key_env}= after {OPENAI_KEY_ENV}: fill in your key for {target.base_url} ({OPENAI_KEY_ENV} "
+                "stays: `migrate smoke` uses it for the baseline)",
             )
         )
 
@@ -177,7 +178,8 @@ def _url_decision(entry: _Entry, target: Target, readers: UrlReaders) -> Change 
         return ReviewItem(
             ENV_FILES_RULE,
             line,
-            f"{var} is set to something other than OpenAI's URL (a proxy, a local server, or a reference; value not shown): left as is; point it at {url} if the clients that read it should move",
+            f"{var} is set to something other than OpenAI's URL (a proxy, a local server, or a reference; value not "
+            f"shown): left as is; point it at {url} if the clients that read it should move",
         )
     if target.same_url(value):
         return None
@@ -189,12 +191,14 @@ def _url_decision(entry: _Entry, target: Target, readers: UrlReaders) -> Change 
         return ReviewItem(
             ENV_FILES_RULE,
             line,
-            f"{var} is left on OpenAI: code this run did not move still reads it ({listed}), with the OpenAI key from ${OPENAI_KEY_ENV}; point it at {url} once those clients have moved",
+            f"{var} is left on OpenAI: code this run did not move still reads it ({listed}), with the OpenAI key from "
+            f"${OPENAI_KEY_ENV}; point it at {url} once those clients have moved",
         )
     if var not in readers.read:
         return None  # nothing in this run reads it: nothing to move it for
     note = (
-        " (`migrate smoke` takes its baseline URL from $OPENAI_BASE_URL: run it without this file loaded, or with --baseline-base-url)"
+        " (`migrate smoke` takes its baseline URL from $OPENAI_BASE_URL: run it without this file loaded, or with "
+        "--baseline-base-url)"
         if var == "OPENAI_BASE_URL"
         else ""
     )
@@ -244,7 +248,7 @@ def _parse(lines: list[str]) -> list[_Entry]:
 
 def _assignment(match: re.Match[str], index: int, lines: list[str]) -> _Entry:
     rest, rest_start = match["rest"], match.start("rest")
-    fields = dict(name=match["name"], lead=match["lead"], export=match["export"] or "", eq=match["eq"])
+    fields: dict[str, str] = dict(name=match["name"], lead=match["lead"], export=match["export"] or "", eq=match["eq"])
     if rest[:1] in ("'", '"'):
         quote = rest[0]
         close = _closing_quote(rest, quote, 1)
@@ -254,7 +258,7 @@ def _assignment(match: re.Match[str], index: int, lines: list[str]) -> _Entry:
         last = index + 1  # a quoted value over several lines: never edited, only masked
         while last < len(lines) and _closing_quote(lines[last], quote, 0) is None:
             last += 1
-        return _Entry(index, min(last, len(lines) - 1), "assign", quote=quote, value=MASK, **fields)
+        return _Entry(index, min(last, len(lines) - 1), "assign", quote=quote, value=MASK, value_span=None, **fields)
     comment = _INLINE_COMMENT.search(rest)
     value = (rest[: comment.start()] if comment else rest).rstrip()
     return _Entry(index, index, "assign", value=value, value_span=(rest_start, rest_start + len(value)), **fields)

@@ -136,7 +136,9 @@ def rewrite_notebook(text: str, settings: RewriteSettings) -> NotebookResult:
     program = _Program.join(runnable)
     result = rewrite_source(program.code, settings, line_label=program.label)
     new_codes = program.split(result.code)
-    edits = tuple(CellEdit(cell.number, cell.code, new) for cell, new in zip(runnable, new_codes) if new != cell.code)
+    edits = tuple(
+        CellEdit(cell.number, cell.code, new) for cell, new in zip(runnable, new_codes, strict=True) if new != cell.code
+    )
     reads: tuple[UrlEnvRead, ...] = ()
     if settings.env_files:
         after = _Program.of_pieces(runnable, program.pieces_of(result.code))
@@ -216,7 +218,10 @@ def _skipped_cell_review(cell: _CodeCell, error: SourceError) -> ReviewItem | No
         )
     else:
         where = f" at line {error.line}" if error.line else ""
-        reason = f"cell not rewritten: it does not parse ({error.message}{where}); fix it, or migrate its OpenAI code by hand"
+        reason = (
+            f"cell not rewritten: it does not parse ({error.message}{where}); "
+            "fix it, or migrate its OpenAI code by hand"
+        )
     return ReviewItem(NOTEBOOK_RULE, mentions[0], reason, cell=cell.number)
 
 
@@ -300,7 +305,7 @@ class _Program:
     def split(self, code: str) -> list[str]:
         """Each cell's new code, with the line end this program added to an unterminated cell taken off."""
         new_codes = []
-        for cell, piece in zip(self.cells, self.pieces_of(code)):
+        for cell, piece in zip(self.cells, self.pieces_of(code), strict=True):
             added = _terminated(cell.code)[len(cell.code) :]
             if added and piece.endswith(added):
                 piece = piece[: -len(added)]

@@ -132,7 +132,7 @@ class _Scanner:
 
     def _cell(self, index: int, pos: int, cells: list[CellLocation]) -> int:
         if self._char(pos) != "{":
-            value, end = self._value(pos)
+            _, end = self._value(pos)
             cells.append(CellLocation(index + 1, None, None))
             return end
         found: dict[str, Any] = {"cell_type": None, "source": None, "metadata": None}
@@ -217,7 +217,7 @@ class _Scanner:
 
     def _string(self, pos: int) -> tuple[str, int]:
         try:
-            return _scanstring(self.text, pos + 1, True)  # type: ignore[no-any-return]
+            return _scanstring(self.text, pos + 1, True)
         except json.JSONDecodeError as exc:
             raise self._error(exc.msg, exc.pos) from None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from migrate_cli.redact import env_secrets, redact
@@ -31,7 +31,7 @@ Finding = TypeVar("Finding", Change, SecurityFinding)
 SECRET_ENV_NAMES = ("OPENAI_API_KEY",)
 
 
-class Failure(str, Enum):
+class Failure(StrEnum):
     """Why a file ended in error; decides the exit code (see `RunResult.exit_code`)."""
 
     #: The file could not be read, decoded or parsed: bad input.

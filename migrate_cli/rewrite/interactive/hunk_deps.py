@@ -253,4 +253,7 @@ def _with_changes(
         if at is None:
             at = min(range(len(hunks)), key=lambda i: min(abs(change.line - n) for n in covered[i]))
         attached[at].append(change)
-    return [replace(h, changes=tuple(c), lines=frozenset(l)) for h, c, l in zip(hunks, attached, covered)]
+    return [
+        replace(hunk, changes=tuple(changes), lines=frozenset(lines))
+        for hunk, changes, lines in zip(hunks, attached, covered, strict=True)
+    ]

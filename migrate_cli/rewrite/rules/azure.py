@@ -1,4 +1,5 @@
-"""MC003 azure: convert `AzureOpenAI(...)` / `AsyncAzureOpenAI(...)` to `OpenAI(...)` / `AsyncOpenAI(...)` on the target.
+"""MC003 azure: convert `AzureOpenAI(...)` / `AsyncAzureOpenAI(...)` to `OpenAI(...)` / `AsyncOpenAI(...)`
+on the target.
 
 An Azure client talks to one Azure resource (`azure_endpoint`, `api_version`, optionally one
 `azure_deployment`) with an Azure key or an Entra ID token. Moving it means a plain OpenAI client
@@ -95,7 +96,8 @@ class AzureRule(Rule):
     name = "azure"
     fix_safety = FixSafety.NEEDS_REVIEW
     summary = "AzureOpenAI()/AsyncAzureOpenAI() become OpenAI()/AsyncOpenAI() on the target; deployment names reviewed"
-    # AzureOpenAI and AsyncAzureOpenAI (and the frameworks' Azure...OpenAI... classes), Semantic Kernel's Azure connectors.
+    # AzureOpenAI and AsyncAzureOpenAI (and the frameworks' Azure...OpenAI... classes),
+    # Semantic Kernel's Azure connectors.
     needles = (b"azureopenai", b"azurechatcompletion", b"azuretextcompletion", b"azuretextembedding")
 
     def client_sites(self, module: ModuleInfo) -> Iterator[ClientSite]:
@@ -116,7 +118,8 @@ class AzureRule(Rule):
             if ours and len(names) > 1:
                 report.review(
                     call,
-                    f"{module.segment(call.func)} is {short_name(next(iter(ours)))} but may be something else in this scope: convert it by hand",
+                    f"{module.segment(call.func)} is {short_name(next(iter(ours)))} but may be something else in this "
+                    "scope: convert it by hand",
                 )
             elif ours:
                 azure_calls.append(call)
@@ -152,7 +155,8 @@ class AzureRule(Rule):
             shown = ", ".join(module.segment(a) for a in [*call.args, *(k for k in call.keywords if k.arg is None)])
             report.review(
                 call,
-                f"{label}({shown}): arguments the rewrite cannot see; convert it to {plain}(base_url=..., api_key=...) by hand",
+                f"{label}({shown}): arguments the rewrite cannot see; convert it to {plain}(base_url=..., "
+                "api_key=...) by hand",
             )
             return False
         keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
@@ -193,7 +197,8 @@ class AzureRule(Rule):
             shown = redact(module.segment(keywords["azure_deployment"]))
             report.review(
                 call,
-                f"azure_deployment={shown} was removed: requests on this client went to that deployment; make sure each call passes model=<a model id the target serves>",
+                f"azure_deployment={shown} was removed: requests on this client went to that deployment; make sure "
+                "each call passes model=<a model id the target serves>",
             )
         inserts = tuple((name, code) for name, code in (("api_key", key_insert), ("base_url", url_insert)) if code)
         if inserts:
@@ -210,16 +215,15 @@ class AzureRule(Rule):
             if keyword is None:
                 continue
             literal = string_value(keyword.value)
-            if literal is not None and map_model_id(split_model_id(literal, ""), module.target.model_map).outcome in (
-                "mapped",
-                "target",
-            ):  # type: ignore[arg-type]
+            model = split_model_id(literal, "") if literal is not None else None
+            if model is not None and map_model_id(model, module.target.model_map).outcome in ("mapped", "target"):
                 continue  # MC004 maps it: the user said what this deployment becomes
             shown = redact(module.segment(keyword.value))
             suggestion = f"--model-map {literal}=<model>" if literal is not None else "a model id"
             report.review(
                 keyword.value,
-                f"model={shown} was an Azure deployment name, not a model id: use a model the target serves ({suggestion})",
+                f"model={shown} was an Azure deployment name, not a model id: use a model the target serves "
+                f"({suggestion})",
             )
 
 
@@ -268,7 +272,8 @@ class _ImportEdits:
                 return [ReplaceExpr(func, f"{root.id}.{plain}")]  # openai.lib.azure.AzureOpenAI
             self._review(
                 call,
-                f"{module.segment(func)} is reached through {module.segment(func.value)}: convert it to openai.{plain}(...) by hand",
+                f"{module.segment(func)} is reached through {module.segment(func.value)}: convert it to "
+                f"openai.{plain}(...) by hand",
             )
             return None
         if not isinstance(func, ast.Name):
@@ -286,7 +291,8 @@ class _ImportEdits:
         if plain_names and not plain_is_ours:
             self._review(
                 call,
-                f"{plain} already names something else here, so {func.id}(...) cannot become {plain}(...): convert it by hand",
+                f"{plain} already names something else here, so {func.id}(...) cannot become {plain}(...): convert it "
+                "by hand",
             )
             return None
 

@@ -80,7 +80,8 @@ def _review_agents(module: ModuleInfo, report: Recorder) -> None:
             if not reported_default:
                 report.review(
                     call,
-                    f"Agent(...) without llm= uses CrewAI's default OpenAI model, configured from the environment: {env_advice}",
+                    "Agent(...) without llm= uses CrewAI's default OpenAI model, configured from the environment: "
+                    f"{env_advice}",
                 )
                 reported_default = True
         elif llm is not None and _openai_model(constant_string(llm, module.analysis)):

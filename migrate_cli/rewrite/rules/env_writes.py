@@ -73,7 +73,10 @@ class EnvWritesRule(Rule):
     code = "MC015"
     name = "env-writes"
     fix_safety = FixSafety.SAFE
-    summary = 'os.environ["OPENAI_BASE_URL"/"OPENAI_API_BASE"/"OPENAI_API_KEY"] writes: the URL and key move to the target together'
+    summary = (
+        'os.environ["OPENAI_BASE_URL"/"OPENAI_API_BASE"/"OPENAI_API_KEY"] writes: '
+        "the URL and key move to the target together"
+    )
     needles = (b"openai_base_url", b"openai_api_base", b"openai_api_key", b"openai_model")
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
@@ -93,7 +96,8 @@ class EnvWritesRule(Rule):
             for write, decision in foreign:
                 report.review(
                     write.node,
-                    f"{decision.reason} (libraries that read {write.var} talk to that server, so the OpenAI env vars of this file are left alone)",
+                    f"{decision.reason} (libraries that read {write.var} talk to that server, so the OpenAI env vars "
+                    "of this file are left alone)",
                 )
             return []
         # Every key must be proven, and every scope that moves one half must be able to get the
@@ -150,7 +154,8 @@ class EnvWritesRule(Rule):
             if write.var in _MODEL_ENVS and model is not None and is_openai_model_id(model.removeprefix("openai/")):
                 report.review(
                     write.node,
-                    f"{_label(write)} = {model!r} names an OpenAI model, which libraries such as CrewAI use by default: set it to a model {module.target.base_url} serves",
+                    f"{_label(write)} = {model!r} names an OpenAI model, which libraries such as CrewAI use by "
+                    f"default: set it to a model {module.target.base_url} serves",
                 )
 
     def _decide_key(self, write: EnvWrite, module: ModuleInfo, report: Recorder) -> Decision:
@@ -163,7 +168,8 @@ class EnvWritesRule(Rule):
         if write.form == "setdefault" and decision.action in ("edit", "insert"):
             report.review(
                 write.node,
-                f"{_label(write)}: setdefault keeps an {OPENAI_KEY_ENV} already in the environment (an OpenAI key would then be sent to {module.target.base_url}): assign it instead",
+                f"{_label(write)}: setdefault keeps an {OPENAI_KEY_ENV} already in the environment (an OpenAI key "
+                f"would then be sent to {module.target.base_url}): assign it instead",
             )
         return decision
 
@@ -200,13 +206,13 @@ def _pairs(urls: list[EnvWrite], keys: list[EnvWrite], module: ModuleInfo) -> li
             if _already_target(anchor, module):
                 continue
             url_env = _URL_ENV_WRITTEN_V0 if uses_sdk_v0(module) else _URL_ENV_WRITTEN
-            line = '{environ}["%s"] = %s' % (url_env, json.dumps(target.base_url))
+            line = f'{{environ}}["{url_env}"] = {json.dumps(target.base_url)}'
             why = f"libraries that read {OPENAI_KEY_ENV} would otherwise send the ${target.api_key_env} key to OpenAI"
         elif scope_urls and not scope_keys:
             anchor = scope_urls[-1]
             if decide_base_url(anchor.value, module, _label(anchor)).action == "keep":
                 continue
-            line = '{environ}["%s"] = {environ}["%s"]' % (OPENAI_KEY_ENV, target.api_key_env)
+            line = f'{{environ}}["{OPENAI_KEY_ENV}"] = {{environ}}["{target.api_key_env}"]'
             why = f"libraries that read {anchor.var} would otherwise send your OpenAI key to {target.base_url}"
         else:
             continue
@@ -237,21 +243,29 @@ def _label(write: EnvWrite) -> str:
     return f'os.environ["{write.var}"]'
 
 
+def _watched(expr: ast.expr | None) -> str | None:
+    """The env var a write's key names, when it is one this rule watches."""
+    var = string_value(expr)
+    return var if var in _WATCHED else None
+
+
 def _writes(module: ModuleInfo) -> Iterator[EnvWrite]:
     analysis = module.analysis
     # Cheap syntactic checks first: qualifying every call of a large module is what costs.
     for stmt in analysis.assignments:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target = stmt.targets[0]
-            if isinstance(target, ast.Subscript) and string_value(target.slice) in _WATCHED:
-                if analysis.qualify(target.value).single == "os.environ":
-                    yield EnvWrite(string_value(target.slice), stmt.value, "assign", stmt, module.segment(target.value))  # type: ignore[arg-type]
+            if (
+                isinstance(target, ast.Subscript)
+                and (var := _watched(target.slice))
+                and analysis.qualify(target.value).single == "os.environ"
+            ):
+                yield EnvWrite(var, stmt.value, "assign", stmt, module.segment(target.value))
     for call in analysis.calls:
         func = call.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-        if name not in ("setdefault", "update", "putenv") and not (
-            isinstance(func, ast.Name) and call.args and string_value(call.args[0]) in _WATCHED
-        ):
+        first = _watched(call.args[0]) if call.args else None
+        if name not in ("setdefault", "update", "putenv") and not (isinstance(func, ast.Name) and first):
             continue
         if (
             isinstance(func, ast.Attribute)
@@ -259,27 +273,23 @@ def _writes(module: ModuleInfo) -> Iterator[EnvWrite]:
             and analysis.qualify(func.value).single == "os.environ"
         ):
             environ = module.segment(func.value)
-            if func.attr == "setdefault" and len(call.args) == 2 and string_value(call.args[0]) in _WATCHED:
-                yield EnvWrite(string_value(call.args[0]), call.args[1], "setdefault", call, environ)  # type: ignore[arg-type]
+            if func.attr == "setdefault" and len(call.args) == 2 and first:
+                yield EnvWrite(first, call.args[1], "setdefault", call, environ)
             elif func.attr == "update":
                 yield from _update_writes(call, environ)
-        elif (
-            analysis.qualify(func).single == "os.putenv"
-            and len(call.args) == 2
-            and string_value(call.args[0]) in _WATCHED
-        ):
-            environ = f"{module.segment(func.value)}.environ" if isinstance(func, ast.Attribute) else None
-            yield EnvWrite(string_value(call.args[0]), call.args[1], "putenv", call, environ)  # type: ignore[arg-type]
+        elif analysis.qualify(func).single == "os.putenv" and len(call.args) == 2 and first:
+            putenv_environ = f"{module.segment(func.value)}.environ" if isinstance(func, ast.Attribute) else None
+            yield EnvWrite(first, call.args[1], "putenv", call, putenv_environ)
 
 
 def _update_writes(call: ast.Call, environ: str) -> Iterator[EnvWrite]:
     if len(call.args) == 1 and isinstance(call.args[0], ast.Dict):
-        for key, value in zip(call.args[0].keys, call.args[0].values):
-            if string_value(key) in _WATCHED:
-                yield EnvWrite(string_value(key), value, "update", call, environ)  # type: ignore[arg-type]
+        for key, value in zip(call.args[0].keys, call.args[0].values, strict=True):
+            if var := _watched(key):
+                yield EnvWrite(var, value, "update", call, environ)
     for keyword in call.keywords:
         if keyword.arg in _WATCHED:
-            yield EnvWrite(keyword.arg, keyword.value, "update", call, environ)  # type: ignore[arg-type]
+            yield EnvWrite(keyword.arg, keyword.value, "update", call, environ)
 
 
 def _own_statement(write: EnvWrite, module: ModuleInfo) -> ast.stmt | None:

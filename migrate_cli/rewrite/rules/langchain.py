@@ -197,7 +197,8 @@ class LangChainRule(Rule):
             if names <= AZURE:
                 report.review(
                     call,
-                    f"{label} is Azure OpenAI, which this rule does not move: migrate it by hand (its deployment names are not model ids)",
+                    f"{label} is Azure OpenAI, which this rule does not move: migrate it by hand (its deployment "
+                    "names are not model ids)",
                 )
             elif (names <= MODERN and lands_on_target(call, _MODERN_SPEC, module)) or (
                 names <= MODERN | LEGACY and names & LEGACY and lands_on_target(call, _LEGACY_SPEC, module)
@@ -276,15 +277,19 @@ def _advise(call: ast.Call, label: str, module: ModuleInfo, report: Recorder) ->
     if proxy is not None:
         report.review(
             call,
-            f"{label}(openai_proxy={redact(module.segment(proxy))}) is kept: it is an HTTP proxy for the connection, not the API URL, so requests to {target} go through it too",
+            f"{label}(openai_proxy={redact(module.segment(proxy))}) is kept: it is an HTTP proxy for the connection, "
+            f"not the API URL, so requests to {target} go through it too",
         )
     if label == "OpenAIEmbeddings" and not is_constant(keyword(call, "check_embedding_ctx_length"), False):
         report.review(
             call,
-            f"OpenAIEmbeddings sends token ids instead of text unless check_embedding_ctx_length=False; most OpenAI-compatible servers only take text: add check_embedding_ctx_length=False unless {target} documents token-id input",
+            "OpenAIEmbeddings sends token ids instead of text unless check_embedding_ctx_length=False; most "
+            f"OpenAI-compatible servers only take text: add check_embedding_ctx_length=False unless {target} "
+            "documents token-id input",
         )
     if label == "ChatOpenAI" and is_constant(keyword(call, "use_responses_api"), True):
         report.review(
             call,
-            f"ChatOpenAI(use_responses_api=True) calls the Responses API, which most OpenAI-compatible providers do not serve: check that {target} does, or drop it",
+            "ChatOpenAI(use_responses_api=True) calls the Responses API, which most OpenAI-compatible providers do "
+            f"not serve: check that {target} does, or drop it",
         )

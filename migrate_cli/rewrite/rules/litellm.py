@@ -54,7 +54,10 @@ class LiteLLMRule(ConstructionRule):
     code = "MC014"
     name = "litellm"
     fix_safety = FixSafety.SAFE
-    summary = "litellm completion()/embedding()/... for openai/ and OpenAI models, and litellm.api_base/api_key: point at the target"
+    summary = (
+        "litellm completion()/embedding()/... for openai/ and OpenAI models, and litellm.api_base/api_key: "
+        "point at the target"
+    )
     needles = (b"litellm",)
     spec = ConstructionSpec(
         callees=CALLEES,
@@ -158,12 +161,16 @@ def _generic_key(stmt: ast.Assign, module: ModuleInfo, report: Recorder, what: s
             report.secret(literal)
             report.security(
                 stmt,
-                f"hard-coded API key in {what} (litellm's key for every provider): not rewritten; move it to an env var and revoke it",
+                f"hard-coded API key in {what} (litellm's key for every provider): not rewritten; move it to an env "
+                "var and revoke it",
                 literal,
             )
         return Decision(
             "unproven",
-            reason=f"{what} is a hard-coded key used for every provider: replace it with the key of the provider each call goes to",
+            reason=(
+                f"{what} is a hard-coded key used for every provider: "
+                "replace it with the key of the provider each call goes to"
+            ),
         )
     reason = key_unproven_reason(stmt.value, module, what)
     if reason is not None:

@@ -154,7 +154,9 @@ class LlamaIndexRule(Rule):
             elif name in LLM and len(call.args) <= _LLM_POSITIONALS and lands_on_target(call, _LLM_SPEC, module):
                 report.review(
                     call,
-                    f"{label}() checks the model id against OpenAI's model list at every call and raises ValueError('Unknown model ...') for {target}'s models: use OpenAILike(model=..., api_base=..., api_key=..., is_chat_model=True, context_window=...) from llama-index-llms-openai-like",
+                    f"{label}() checks the model id against OpenAI's model list at every call and raises "
+                    f"ValueError('Unknown model ...') for {target}'s models: use OpenAILike(model=..., api_base=..., "
+                    "api_key=..., is_chat_model=True, context_window=...) from llama-index-llms-openai-like",
                 )
             elif (
                 name in EMBEDDING
@@ -163,17 +165,21 @@ class LlamaIndexRule(Rule):
             ):
                 report.review(
                     call,
-                    f"{label}() only accepts OpenAI's embedding model names (its constructor raises ValueError for others): for {target}'s embedding models use OpenAILikeEmbedding from llama-index-embeddings-openai-like",
+                    f"{label}() only accepts OpenAI's embedding model names (its constructor raises ValueError for "
+                    f"others): for {target}'s embedding models use OpenAILikeEmbedding from "
+                    "llama-index-embeddings-openai-like",
                 )
             elif name in RESPONSES:
                 report.review(
                     call,
-                    f"{label}() calls the Responses API, which most OpenAI-compatible providers do not serve: left as is; use OpenAILike for {target}",
+                    f"{label}() calls the Responses API, which most OpenAI-compatible providers do not serve: left as "
+                    f"is; use OpenAILike for {target}",
                 )
             elif name in AZURE:
                 report.review(
                     call,
-                    f"{label}() is Azure OpenAI, which this rule does not move: migrate it by hand (its engine/deployment names are not model ids)",
+                    f"{label}() is Azure OpenAI, which this rule does not move: migrate it by hand (its "
+                    "engine/deployment names are not model ids)",
                 )
         return edits
 

@@ -55,7 +55,8 @@ class MaxTokensRule(Rule):
             if api_call.keyword(OLD_NAME) is not None:
                 report.review(
                     api_call.call,
-                    f"{where} passes both {NEW_NAME}= and {OLD_NAME}=; the target is not known to accept {NEW_NAME}: keep one {OLD_NAME}=",
+                    f"{where} passes both {NEW_NAME}= and {OLD_NAME}=; the target is not known to accept {NEW_NAME}: "
+                    f"keep one {OLD_NAME}=",
                 )
                 continue
             edits.append(RenameKeyword(api_call.call, NEW_NAME, OLD_NAME))

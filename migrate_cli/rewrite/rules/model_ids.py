@@ -97,7 +97,7 @@ class ModelIdsRule(Rule):
             yield from _config_dict_sites(module)
 
     def _map(self, site: _Site, literal: ast.Constant, module: ModuleInfo, report: Recorder) -> list[Edit]:
-        value: str = literal.value
+        value = str(literal.value)  # the sites yield string literals only
         target = module.target
         model = split_model_id(value, site.prefix)
         if model is None:
@@ -109,14 +109,16 @@ class ModelIdsRule(Rule):
             new = site.prefix + result.text
             report.review(
                 literal,
-                f"{site.label}: model {value!r} has no {site.prefix} prefix, so the library picks OpenAI from the id itself: write {new!r} to reach the target",
+                f"{site.label}: model {value!r} has no {site.prefix} prefix, so the library picks OpenAI from the id "
+                f"itself: write {new!r} to reach the target",
             )
             return []
         if result.outcome == "mapped":
             if not _simple_string(literal, module):
                 report.review(
                     literal,
-                    f"{site.label}: model {value!r} -> {result.text!r} by the model map, but the string is written in pieces: change it by hand",
+                    f"{site.label}: model {value!r} -> {result.text!r} by the model map, but the string is written in "
+                    "pieces: change it by hand",
                 )
                 return []
             report.change(literal, f"{site.label}: model {value} -> {result.text}")
@@ -155,7 +157,7 @@ def _review_staying(call: ast.Call, site: ModelSite, qualified: str, module: Mod
     reviewed = False
     for value in _model_values(call, site):
         literal = _literal_behind(value, module)
-        model = split_model_id(literal.value, site.prefix) if literal is not None else None
+        model = split_model_id(str(literal.value), site.prefix) if literal is not None else None
         if literal is None or model is None or map_model_id(model, {}).outcome != "unmapped":
             continue
         if site.agents_default_client:
@@ -219,7 +221,7 @@ def _config_dict_sites(module: ModuleInfo) -> Iterator[_Site]:
     for node in ast.walk(module.tree):
         if not isinstance(node, ast.Dict):
             continue
-        entries = {string_value(k): v for k, v in zip(node.keys, node.values) if k is not None}
+        entries = {string_value(k): v for k, v in zip(node.keys, node.values, strict=True) if k is not None}
         if "model" not in entries or not (_CONFIG_KEYS & entries.keys()):
             continue
         api_type = string_value(entries.get("api_type"))

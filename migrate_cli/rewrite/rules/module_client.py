@@ -72,7 +72,11 @@ class ModuleClientRule(Rule):
             yield ClientSite("openai module client", settings[0][0].lineno, urls, keys, SiteKind.MODULE_CLIENT)
 
     def find(self, module: ModuleInfo, report: Recorder) -> Iterable[Edit]:
-        settings = [(stmt, target) for stmt in module.analysis.assignments if (target := _module_setting(stmt, module))]
+        settings = [
+            (stmt, target)
+            for stmt in module.analysis.assignments
+            if isinstance(stmt, ast.Assign) and (target := _module_setting(stmt, module))
+        ]
         if not settings:
             self._report_env_only_usage(module, report)
             return []
@@ -145,25 +149,32 @@ class ModuleClientRule(Rule):
             func = call.func
             while isinstance(func, ast.Attribute) and isinstance(func.value, ast.Attribute):
                 func = func.value
-            if isinstance(func, ast.Attribute) and func.attr in (_V1_RESOURCES | _V0_RESOURCES):
-                if module.qualify(func.value).single in OPENAI_MODULES:
-                    url_env, url_attribute = (
-                        ("OPENAI_API_BASE", "api_base") if uses_sdk_v0(module) else ("OPENAI_BASE_URL", "base_url")
-                    )
-                    report.review(
-                        call,
-                        f"uses the module-level client ({module.segment(func)}...) configured only by env vars: "
-                        f"set {url_env}={module.target.base_url} and OPENAI_API_KEY to the "
-                        f"${module.target.api_key_env} key where this runs, or set openai.{url_attribute}/api_key in code",
-                    )
-                    return
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr in (_V1_RESOURCES | _V0_RESOURCES)
+                and module.qualify(func.value).single in OPENAI_MODULES
+            ):
+                url_env, url_attribute = (
+                    ("OPENAI_API_BASE", "api_base") if uses_sdk_v0(module) else ("OPENAI_BASE_URL", "base_url")
+                )
+                report.review(
+                    call,
+                    f"uses the module-level client ({module.segment(func)}...) configured only by env vars: "
+                    f"set {url_env}={module.target.base_url} and OPENAI_API_KEY to the "
+                    f"${module.target.api_key_env} key where this runs, "
+                    f"or set openai.{url_attribute}/api_key in code",
+                )
+                return
 
 
 def _module_setting(stmt: ast.stmt, module: ModuleInfo) -> ast.Attribute | None:
     if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
         return None
     target = stmt.targets[0]
-    if isinstance(target, ast.Attribute) and target.attr in ("api_key", "api_type", *URL_ATTRIBUTES):
-        if module.qualify(target.value).single in OPENAI_MODULES:
-            return target
+    if (
+        isinstance(target, ast.Attribute)
+        and target.attr in ("api_key", "api_type", *URL_ATTRIBUTES)
+        and module.qualify(target.value).single in OPENAI_MODULES
+    ):
+        return target
     return None

@@ -12,9 +12,10 @@ pattern 23 of the ranked list; E1). Rewriting the call instead (`base_url="https
 would leave a stale, misleading constant behind; rewriting the constant is what a person would do.
 It is safe only when the name is assigned exactly once (in the module or in one function) and every
 read of it is a URL (or every read a key) of a client this run migrates: OpenAI(), AzureOpenAI(),
-the framework constructors of the other construction rules, the openai module client. The values follow the same policy as every
-other rule (policy.py); the analysis lives in constants.py, which the policy also uses so that each
-construction keeps the constant's name instead of calling it "not OpenAI's URL".
+the framework constructors of the other construction rules, the openai module client. The values
+follow the same policy as every other rule (policy.py); the analysis lives in constants.py, which the
+policy also uses so that each construction keeps the constant's name instead of calling it "not
+OpenAI's URL".
 
 A name that cannot be rewritten (read elsewhere too, assigned twice, passed both as URL and key,
 shared with a client pointed at a local server or given a key that is not proven) leaves its
@@ -63,7 +64,8 @@ class ModuleConstantRule(Rule):
                 return []  # its clients stay where they are for other reasons, which they report
             report.review(
                 constant.assignment,
-                f"{constant.name} is OpenAI's URL and is the base URL of {constant.describe_uses(module)}, but it is not rewritten: "
+                f"{constant.name} is OpenAI's URL and is the base URL of {constant.describe_uses(module)}, but it is "
+                "not rewritten: "
                 f"{constant.blocked}; give those clients their own constant, or point them at {url} by hand",
             )
             return []

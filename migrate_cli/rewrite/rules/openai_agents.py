@@ -114,7 +114,9 @@ class OpenAIAgentsRule(Rule):
             if name in SET_KEY:
                 report.review(
                     call,
-                    "set_default_openai_key() sets the key of the agents SDK's default OpenAI client, which still talks to OpenAI: give the SDK a client for the target instead (set_default_openai_client(AsyncOpenAI(base_url=..., api_key=...)))",
+                    "set_default_openai_key() sets the key of the agents SDK's default OpenAI client, which still "
+                    "talks to OpenAI: give the SDK a client for the target instead "
+                    "(set_default_openai_client(AsyncOpenAI(base_url=..., api_key=...)))",
                 )
             elif name in SET_CLIENT and client_for_target(argument(call, 0, "client"), module):
                 on_responses_default.append(call)
@@ -147,7 +149,8 @@ class OpenAIAgentsRule(Rule):
             elif name in RESPONSES_MODEL and client_for_target(argument(call, 1, "openai_client"), module):
                 report.review(
                     call,
-                    f"OpenAIResponsesModel calls the Responses API, which most OpenAI-compatible providers do not serve: use OpenAIChatCompletionsModel for {target}",
+                    "OpenAIResponsesModel calls the Responses API, which most OpenAI-compatible providers do not "
+                    f"serve: use OpenAIChatCompletionsModel for {target}",
                 )
         if default_clients and not _tracing_disabled(module):
             for call in default_clients:
@@ -155,7 +158,8 @@ class OpenAIAgentsRule(Rule):
         if on_responses_default and not calls_with_first_string(module, SET_API, "api", "chat_completions"):
             report.review(
                 on_responses_default[0],
-                f"the agents SDK calls the Responses API by default, which most OpenAI-compatible providers do not serve: "
+                "the agents SDK calls the Responses API by default, which most OpenAI-compatible providers do not "
+                "serve: "
                 f'call set_default_openai_api("chat_completions") before running agents on {target}',
             )
         return edits
@@ -211,6 +215,7 @@ def _keep_key_from_tracing(call: ast.Call, report: Recorder) -> list[Edit]:
         return []
     report.change(
         call,
-        "set_default_openai_client(): use_for_tracing=False (the target's key must not go to OpenAI's trace exporter; traces use OPENAI_API_KEY, as before)",
+        "set_default_openai_client(): use_for_tracing=False (the target's key must not go to OpenAI's trace exporter; "
+        "traces use OPENAI_API_KEY, as before)",
     )
     return [AddKeywords(call, (("use_for_tracing", "False"),))]

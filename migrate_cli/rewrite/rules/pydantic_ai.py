@@ -155,7 +155,9 @@ class PydanticAIRule(Rule):
                 if model is not None and model.startswith(OPENAI_PREFIXES):
                     report.review(
                         call,
-                        f'{short_name(name)}("{model}") builds an OpenAI provider from OPENAI_API_KEY/OPENAI_BASE_URL, so it still talks to OpenAI: pass OpenAIChatModel("<model>", provider={provider_code}) instead',
+                        f'{short_name(name)}("{model}") builds an OpenAI provider from '
+                        "OPENAI_API_KEY/OPENAI_BASE_URL, so it still talks to OpenAI: pass "
+                        f'OpenAIChatModel("<model>", provider={provider_code}) instead',
                     )
             elif name in CHAT_MODELS or name in RESPONSES_MODELS:
                 self._check_model(call, short_name(name), name in RESPONSES_MODELS, provider_code, module, report)
@@ -172,10 +174,12 @@ class PydanticAIRule(Rule):
             shown = "no provider" if provider is None else f"provider={module.segment(provider)}"
             report.review(
                 call,
-                f"{label}(...) with {shown} builds an OpenAI provider from OPENAI_API_KEY/OPENAI_BASE_URL, so it still talks to OpenAI: pass provider={provider_code}",
+                f"{label}(...) with {shown} builds an OpenAI provider from OPENAI_API_KEY/OPENAI_BASE_URL, so it "
+                f"still talks to OpenAI: pass provider={provider_code}",
             )
         elif responses and lands_on_target_as(provider, _PROVIDER_SPEC, module):
             report.review(
                 call,
-                f"{label} calls the Responses API, which most OpenAI-compatible providers do not serve: use OpenAIChatModel for {module.target.base_url}",
+                f"{label} calls the Responses API, which most OpenAI-compatible providers do not serve: use "
+                f"OpenAIChatModel for {module.target.base_url}",
             )

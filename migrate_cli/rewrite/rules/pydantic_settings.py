@@ -142,18 +142,25 @@ def _own_config(cls: ast.ClassDef, module: ModuleInfo, config: _Config) -> _Conf
             if isinstance(value, ast.Call) and _is_config_call(value, module):
                 options.update({k.arg: k.value for k in value.keywords if k.arg})
             elif isinstance(value, ast.Dict):
-                options.update({string_value(k): v for k, v in zip(value.keys, value.values) if string_value(k)})  # type: ignore[misc]
+                for key, item in zip(value.keys, value.values, strict=True):
+                    if option := string_value(key):
+                        options[option] = item
         elif isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
             for inner in stmt.body:
-                if isinstance(inner, (ast.Assign, ast.AnnAssign)) and _target_name(inner) and inner.value is not None:
-                    options[_target_name(inner)] = inner.value  # type: ignore[index]
+                name = _target_name(inner)
+                if isinstance(inner, (ast.Assign, ast.AnnAssign)) and name and inner.value is not None:
+                    options[name] = inner.value
     if "env_prefix" in options:
         config = replace(config, env_prefix=_string_constant(options["env_prefix"], module))
-    for flag in ("case_sensitive", "populate_by_name"):
-        if flag in options:
-            value = options[flag]
-            config = replace(config, **{flag: isinstance(value, ast.Constant) and value.value is True})
+    if "case_sensitive" in options:
+        config = replace(config, case_sensitive=_is_true(options["case_sensitive"]))
+    if "populate_by_name" in options:
+        config = replace(config, populate_by_name=_is_true(options["populate_by_name"]))
     return config
+
+
+def _is_true(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is True
 
 
 def _string_constant(expr: ast.expr, module: ModuleInfo) -> str | None:
