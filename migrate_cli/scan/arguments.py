@@ -13,7 +13,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from migrate_cli.scan.engine_api import ConfigDict, ModuleInfo, env_read, follow_config, string_value
+from migrate_cli.scan.engine_api import ConfigDict, ModuleInfo, env_read, follow_config, string_items, string_value
 from migrate_cli.scan.records import UNKNOWN
 
 _DEPTH = 4
@@ -89,10 +89,11 @@ def _nested(name: str, value: ast.expr, module: ModuleInfo, found: Arguments) ->
     resolved = resolve(value, module)
     if isinstance(resolved, ast.Constant) and resolved.value is None:
         return
-    if not isinstance(resolved, ast.Dict) or any(string_value(k) is None for k in resolved.keys):
+    items = string_items(resolved) if isinstance(resolved, ast.Dict) else None
+    if items is None:
         found.unread.append(name)
         return
-    found.keywords += [(string_value(k), v) for k, v in zip(resolved.keys, resolved.values, strict=True)]  # type: ignore[misc]
+    found.keywords += items
 
 
 def model_ids(expr: ast.expr, module: ModuleInfo) -> list[str]:
@@ -101,17 +102,21 @@ def model_ids(expr: ast.expr, module: ModuleInfo) -> list[str]:
     if isinstance(expr, ast.Name):
         scope = module.analysis.scope_of(expr)
         bindings = module.analysis.lookup(expr.id, scope) if scope is not None else []
-        if len(bindings) == 1 and bindings[0].kind == "param" and string_value(bindings[0].value) is not None:
-            return [string_value(bindings[0].value)]  # type: ignore[list-item]
+        if (
+            len(bindings) == 1
+            and bindings[0].kind == "param"
+            and (default := string_value(bindings[0].value)) is not None
+        ):
+            return [default]
     resolved = resolve(expr, module)
     literal = string_value(resolved)
     if literal is not None:
         return [literal]
     if isinstance(resolved, ast.Call) and env_read(resolved, module.analysis) is not None:
-        default = resolved.args[1] if len(resolved.args) > 1 else None
-        default = default or next((k.value for k in resolved.keywords if k.arg == "default"), None)
-        if string_value(default) is not None:
-            return [string_value(default)]  # type: ignore[list-item]
+        fallback = resolved.args[1] if len(resolved.args) > 1 else None
+        fallback = fallback or next((k.value for k in resolved.keywords if k.arg == "default"), None)
+        if (text := string_value(fallback)) is not None:
+            return [text]
     if isinstance(resolved, ast.IfExp):
         return model_ids(resolved.body, module) + model_ids(resolved.orelse, module)
     return [UNKNOWN]

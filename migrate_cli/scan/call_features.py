@@ -19,7 +19,7 @@ from typing import Literal
 
 from migrate_cli.features import FEATURE_NAMES
 from migrate_cli.scan.arguments import Arguments, resolve
-from migrate_cli.scan.engine_api import ModuleInfo, string_value
+from migrate_cli.scan.engine_api import ModuleInfo, string_items, string_value
 from migrate_cli.scan.records import UNKNOWN
 
 #: What an endpoint is, for the features it can carry.
@@ -103,9 +103,8 @@ def _present(feature: str) -> Judge:
 
 def _entries(value: ast.expr, module: ModuleInfo) -> dict[str, ast.expr] | None:
     resolved = resolve(value, module)
-    if not isinstance(resolved, ast.Dict) or any(string_value(k) is None for k in resolved.keys):
-        return None
-    return {string_value(k): v for k, v in zip(resolved.keys, resolved.values, strict=True)}  # type: ignore[misc]
+    items = string_items(resolved) if isinstance(resolved, ast.Dict) else None
+    return dict(items) if items is not None else None
 
 
 def _stream_options(value: ast.expr, module: ModuleInfo, parse: bool) -> str | None:

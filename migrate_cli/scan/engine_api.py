@@ -12,7 +12,7 @@ from migrate_cli.rewrite.analysis.model_ids import split_model_id
 from migrate_cli.rewrite.analysis.model_sites import SITE_NAMES, SITES_BY_CALLEE, ModelSite
 from migrate_cli.rewrite.analysis.names import AZURE_CLIENT_NAMES, CLIENT_NAMES, OPENAI_MODULES
 from migrate_cli.rewrite.analysis.scopes import ModuleAnalysis, analyze
-from migrate_cli.rewrite.analysis.values import env_read, is_none, string_value
+from migrate_cli.rewrite.analysis.values import env_read, is_none, string_items, string_value
 from migrate_cli.rewrite.api.clients import Origin, resolve_client
 from migrate_cli.rewrite.api.config_dict import ConfigDict, follow_config
 from migrate_cli.rewrite.api.context import ModuleInfo
@@ -71,5 +71,6 @@ __all__ = [
     "read_file",
     "resolve_client",
     "split_model_id",
+    "string_items",
     "string_value",
 ]

@@ -100,7 +100,7 @@ class ModuleAnalysis(ast.NodeVisitor):
         self.calls: list[ast.Call] = []
         self._qualified: dict[int, QName] = {}
         #: Every assignment statement (Assign, AnnAssign, AugAssign).
-        self.assignments: list[ast.stmt] = []
+        self.assignments: list[ast.Assign | ast.AnnAssign | ast.AugAssign] = []
         self.visit(tree)
 
     # -- traversal: ast.NodeVisitor's, minus the per-node string building and the visits of
@@ -319,8 +319,8 @@ class ModuleAnalysis(ast.NodeVisitor):
         self._bind(node.name, "class")
         self._in_scope("class", list(node.body))
 
-    def _visit_comprehension(self, node: ast.AST) -> None:
-        generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+    def _visit_comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
+        generators = node.generators
         # The first iterable is evaluated in the enclosing scope.
         self.visit(generators[0].iter)
         outer = self._scope
@@ -406,7 +406,7 @@ class ModuleAnalysis(ast.NodeVisitor):
             self.visit(statement)
 
     visit_Try = _visit_try
-    visit_TryStar = _visit_try  # type: ignore[assignment]
+    visit_TryStar = _visit_try  # type: ignore[assignment]  # TryStar has Try's fields
 
     def visit_Call(self, node: ast.Call) -> None:
         self.calls.append(node)

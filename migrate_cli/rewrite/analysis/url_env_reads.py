@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
+from migrate_cli.rewrite.analysis import positions
 from migrate_cli.rewrite.analysis.python_syntax import parse_module
 from migrate_cli.rewrite.analysis.values import OPENAI_URL_ENVS
 from migrate_cli.rewrite.model import UrlEnvRead
@@ -44,7 +45,7 @@ def url_env_reads(code: str) -> tuple[tuple[str, int], ...]:
     for node in ast.walk(tree):
         var = _read_var(node)
         if var is not None:
-            reads.append((var, node.lineno))  # type: ignore[attr-defined]
+            reads.append((var, positions.line(node)))
     return tuple(sorted(reads, key=lambda read: read[1]))
 
 

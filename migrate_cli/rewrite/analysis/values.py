@@ -44,6 +44,23 @@ def string_value(expr: ast.AST | None) -> str | None:
     return None
 
 
+def string_literal(expr: ast.AST | None) -> ast.Constant | None:
+    """`expr` itself when it is a string literal: for callers that keep the node, not only its text."""
+    return expr if isinstance(expr, ast.Constant) and isinstance(expr.value, str) else None
+
+
+def string_items(node: ast.Dict) -> list[tuple[str, ast.expr]] | None:
+    """A dict literal's (key, value) pairs when every key is a string literal; None when one is not
+    (a computed key, or a `**` entry, whose key is None in the ast)."""
+    items = []
+    for key, value in zip(node.keys, node.values, strict=True):
+        text = string_value(key)
+        if text is None:
+            return None
+        items.append((text, value))
+    return items
+
+
 def is_none(expr: ast.AST | None) -> bool:
     return isinstance(expr, ast.Constant) and expr.value is None
 

@@ -27,6 +27,7 @@ local URL, a tenant's key) is left alone, and so are the calls on it.
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from migrate_cli.rewrite.analysis.names import AZURE_CLIENT_NAMES, CLIENT_NAMES, OPENAI_MODULES
@@ -172,10 +173,12 @@ def unproven_copies(module: ModuleInfo) -> dict[int, tuple[ast.Call, str]]:
         if key is None or not (isinstance(func, ast.Attribute) and func.attr in _COPIES):
             continue
         reason = key_unproven_reason(key, module)
-        origin = resolver.origin(func.value) if reason is not None else None
+        if reason is None:
+            continue
+        origin = resolver.origin(func.value)
         if origin is not None and origin.kind != "module":
             for construction in origin.constructions:
-                found.setdefault(id(construction), (call, reason))  # type: ignore[arg-type]
+                found.setdefault(id(construction), (call, reason))
     return found
 
 
@@ -249,8 +252,7 @@ class _Resolver:
             return _merge([o for o in origins if o is not None])
         if isinstance(expr, ast.IfExp):
             branches = [b for b in (expr.body, expr.orelse) if not _is_none(b)]
-            origins = [self.origin(b, depth + 1) for b in branches]
-            return None if any(o is None for o in origins) else _merge(origins)  # type: ignore[arg-type]
+            return self._all_of(branches, depth)
         return None
 
     def _call_origin(self, call: ast.Call, depth: int) -> Origin | None:
@@ -283,7 +285,7 @@ class _Resolver:
         bindings = self.module.analysis.lookup(name.id, scope)
         if not bindings or any(b.kind != "assign" or b.value is None for b in bindings):
             return None
-        return self._all_of([b.value for b in bindings], depth)  # type: ignore[misc]
+        return self._all_of([b.value for b in bindings], depth)
 
     def _attribute_origin(self, attr: ast.Attribute, depth: int) -> Origin | None:
         """`self.client` / `cls.client`: every assignment of that attribute in the class."""
@@ -294,15 +296,16 @@ class _Resolver:
             return None
         values = list(self._attribute_index().get((id(class_scope), attr.attr), ()))
         values += [b.value for b in class_scope.bindings.get(attr.attr, ())]  # class-body `x = OpenAI()`
-        if not values or any(v is None for v in values):
+        if not values:
             return None
-        return self._all_of(values, depth)  # type: ignore[arg-type]
+        return self._all_of(values, depth)
 
-    def _all_of(self, values: list[ast.expr], depth: int) -> Origin | None:
-        origins = [self.origin(v, depth + 1) for v in values]
-        if any(o is None for o in origins):
-            return None
-        return _merge(origins)  # type: ignore[arg-type]
+    def _all_of(self, values: Sequence[ast.expr | None], depth: int) -> Origin | None:
+        """The merged origin of every value; None when one of them is unknown (or is None: a value
+        the analysis could not see)."""
+        origins = [self.origin(v, depth + 1) if v is not None else None for v in values]
+        known = [o for o in origins if o is not None]
+        return _merge(known) if len(known) == len(origins) else None
 
     def _attribute_index(self) -> dict[tuple[int, str], list[ast.expr | None]]:
         """(id of class scope, attribute) -> values assigned to `self.<attribute>` in its methods.
@@ -312,7 +315,7 @@ class _Resolver:
         if self._attributes is None:
             self._attributes = {}
             for stmt in self.module.analysis.assignments:
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]  # type: ignore[attr-defined]
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
                     if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
                         continue

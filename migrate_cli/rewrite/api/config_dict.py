@@ -28,7 +28,8 @@ import ast
 from dataclasses import dataclass
 
 from migrate_cli.redact import redact
-from migrate_cli.rewrite.analysis.values import string_value
+from migrate_cli.rewrite.analysis import positions
+from migrate_cli.rewrite.analysis.values import string_items, string_value
 from migrate_cli.rewrite.api.context import Fact, ModuleInfo
 
 _READ_METHODS = frozenset({"get", "keys", "items", "values", "copy"})
@@ -72,10 +73,10 @@ _FOLLOWED: Fact[dict[int, ConfigDict | NotFollowed | None]] = Fact("config dicts
 def follow_config(splat: ast.expr, call: ast.Call, module: ModuleInfo) -> ConfigDict | NotFollowed | None:
     """The dict behind `**splat` in `call`; None when `splat` is not a dict literal this module builds."""
     if isinstance(splat, ast.Dict):
-        if any(string_value(k) is None for k in splat.keys):
+        items = string_items(splat)
+        if items is None:
             return None
-        entries = tuple(DictValue(string_value(k), v, False) for k, v in zip(splat.keys, splat.values, strict=True))  # type: ignore[arg-type]
-        return ConfigDict("", splat, entries, (call,))
+        return ConfigDict("", splat, tuple(DictValue(key, value, False) for key, value in items), (call,))
     if not isinstance(splat, ast.Name):
         return None
     scope = module.analysis.scope_of(splat)
@@ -94,7 +95,8 @@ def follow_config(splat: ast.expr, call: ast.Call, module: ModuleInfo) -> Config
 
 
 def _follow(name: str, bindings: list, literal: ast.Dict, module: ModuleInfo) -> ConfigDict | NotFollowed | None:
-    if any(string_value(k) is None for k in literal.keys):
+    items = string_items(literal)
+    if items is None:
         return NotFollowed(
             f"the dict literal {name} is built from has keys that are not string literals (or `**` entries)"
         )
@@ -105,7 +107,7 @@ def _follow(name: str, bindings: list, literal: ast.Dict, module: ModuleInfo) ->
     if located is None:
         return None
     owner, block = located
-    entries = [DictValue(string_value(k), v, False) for k, v in zip(literal.keys, literal.values, strict=True)]  # type: ignore[arg-type]
+    entries = [DictValue(key, value, False) for key, value in items]
     unpacked_by: list[ast.Call] = []
     sets: list[ast.stmt] = []
     for use in _uses(owner, name, bindings, module):
@@ -218,16 +220,16 @@ def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
     return blocks
 
 
-def _position(node: ast.AST) -> tuple[int, int]:
-    return node.lineno, node.col_offset  # type: ignore[attr-defined]
-
-
-def _end(node: ast.AST) -> tuple[int, int]:
-    return node.end_lineno or 0, node.end_col_offset or 0  # type: ignore[attr-defined]
-
-
 def _first_line(module: ModuleInfo, stmt: ast.stmt | None) -> str:
     if stmt is None:
         return ""
     text = redact(module.lines[stmt.lineno - 1].strip())  # a line may hold a hard-coded key
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return positions.start(node)
+
+
+def _end(node: ast.AST) -> tuple[int, int]:
+    return positions.end(node)

@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from migrate_cli.config import Target
+from migrate_cli.rewrite.analysis import positions
 from migrate_cli.rewrite.analysis.lines import source_lines
 from migrate_cli.rewrite.analysis.scopes import Binding, ModuleAnalysis, QName, Scope
 from migrate_cli.rewrite.api.sites import ClientSite
@@ -129,8 +130,8 @@ class ModuleInfo:
 
     def segment(self, node: ast.AST) -> str:
         """The exact source text of a node, for messages."""
-        first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
-        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+        (first, start), (last, end) = positions.start(node), positions.end(node)
+        first, last = first - 1, last - 1
         if first == last:
             return _cut(self.lines[first], start, end)
         parts = [_cut(self.lines[first], start, None), *self.lines[first + 1 : last], _cut(self.lines[last], 0, end)]

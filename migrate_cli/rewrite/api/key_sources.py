@@ -31,7 +31,7 @@ from migrate_cli.rewrite.analysis.values import (
     is_none,
     is_old_key_env,
     key_literal,
-    string_value,
+    string_literal,
 )
 from migrate_cli.rewrite.api.context import ModuleInfo
 
@@ -99,8 +99,10 @@ def _leaf(value: ast.expr, module: ModuleInfo) -> KeySource:
         return KeySource("rewritable")
     literal = key_literal(value, module.analysis)
     if literal is not None:
-        node = value if string_value(value) is not None else value.args[0]  # type: ignore[attr-defined]
-        return _literal(node)  # type: ignore[arg-type]
+        # `key_literal` found the string literal itself, or the one inside Secret.from_token("...").
+        node = string_literal(value) or (string_literal(value.args[0]) if isinstance(value, ast.Call) else None)
+        if node is not None:
+            return _literal(node)
     env = env_read(value, module.analysis)
     if env is not None:
         return _env(value, env, module)
@@ -147,7 +149,7 @@ def _env(value: ast.expr, env: EnvRead, module: ModuleInfo) -> KeySource:
         return KeySource("rewritable")
     if fallback is None or (fallback.placeholder is not None and not fallback.secrets):
         # A strict read, or a placeholder default: only the variable's name changes.
-        return KeySource("rewritable", placeholder=None, rename=env.name_node)  # type: ignore[arg-type]
+        return KeySource("rewritable", placeholder=None, rename=string_literal(env.name_node))
     return KeySource("rewritable", secrets=fallback.secrets)
 
 

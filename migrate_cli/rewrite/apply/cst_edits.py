@@ -189,7 +189,7 @@ def _append_dict(node: cst.Dict, new: list[cst.DictElement]) -> cst.Dict:
     elements = list(node.elements)
     if not elements:
         return node.with_changes(elements=new)
-    sep = _separator(elements, node.lbrace.whitespace_after)  # type: ignore[arg-type]
+    sep = _separator(elements, node.lbrace.whitespace_after)  # type: ignore[arg-type]  # a ** entry has a comma too
     last = elements[-1]
     if isinstance(last.comma, cst.Comma):
         closing: cst.Comma | cst.MaybeSentinel = last.comma.with_changes(

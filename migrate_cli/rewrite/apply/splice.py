@@ -19,6 +19,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
+from migrate_cli.rewrite.analysis import positions
 from migrate_cli.rewrite.analysis.deep_stack import on_deep_stack
 from migrate_cli.rewrite.analysis.python_syntax import parse_module
 from migrate_cli.rewrite.api.edits import Edit, InsertAfter, RemoveKeyword
@@ -68,10 +69,6 @@ def _start(stmt: ast.stmt) -> tuple[int, int]:
     return stmt.lineno, stmt.col_offset
 
 
-def _end(node: ast.AST) -> tuple[int, int]:
-    return getattr(node, "end_lineno", None) or 0, getattr(node, "end_col_offset", None) or 0
-
-
 def _bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
     bodies = [
         getattr(stmt, name) for name in ("body", "orelse", "finalbody") if isinstance(getattr(stmt, name, None), list)
@@ -83,14 +80,14 @@ def _bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
 
 def _path_to(body: list[ast.stmt], node: ast.AST) -> list[tuple[list[ast.stmt], ast.stmt]]:
     """(containing body, statement) pairs from the module down to the innermost statement."""
-    start, end = (node.lineno, node.col_offset), _end(node)  # type: ignore[attr-defined]
+    start, end = positions.start(node), positions.end(node)
     path: list[tuple[list[ast.stmt], ast.stmt]] = []
     while True:
-        stmt = next((s for s in body if _start(s) <= start and end <= _end(s)), None)
+        stmt = next((s for s in body if _start(s) <= start and end <= positions.end(s)), None)
         if stmt is None:
             return path
         path.append((body, stmt))
-        inner = next((b for b in _bodies(stmt) if _start(b[0]) <= start and end <= _end(b[-1])), None)
+        inner = next((b for b in _bodies(stmt) if _start(b[0]) <= start and end <= positions.end(b[-1])), None)
         if inner is None:
             return path
         body = inner
@@ -104,7 +101,7 @@ def _unit_lines(tree: ast.Module, lines: list[str], node: ast.AST) -> tuple[int,
     # can be parsed on its own: `if x: y = OpenAI()` and `elif` branches need their parent.
     for body, stmt in reversed(path):
         group = _line_group(body, stmt)
-        first, last = _start(group[0])[0], _end(group[-1])[0]
+        first, last = _start(group[0])[0], positions.end(group[-1])[0]
         head_line = lines[first - 1]
         if head_line[: _char_col(head_line, _start(group[0])[1])].strip():
             continue
@@ -118,9 +115,9 @@ def _line_group(body: list[ast.stmt], stmt: ast.stmt) -> list[ast.stmt]:
     """`stmt` plus siblings that share a line with it (`a = 1; b = OpenAI()`)."""
     index = body.index(stmt)
     low, high = index, index
-    while low > 0 and _end(body[low - 1])[0] >= _start(body[low])[0]:
+    while low > 0 and positions.end(body[low - 1])[0] >= _start(body[low])[0]:
         low -= 1
-    while high < len(body) - 1 and _start(body[high + 1])[0] <= _end(body[high])[0]:
+    while high < len(body) - 1 and _start(body[high + 1])[0] <= positions.end(body[high])[0]:
         high += 1
     return body[low : high + 1]
 
@@ -146,15 +143,15 @@ def _rewrite_unit(lines: list[str], unit: Unit) -> str:
     newline = "\r\n" if text.endswith("\r\n") or "\r\n" in text else "\n"
     module = cst.parse_module(f"{_WRAPPER}{newline}{text}" if wrapped else text)
     line_offset = unit.first - 1 - (1 if wrapped else 0)
-    positions = _positions(module)
+    ranges = _positions(module)
     by_range: dict[tuple[int, int, int, int], list[Edit]] = defaultdict(list)
     for edit in unit.edits:
         by_range[_range_key(lines, edit.node, line_offset)].append(edit)
-    transformer = _EditTransformer(positions, by_range)
+    transformer = _EditTransformer(ranges, by_range)
     new_module = module.visit(transformer)
     missing = [e for key, edits in by_range.items() if key not in transformer.matched for e in edits]
     if missing:
-        raise RuntimeError(f"edit target not found at line {missing[0].node.lineno}")  # type: ignore[attr-defined]
+        raise RuntimeError(f"edit target not found at line {positions.line(missing[0].node)}")
     if not _statements(new_module, wrapped):
         return ""  # every statement of the unit was removed (an import nothing uses any more)
     code = new_module.code
@@ -200,9 +197,9 @@ def _check_parses(code: str) -> None:
 
 
 def _range_key(lines: list[str], node: ast.AST, line_offset: int) -> tuple[int, int, int, int]:
-    start_line, end_line = node.lineno, node.end_lineno  # type: ignore[attr-defined]
-    start = _char_col(lines[start_line - 1], node.col_offset)  # type: ignore[attr-defined]
-    end = _char_col(lines[end_line - 1], node.end_col_offset)  # type: ignore[attr-defined]
+    (start_line, start_col), (end_line, end_col) = positions.start(node), positions.end(node)
+    start = _char_col(lines[start_line - 1], start_col)
+    end = _char_col(lines[end_line - 1], end_col)
     return start_line - line_offset, start, end_line - line_offset, end
 
 

@@ -150,7 +150,7 @@ def rewrite_env_file(text: str, target: Target, readers: UrlReaders = UrlReaders
         if isinstance(outcome, ReviewItem):
             review.append(outcome)
         elif outcome is not None:
-            start, end = entry.value_span  # type: ignore[misc]
+            start, end = entry.value_span  # type: ignore[misc]  # only one-line values get an outcome
             line = new_lines[entry.first]
             new_lines[entry.first] = line[:start] + target.base_url + line[end:]
             changes.append(outcome)

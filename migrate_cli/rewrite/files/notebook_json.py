@@ -25,7 +25,7 @@ from typing import Any
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
-_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]  # public in json.decoder, missing in typeshed
 # A \uXXXX escape of a non-ASCII character: the writer used ensure_ascii=True.
 _NON_ASCII_ESCAPE = re.compile(r"\\u(?!00[0-7])[0-9a-fA-F]{4}")
 
@@ -228,7 +228,7 @@ class _Scanner:
             raise self._error(exc.msg, exc.pos) from None
 
     def _skip(self, pos: int) -> int:
-        return _WHITESPACE.match(self.text, pos).end()  # type: ignore[union-attr]
+        return _WHITESPACE.match(self.text, pos).end()  # type: ignore[union-attr]  # `[...]*` always matches
 
     def _char(self, pos: int) -> str:
         return self.text[pos] if pos < len(self.text) else ""

@@ -81,19 +81,24 @@ class FileFilter:
     #: Files matching these are listed even where .gitignore ignores them (`--env-files`).
     unignore: tuple[str, ...] = ()
 
+    # The compiled specs, built once from the globs above (object.__setattr__: the class is frozen).
+    _include: pathspec.GitIgnoreSpec = field(init=False, repr=False, compare=False)
+    _exclude: pathspec.GitIgnoreSpec = field(init=False, repr=False, compare=False)
+    _unignore: pathspec.GitIgnoreSpec = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_include", pathspec.GitIgnoreSpec.from_lines(self.include))
         object.__setattr__(self, "_exclude", pathspec.GitIgnoreSpec.from_lines(self.exclude))
         object.__setattr__(self, "_unignore", pathspec.GitIgnoreSpec.from_lines(self.unignore))
 
     def wants_file(self, rel: str) -> bool:
-        return bool(self._include.match_file(rel)) and not self._exclude.match_file(rel)  # type: ignore[attr-defined]
+        return bool(self._include.match_file(rel)) and not self._exclude.match_file(rel)
 
     def wants_dir(self, rel: str) -> bool:
-        return not self._exclude.match_file(rel + "/")  # type: ignore[attr-defined]
+        return not self._exclude.match_file(rel + "/")
 
     def overrides_ignore(self, rel: str) -> bool:
-        return bool(self.unignore) and bool(self._unignore.match_file(rel))  # type: ignore[attr-defined]
+        return bool(self.unignore) and bool(self._unignore.match_file(rel))
 
 
 @dataclass(frozen=True)

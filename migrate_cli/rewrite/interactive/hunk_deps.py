@@ -212,7 +212,7 @@ def _bound_by(base: FileChanges, support: int) -> frozenset[str]:
     tree = ast.parse("".join(base.new_lines[region.new_start : region.new_end]))
     names = set()
     for stmt in tree.body:
-        for alias in stmt.names:  # type: ignore[attr-defined]
+        for alias in stmt.names:  # type: ignore[attr-defined]  # a support region holds imports only
             names.add(alias.asname or alias.name.split(".")[0])
     return frozenset(names)
 

@@ -217,8 +217,8 @@ def _entries(module: ModuleInfo, report: Recorder) -> Iterator[ast.Dict]:
     """Every config entry dict the module hands to autogen (duplicates possible; the caller dedups)."""
     for call in module.analysis.calls:
         callee = module.qualify(call.func).single
-        if _is_autogen(callee):
-            short = callee.rsplit(".", 1)[-1]  # type: ignore[union-attr]
+        if callee is not None and _is_autogen(callee):
+            short = callee.rsplit(".", 1)[-1]
             if short in _LOADERS:
                 _review_loader(call, short, module, report)
                 continue

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from migrate_cli.rewrite.analysis.model_ids import map_model_id, split_model_id, unmapped_reason
 from migrate_cli.rewrite.analysis.model_sites import MODEL_SITE_NEEDLES, SITE_NAMES, SITES_BY_CALLEE, ModelSite
 from migrate_cli.rewrite.analysis.scopes import Binding
-from migrate_cli.rewrite.analysis.values import env_read, is_none, string_value
+from migrate_cli.rewrite.analysis.values import env_read, is_none, string_literal, string_value
 from migrate_cli.rewrite.api.agents_default_client import default_client_moves
 from migrate_cli.rewrite.api.clients import client_calls, resolve_client
 from migrate_cli.rewrite.api.context import ModuleInfo, Recorder
@@ -91,7 +91,7 @@ class ModelIdsRule(Rule):
                 # A provider named "openai" in the call pins bare ids (`_moves` let no other through).
                 pinned = site.bare_ids_pinned or _keyword(call, site.provider_param) is not None
                 for value in _model_values(call, site):
-                    label = f"{site.label} {qualified.rsplit('.', 1)[-1]}"  # type: ignore[union-attr]
+                    label = f"{site.label} {(qualified or '').rsplit('.', 1)[-1]}"
                     yield _Site(value, label, site.prefix, mapped_note=site.mapped_note, bare_ids_pinned=pinned)
         if _MODEL_KEY.search(module.source):
             yield from _config_dict_sites(module)
@@ -237,14 +237,14 @@ def _config_dict_sites(module: ModuleInfo) -> Iterator[_Site]:
 
 def _literal_behind(value: ast.expr, module: ModuleInfo) -> ast.Constant | None:
     """The string literal a model value is: itself, a name bound once to it, or an env read's default."""
-    if string_value(value) is not None:
-        return value  # type: ignore[return-value]
+    if (literal := string_literal(value)) is not None:
+        return literal
     if isinstance(value, ast.Name):
         scope = module.analysis.scope_of(value)
         bindings = module.analysis.lookup(value.id, scope) if scope is not None else []
         if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
             inner = bindings[0].value
-            return inner if string_value(inner) is not None else _env_default(inner, module)  # type: ignore[return-value]
+            return string_literal(inner) or _env_default(inner, module)
         if len(bindings) == 1 and bindings[0].kind == "param":
             return _parameter_default(bindings[0])
         return None
@@ -256,8 +256,7 @@ def _parameter_default(binding: Binding) -> ast.Constant | None:
 
     Callers may pass another id, but the default is an id the code sends when they do not.
     """
-    default = binding.value
-    return default if isinstance(default, ast.Constant) and string_value(default) is not None else None
+    return string_literal(binding.value)
 
 
 def _env_default(value: ast.expr, module: ModuleInfo) -> ast.Constant | None:
@@ -267,7 +266,7 @@ def _env_default(value: ast.expr, module: ModuleInfo) -> ast.Constant | None:
     default = (
         value.args[1] if len(value.args) > 1 else next((k.value for k in value.keywords if k.arg == "default"), None)
     )
-    return default if string_value(default) is not None else None  # type: ignore[return-value]
+    return string_literal(default)
 
 
 def _simple_string(literal: ast.Constant, module: ModuleInfo) -> bool:

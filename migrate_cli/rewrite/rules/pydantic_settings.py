@@ -90,7 +90,7 @@ class PydanticSettingsRule(Rule):
         module: ModuleInfo,
         report: Recorder,
     ) -> None:
-        name = field.target.id  # type: ignore[attr-defined]
+        name = field.target.id  # type: ignore[attr-defined]  # _fields yields one-name assignments only
         wanted = {n if config.case_sensitive else n.upper(): n for n in env_names}
         target = module.target
         if OPENAI_KEY_ENV in wanted:
@@ -184,9 +184,11 @@ def _fields(cls: ast.ClassDef, module: ModuleInfo, config: _Config):
         name = _target_name(stmt)
         if name is None or name.startswith("_") or name == "model_config":
             continue
+        if not isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            continue  # _target_name names assignments only
         if isinstance(stmt, ast.Assign) and not config.v1:
             continue  # v2 fields need an annotation
-        value = stmt.value  # type: ignore[attr-defined]
+        value = stmt.value
         field_call = value if isinstance(value, ast.Call) and module.qualify(value.func).names & _FIELD else None
         default = _field_default(field_call) if field_call is not None else value
         names, aliased = _env_names(name, field_call, module, config)
