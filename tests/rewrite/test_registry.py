@@ -83,3 +83,20 @@ def test_each_rule_declares_its_fix_safety_and_its_doc_says_why() -> None:
         )
         assert said[1] == rule.fix_safety.value, f"{rule.code} declares {rule.fix_safety.value}, its doc says {said[1]}"
         assert any("```" in p for p in paragraphs), f"{rule.code}: the doc needs an example"
+
+
+def test_readme_names_every_rule_whose_clients_mc006_follows() -> None:
+    """The selection paragraph lists the rules MC006 works through; a new construction rule joins it."""
+    from migrate_cli.rewrite.selection import _constant_feeders
+
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    match = re.search(r"where a client this run migrates reads it \(the clients of ([^)]*)\)", text)
+    assert match, "README.md no longer says which clients MC006 follows"
+    listed: set[str] = set()
+    for part in re.split(r", | and ", match.group(1)):
+        bounds = re.fullmatch(r"MC(\d{3})-MC(\d{3})", part)
+        if bounds:
+            listed |= {f"MC{n:03d}" for n in range(int(bounds[1]), int(bounds[2]) + 1)}
+        else:
+            listed.add(part)
+    assert listed == set(_constant_feeders(RULES))
