@@ -19,8 +19,8 @@ from collections.abc import Callable
 from migrate_cli.config import resolve_target
 from migrate_cli.rewrite.engine import rewrite_source
 from migrate_cli.rewrite.interactive.hunk_deps import plan_hunks
-from migrate_cli.rewrite.model import RewriteSettings
 from migrate_cli.rewrite.interactive.name_check import refusal
+from migrate_cli.rewrite.model import RewriteSettings
 
 
 def source_with(clients: int) -> str:

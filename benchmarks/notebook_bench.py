@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from migrate_cli.config import resolve_target
 from migrate_cli.rewrite.engine import might_contain_client, rewrite_source
-from migrate_cli.rewrite.model import RewriteSettings
 from migrate_cli.rewrite.files.notebook import rewrite_notebook
+from migrate_cli.rewrite.model import RewriteSettings
 
 CODE_CELLS = 40
 IMAGE_BYTES = 300_000  # per image output; one per code cell

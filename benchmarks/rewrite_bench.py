@@ -297,9 +297,9 @@ def profile() -> None:
     prefilter_cost()
 
     from migrate_cli.config import resolve_target
+    from migrate_cli.rewrite.files.runner import run_rewrite
     from migrate_cli.rewrite.files.source_files import discover
     from migrate_cli.rewrite.model import RewriteSettings
-    from migrate_cli.rewrite.files.runner import run_rewrite
 
     paths = discover([str(stdlib_tree() / "clients")]).files
     settings = RewriteSettings(target=resolve_target())

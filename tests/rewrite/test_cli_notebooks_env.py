@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from migrate_cli.cli import app
 from migrate_cli.config import resolve_target
@@ -208,7 +207,7 @@ def test_env_files_are_read_after_all_code_even_from_a_worker_pool(tmp_path: Pat
     env.write_text("OPENAI_BASE_URL=https://api.openai.com/v1\n")
     settings = RewriteSettings(resolve_target(), env_files=True)
     run = run_rewrite([str(env), *paths, str(reader)], settings, write=False, jobs=2)
-    assert [o.result.path for o in run.outcomes][0] == str(env)  # results keep the given order
+    assert run.outcomes[0].result.path == str(env)  # results keep the given order
     [env_result] = [o.result for o in run.outcomes if o.result.path == str(env)]
     assert env_result.status == "changed"
     assert run.url_readers is not None and run.url_readers.read == {"OPENAI_BASE_URL"}

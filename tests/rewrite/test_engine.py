@@ -60,8 +60,10 @@ def test_non_ascii_columns() -> None:
         """,
         """\
         import os
-        from openai import OpenAI
-        greeting = "héllo wörld"; client = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")  # ünïcode
+        from openai import OpenAI"""
+        '\n        greeting = "héllo wörld"; client = OpenAI(api_key=os.environ["MIRA_API_KEY"], '
+        'base_url="https://api.vmira.ai/v1")  # ünïcode\n'
+        """\
         """,
     )
 
@@ -80,8 +82,11 @@ def test_nested_clients_in_one_statement() -> None:
         """,
         """\
         import os
-        from openai import AsyncOpenAI, OpenAI
-        pair = (OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"), [AsyncOpenAI(timeout=2, api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")])
+        from openai import AsyncOpenAI, OpenAI"""
+        '\n        pair = (OpenAI(api_key=os.environ["MIRA_API_KEY"], '
+        'base_url="https://api.vmira.ai/v1"), [AsyncOpenAI(timeout=2, '
+        'api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")])\n'
+        """\
         """,
     )
 
@@ -113,8 +118,13 @@ def test_decorated_function_default_argument() -> None:
     ("before", "after"),
     [
         pytest.param(
-            '#!/usr/bin/env python\n"""Docs."""\nfrom __future__ import annotations\nfrom openai import OpenAI\nclient = OpenAI()\n',
-            f'#!/usr/bin/env python\n"""Docs."""\nfrom __future__ import annotations\nimport os\nfrom openai import OpenAI\n{OPENAI_CALL}\n',
+            "#!/usr/bin/env python\n"
+            '"""Docs."""\n'
+            "from __future__ import annotations\n"
+            "from openai import OpenAI\n"
+            "client = OpenAI()\n",
+            '#!/usr/bin/env python\n"""Docs."""\nfrom __future__ import annotations\nimport os\n'
+            f"from openai import OpenAI\n{OPENAI_CALL}\n",
             id="after-docstring-and-future",
         ),
         pytest.param(
@@ -129,7 +139,11 @@ def test_decorated_function_default_argument() -> None:
         ),
         pytest.param(
             "def make():\n    from openai import OpenAI\n    client = OpenAI()\n",
-            'import os\ndef make():\n    from openai import OpenAI\n    client = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")\n',
+            "import os\n"
+            "def make():\n"
+            "    from openai import OpenAI\n"
+            '    client = OpenAI(api_key=os.environ["MIRA_API_KEY"], '
+            'base_url="https://api.vmira.ai/v1")\n',
             id="no-module-level-imports",
         ),
     ],

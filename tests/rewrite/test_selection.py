@@ -7,8 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from migrate_cli.cli import app
 from migrate_cli.console import stdout

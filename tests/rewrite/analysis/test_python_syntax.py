@@ -162,7 +162,9 @@ def test_the_interactive_name_check_accepts_half_of_a_newer_file(tmp_path: Path)
 
 def test_the_cli_rewrites_a_newer_file_and_a_newer_notebook_cell(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(PEP_701)
-    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": PEP_701}]
+    cells: list[dict[str, object]] = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": PEP_701}
+    ]
     (tmp_path / "nb.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     result = subprocess.run(
         [sys.executable, "-m", "migrate_cli", "rewrite", "."], cwd=tmp_path, capture_output=True, text=True, timeout=120

@@ -20,7 +20,7 @@ def _remove_keyword(code: str, name: str) -> str:
     assert isinstance(statement, cst.SimpleStatementLine)
     assign = statement.body[0]
     assert isinstance(assign, cst.Assign) and isinstance(assign.value, cst.Call)
-    call = apply_edit(assign.value, RemoveKeyword(ast.Call(), name))
+    call = apply_edit(assign.value, RemoveKeyword(ast.Call(ast.Name("f"), [], []), name))
     assert isinstance(call, cst.Call)
     new = module.with_changes(body=[statement.with_changes(body=[assign.with_changes(value=call)])]).code
     ast.parse(new)
@@ -143,7 +143,7 @@ def _remove_imported(code: str, name: str, asname: str | None = None) -> str:
     module = cst.parse_module(dedent(code))
     statement = module.body[0]
     assert isinstance(statement, cst.SimpleStatementLine)
-    result = apply_edit(statement.body[0], RemoveImported(ast.ImportFrom(), name, asname))
+    result = apply_edit(statement.body[0], RemoveImported(ast.ImportFrom("m", [], 0), name, asname))
     if isinstance(result, cst.RemovalSentinel):
         return ""
     assert isinstance(result, cst.ImportFrom)

@@ -128,7 +128,7 @@ def test_a_function_may_use_a_module_import_that_comes_later_in_the_file(env: No
 
 
 def notebook(*sources: str) -> str:
-    cells = [
+    cells: list[dict[str, object]] = [
         {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
         for source in sources
     ]

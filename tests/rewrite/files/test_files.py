@@ -20,10 +20,10 @@ def make_tree(root: Path, layout: dict[str, str]) -> None:
         path.write_text(content)
 
 
-def found(root: Path, *args: str, file_filter: FileFilter = FileFilter()) -> list[str]:
+def found(root: Path, *args: str, file_filter: FileFilter | None = None) -> list[str]:
     """Discovered files as paths relative to `root`, for readable assertions."""
     paths = [str(root / a) if a else str(root) for a in (args or ("",))]
-    return [Path(p).relative_to(root).as_posix() for p in discover(paths, file_filter).files]
+    return [Path(p).relative_to(root).as_posix() for p in discover(paths, file_filter or FileFilter()).files]
 
 
 # --- discovery ---------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def notebook(*cells: str | tuple[str, str], source_as_string: bool = False) -> s
     for cell in cells:
         kind, source = cell if isinstance(cell, tuple) else ("code", cell)
         value: str | list[str] = source if source_as_string else source.splitlines(keepends=True)
-        entry = {"cell_type": kind, "metadata": {}, "source": value}
+        entry: dict[str, object] = {"cell_type": kind, "metadata": {}, "source": value}
         if kind == "code":
             entry.update(execution_count=None, outputs=[])
         built.append(entry)
@@ -64,7 +64,7 @@ def test_jupyter_notebook_changes_only_the_client_cells_and_stays_jupyters_own_l
     # raw non-ASCII, final newline; so every byte outside the two sources is as it was.
     assert result.text == jupyter_dumps(json.loads(result.text))
     old, new = json.loads(before), json.loads(result.text)
-    for number, (old_cell, new_cell) in enumerate(zip(old["cells"], new["cells"]), 1):
+    for number, (old_cell, new_cell) in enumerate(zip(old["cells"], new["cells"], strict=True), 1):
         if number not in (3, 5):
             assert new_cell == old_cell
         else:
@@ -342,12 +342,13 @@ def test_locate_cells_finds_the_exact_source_spans() -> None:
         "code",
         "code",
     ]
-    for location, cell in zip(layout.cells, json.loads(text)["cells"]):
+    for location, cell in zip(layout.cells, json.loads(text)["cells"], strict=True):
         assert location.source is not None
         assert json.loads(text[location.source.start : location.source.end]) == cell["source"]
         assert list(location.source.value) == cell["source"]
-        for (start, end), line in zip(location.source.items or (), cell["source"]):
-            assert json.loads(text[start:end]) == line
+        if location.source.items is not None:  # a list of lines, one JSON string each
+            for (start, end), line in zip(location.source.items, cell["source"], strict=True):
+                assert json.loads(text[start:end]) == line
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,9 @@ PY_CELL = "from openai import OpenAI\nclient = OpenAI()"
 
 
 def notebook(cell: str, metadata: dict[str, Any]) -> str:
-    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": cell}]
+    cells: list[dict[str, object]] = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": cell}
+    ]
     return json.dumps({"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
 
 
@@ -96,7 +98,7 @@ def test_the_summary_says_nothing_and_json_notes_the_skip(tmp_path: Path) -> Non
 def polyglot(cells: list[tuple[str, dict[str, Any]]]) -> str:
     """A notebook under a Python kernelspec whose cells each say their own language (Polyglot
     Notebooks write both `dotnet_interactive` and `polyglot_notebook` cell metadata)."""
-    written = [
+    written: list[dict[str, object]] = [
         {"cell_type": "code", "execution_count": None, "metadata": meta, "outputs": [], "source": src}
         for src, meta in cells
     ]

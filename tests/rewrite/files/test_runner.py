@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,12 @@ def run(paths: list[str], *, write: bool = True, jobs: int = 1) -> dict[str, Out
 def test_files_without_the_needles_are_never_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     parsed = []
     real = engine.rewrite_source
-    monkeypatch.setattr(engine, "rewrite_source", lambda code, s: parsed.append(code) or real(code, s))
+
+    def recording(code: str, settings: RewriteSettings) -> SourceResult:
+        parsed.append(code)
+        return real(code, settings)
+
+    monkeypatch.setattr(engine, "rewrite_source", recording)
     plain = write(tmp_path / "plain.py", "def broken(:\n")  # would be a parse error if parsed
     client = write(tmp_path / "client.py", "import openai\ndef broken(:\n")
     outcomes = run([plain, client])
@@ -160,9 +166,12 @@ def test_pool_gives_the_same_results_as_one_process(
     serial = run_rewrite(paths, SETTINGS, write=False, jobs=1)
     pooled = []
     real_in_pool = runner._in_pool
-    monkeypatch.setattr(
-        runner, "_in_pool", lambda task, ps, *rest: pooled.append(len(ps)) or real_in_pool(task, ps, *rest)
-    )
+
+    def counting(task: runner._Task, ps: list[str], *rest: Any) -> None:
+        pooled.append(len(ps))
+        real_in_pool(task, ps, *rest)
+
+    monkeypatch.setattr(runner, "_in_pool", counting)
     parallel = run_rewrite(paths, SETTINGS, write=False, jobs=2)
     # Workers got every file in the big-tree mode, only the pre-filter's candidates otherwise.
     assert pooled == [len(paths) if workers_prefilter else len(paths) - 1]

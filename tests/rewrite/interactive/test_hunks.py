@@ -144,9 +144,10 @@ def test_an_import_that_now_binds_its_alias_to_another_class_goes_with_the_calls
     plan = plan_for(
         """\
         import os
-        from openai import AsyncAzureOpenAI as LLM
-
-        client = LLM(api_key=os.environ["AZURE_OPENAI_API_KEY"], azure_endpoint="https://c.openai.azure.com", api_version="2024-06-01")
+        from openai import AsyncAzureOpenAI as LLM"""
+        '\n\n        client = LLM(api_key=os.environ["AZURE_OPENAI_API_KEY"], '
+        'azure_endpoint="https://c.openai.azure.com", api_version="2024-06-01")\n'
+        """\
         """
     )
     # Names alone resolve either way (LLM stays bound); what the name means changes.
@@ -334,7 +335,7 @@ def test_the_golden_corpus_is_found() -> None:
 def paired_sources() -> list[str]:
     """Each golden case followed by the next one in one module: more hunks, and shared imports."""
     sources = [s for s in golden_sources() if "__future__" not in s]
-    return [a + "\n\n" + b for a, b in zip(sources, sources[1:])]
+    return [a + "\n\n" + b for a, b in itertools.pairwise(sources)]
 
 
 @pytest.mark.parametrize("settings", [VMIRA, MAPPED], ids=["vmira", "model-map"])

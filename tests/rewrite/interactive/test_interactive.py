@@ -15,7 +15,21 @@ from typer.testing import CliRunner
 from migrate_cli.cli import app
 
 NEW = '(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")'
-THREE = "from openai import OpenAI\n\n\ndef first():\n    return OpenAI()\n\n\ndef second():\n    return OpenAI()\n\n\ndef third():\n    return OpenAI()\n"
+THREE = (
+    "from openai import OpenAI\n"
+    "\n"
+    "\n"
+    "def first():\n"
+    "    return OpenAI()\n"
+    "\n"
+    "\n"
+    "def second():\n"
+    "    return OpenAI()\n"
+    "\n"
+    "\n"
+    "def third():\n"
+    "    return OpenAI()\n"
+)
 ONE = "from openai import OpenAI\n\nclient = OpenAI()\n"
 ONE_DONE = f"import os\nfrom openai import OpenAI\n\nclient = OpenAI{NEW}\n"
 FAKE_KEY = "sk-proj-FAKE0000EXAMPLE0000KEY0000NOTREAL"

@@ -18,8 +18,10 @@ REWRITES = [
         import autogen
 
         config_list = [
-            {"model": "gpt-4", "api_key": os.environ["OPENAI_API_KEY"]},  # primary
-            {"model": "gpt-35-turbo", "api_type": "azure", "base_url": "https://res.openai.azure.com", "api_key": os.environ["AZURE_KEY"]},
+            {"model": "gpt-4", "api_key": os.environ["OPENAI_API_KEY"]},  # primary"""
+        '\n            {"model": "gpt-35-turbo", "api_type": "azure", "base_url": '
+        '"https://res.openai.azure.com", "api_key": os.environ["AZURE_KEY"]},\n'
+        """\
         ]
         assistant = autogen.AssistantAgent("assistant", llm_config={"config_list": config_list, "temperature": 0})
         critic = autogen.AssistantAgent("critic", llm_config={"config_list": config_list})
@@ -28,9 +30,12 @@ REWRITES = [
         import os
         import autogen
 
-        config_list = [
-            {"model": "gpt-4", "api_key": os.environ["MIRA_API_KEY"], "base_url": "https://api.vmira.ai/v1"},  # primary
-            {"model": "gpt-35-turbo", "api_type": "azure", "base_url": "https://res.openai.azure.com", "api_key": os.environ["AZURE_KEY"]},
+        config_list = ["""
+        '\n            {"model": "gpt-4", "api_key": os.environ["MIRA_API_KEY"], "base_url": '
+        '"https://api.vmira.ai/v1"},  # primary\n'
+        '            {"model": "gpt-35-turbo", "api_type": "azure", "base_url": '
+        '"https://res.openai.azure.com", "api_key": os.environ["AZURE_KEY"]},\n'
+        """\
         ]
         assistant = autogen.AssistantAgent("assistant", llm_config={"config_list": config_list, "temperature": 0})
         critic = autogen.AssistantAgent("critic", llm_config={"config_list": config_list})
@@ -83,10 +88,13 @@ REWRITES = [
         """,
         """\
         import os
-        from autogen import AssistantAgent, LLMConfig
-
-        flat = AssistantAgent("a", llm_config={"model": "gpt-4o", "api_type": "openai", "api_key": os.environ["MIRA_API_KEY"], "base_url": "https://api.vmira.ai/v1"})
-        typed = LLMConfig(config_list=[{"model": "gpt-4o", "api_type": "openai", "api_key": os.environ["MIRA_API_KEY"], "base_url": "https://api.vmira.ai/v1"}])
+        from autogen import AssistantAgent, LLMConfig"""
+        '\n\n        flat = AssistantAgent("a", llm_config={"model": "gpt-4o", "api_type": '
+        '"openai", "api_key": os.environ["MIRA_API_KEY"], "base_url": '
+        '"https://api.vmira.ai/v1"})\n'
+        '        typed = LLMConfig(config_list=[{"model": "gpt-4o", "api_type": "openai", '
+        '"api_key": os.environ["MIRA_API_KEY"], "base_url": "https://api.vmira.ai/v1"}])\n'
+        """\
         keywords = LLMConfig(api_type="openai", model="gpt-4o-mini", api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
         """,
         id="ag2-flat-llm-config-and-llmconfig-forms",
@@ -188,9 +196,12 @@ NOOPS = [
         """\
         from autogen_ext.models.openai import OpenAIChatCompletionClient, AzureOpenAIChatCompletionClient
 
-        gemini = OpenAIChatCompletionClient(model="gemini-1.5-flash")
-        local = OpenAIChatCompletionClient(model="llama3", base_url="http://localhost:11434/v1", api_key="x", model_info=INFO)
-        azure = AzureOpenAIChatCompletionClient(azure_deployment="d", model="gpt-4o", api_version="2024-06-01", azure_endpoint=URL)
+        gemini = OpenAIChatCompletionClient(model="gemini-1.5-flash")"""
+        '\n        local = OpenAIChatCompletionClient(model="llama3", '
+        'base_url="http://localhost:11434/v1", api_key="x", model_info=INFO)\n'
+        '        azure = AzureOpenAIChatCompletionClient(azure_deployment="d", model="gpt-4o", '
+        'api_version="2024-06-01", azure_endpoint=URL)\n'
+        """\
         """,
         id="autogen-0.4-other-vendors",
     ),
@@ -226,7 +237,9 @@ def test_noops(code: str) -> None:
     [
         ('import autogen\nc = autogen.config_list_from_json("OAI_CONFIG_LIST")\n', "OAI_CONFIG_LIST file or env var"),
         (
-            'from autogen import AssistantAgent\na = AssistantAgent("a", llm_config={"config_list": [{"model": "llama3", "base_url": "http://localhost:8000/v1"}]})\n',
+            "from autogen import AssistantAgent\n"
+            'a = AssistantAgent("a", llm_config={"config_list": [{"model": "llama3", "base_url": '
+            '"http://localhost:8000/v1"}]})\n',
             "http://localhost:8000/v1",
         ),
         (
@@ -234,7 +247,9 @@ def test_noops(code: str) -> None:
             "config_list=entries cannot be followed",
         ),
         (
-            'import autogen\nc = [{"model": "gpt-4", "api_type": kind, "api_key": k}]\na = autogen.AssistantAgent("a", llm_config={"config_list": c})\n',
+            "import autogen\n"
+            'c = [{"model": "gpt-4", "api_type": kind, "api_key": k}]\n'
+            'a = autogen.AssistantAgent("a", llm_config={"config_list": c})\n',
             "api_type=kind",
         ),
         (
@@ -242,11 +257,13 @@ def test_noops(code: str) -> None:
             'config = {"provider": "openai_chat_completion_client", "config": {"model": "gpt-4o"}}\n'
             "client = ChatCompletionClient.load_component(config)\n",
             "ChatCompletionClient.load_component(...) builds a model client from a component config: where it names an"
-            ' OpenAI client, set "base_url": "https://api.vmira.ai/v1" and the $MIRA_API_KEY key as "api_key" in its "config"',
+            ' OpenAI client, set "base_url": "https://api.vmira.ai/v1" and the $MIRA_API_KEY key '
+            'as "api_key" in its "config"',
         ),
         (
             "import yaml\nfrom autogen_core.models import ChatCompletionClient\n"
-            "with open('model_config.yaml') as f:\n    client = ChatCompletionClient.load_component(yaml.safe_load(f))\n",
+            "with open('model_config.yaml') as f:\n"
+            "    client = ChatCompletionClient.load_component(yaml.safe_load(f))\n",
             "builds a model client from a component config",
         ),
     ],
@@ -260,7 +277,8 @@ def test_sites_not_rewritten_are_listed_for_review(code: str, reason_part: str) 
 
 def test_moved_0_4_client_without_model_info_is_reviewed() -> None:
     result = rewrite(
-        'from autogen_ext.models.openai import OpenAIChatCompletionClient\nc = OpenAIChatCompletionClient(model="gpt-4o")\n'
+        "from autogen_ext.models.openai import OpenAIChatCompletionClient\n"
+        'c = OpenAIChatCompletionClient(model="gpt-4o")\n'
     )
     assert result.changed
     assert any("model_info" in r.reason for r in result.review if r.rule == "MC016")
@@ -365,8 +383,10 @@ def test_agents_on_openai_only_apis_are_reviewed() -> None:
             from autogen_ext.agents.openai import OpenAIAgent, OpenAIAssistantAgent
             from autogen.agentchat.contrib.gpt_assistant_agent import GPTAssistantAgent
 
-            agent = OpenAIAgent(name="a", description="d", client=AsyncOpenAI(), model="gpt-4o", instructions="x")
-            assistant = OpenAIAssistantAgent(name="b", description="d", client=AsyncOpenAI(), model="gpt-4o", instructions="y")
+            agent = OpenAIAgent(name="a", description="d", client=AsyncOpenAI(), model="gpt-4o", instructions="x")"""
+            '\n            assistant = OpenAIAssistantAgent(name="b", description="d", '
+            'client=AsyncOpenAI(), model="gpt-4o", instructions="y")\n'
+            """\
             legacy = GPTAssistantAgent(name="c", llm_config={"config_list": config_list})
             """
         )
@@ -383,7 +403,9 @@ def test_responses_agent_on_a_client_that_does_not_move_is_not_reviewed() -> Non
         "from openai import AsyncOpenAI\nfrom autogen_ext.agents.openai import OpenAIAgent\n"
         'agent = OpenAIAgent(name="a", description="d", client=AsyncOpenAI(base_url="http://localhost:8000/v1"),'
         ' model="m", instructions="x")\n'
-        "def build(client):\n    return OpenAIAgent(name='b', description='d', client=client, model='m', instructions='y')\n"
+        "def build(client):\n"
+        "    return OpenAIAgent(name='b', description='d', client=client, model='m', "
+        "instructions='y')\n"
     )
     assert not [r for r in rewrite(code).review if r.rule == "MC016"]
 
@@ -391,6 +413,7 @@ def test_responses_agent_on_a_client_that_does_not_move_is_not_reviewed() -> Non
 def test_a_component_config_naming_another_provider_is_not_reviewed() -> None:
     code = (
         "from autogen_core.models import ChatCompletionClient\n"
-        'client = ChatCompletionClient.load_component({"provider": "autogen_ext.models.anthropic.AnthropicChatCompletionClient", "config": {}})\n'
+        'client = ChatCompletionClient.load_component({"provider": '
+        '"autogen_ext.models.anthropic.AnthropicChatCompletionClient", "config": {}})\n'
     )
     assert check_noop(code).review == ()

@@ -192,9 +192,10 @@ REWRITES = [
     ),
     pytest.param(
         """\
-        from openai import AzureOpenAI
-
-        client = AzureOpenAI(api_key="Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0Kk", azure_endpoint="https://x.openai.azure.com", api_version="2024-02-01")
+        from openai import AzureOpenAI"""
+        '\n\n        client = AzureOpenAI(api_key="Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0Kk", '
+        'azure_endpoint="https://x.openai.azure.com", api_version="2024-02-01")\n'
+        """\
         """,
         """\
         import os

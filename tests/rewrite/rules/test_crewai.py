@@ -177,10 +177,12 @@ def test_sites_not_rewritten_are_listed_for_review(code: str, reason_part: str) 
 def test_crews_that_build_openai_models_from_the_environment_are_reviewed() -> None:
     result = check_noop(
         """\
-        from crewai import Crew, Process
-
-        crew = Crew(agents=[a], tasks=[t], process=Process.hierarchical, manager_llm="gpt-4o", planning=True, memory=True)
-        tagged = Crew(agents=[a], tasks=[t], memory=True, embedder={"provider": "openai", "config": {"model_name": "text-embedding-3-small"}})
+        from crewai import Crew, Process"""
+        "\n\n        crew = Crew(agents=[a], tasks=[t], process=Process.hierarchical, "
+        'manager_llm="gpt-4o", planning=True, memory=True)\n'
+        '        tagged = Crew(agents=[a], tasks=[t], memory=True, embedder={"provider": '
+        '"openai", "config": {"model_name": "text-embedding-3-small"}})\n'
+        """\
         """
     )
     reviews = [(r.line, r.reason) for r in result.review if r.rule == "MC018"]
@@ -199,14 +201,21 @@ def test_crews_that_build_openai_models_from_the_environment_are_reviewed() -> N
     [
         """\
         import os
-        from crewai import LLM, Crew
-
-        crew = Crew(agents=[a], tasks=[t], manager_llm=LLM(model="openai/mira", base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"]))
+        from crewai import LLM, Crew"""
+        '\n\n        crew = Crew(agents=[a], tasks=[t], manager_llm=LLM(model="openai/mira", '
+        'base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"]))\n'
+        """\
         """,
         "from crewai import Crew\ncrew = Crew(agents=[a], tasks=[t], planning=True, planning_llm=planner)\n",
-        'from crewai import Crew\ncrew = Crew(agents=[a], tasks=[t], manager_llm="anthropic/claude-sonnet-4-5", memory=False)\n',
-        'from crewai import Crew\ncrew = Crew(agents=[a], tasks=[t], memory=True, embedder={"provider": "ollama", "config": {"model_name": "nomic-embed-text"}})\n',
-        'from crewai import Crew\ncrew = Crew(agents=[a], tasks=[t], memory=True, embedder={"provider": "openai", "config": {"api_base": URL, "api_key": KEY}})\n',
+        "from crewai import Crew\n"
+        'crew = Crew(agents=[a], tasks=[t], manager_llm="anthropic/claude-sonnet-4-5", '
+        "memory=False)\n",
+        "from crewai import Crew\n"
+        'crew = Crew(agents=[a], tasks=[t], memory=True, embedder={"provider": "ollama", '
+        '"config": {"model_name": "nomic-embed-text"}})\n',
+        "from crewai import Crew\n"
+        'crew = Crew(agents=[a], tasks=[t], memory=True, embedder={"provider": "openai", '
+        '"config": {"api_base": URL, "api_key": KEY}})\n',
         "from crewai import Crew\ndef build(**options):\n    return Crew(memory=True, **options)\n",
         "from my_app import Crew\ncrew = Crew(memory=True, planning=True, manager_llm='gpt-4o')\n",
     ],

@@ -75,14 +75,16 @@ REWRITES = [
     ),
     pytest.param(
         """\
-        import os as _os
-
-        _os.environ.update({"OPENAI_API_BASE": "https://api.openai.com/v1", "OPENAI_API_KEY": _os.environ["OPENAI_API_KEY"]})
+        import os as _os"""
+        '\n\n        _os.environ.update({"OPENAI_API_BASE": "https://api.openai.com/v1", '
+        '"OPENAI_API_KEY": _os.environ["OPENAI_API_KEY"]})\n'
+        """\
         """,
         """\
-        import os as _os
-
-        _os.environ.update({"OPENAI_API_BASE": "https://api.vmira.ai/v1", "OPENAI_API_KEY": _os.environ["MIRA_API_KEY"]})
+        import os as _os"""
+        '\n\n        _os.environ.update({"OPENAI_API_BASE": "https://api.vmira.ai/v1", '
+        '"OPENAI_API_KEY": _os.environ["MIRA_API_KEY"]})\n'
+        """\
         """,
         id="update-dict-os-alias",
     ),

@@ -87,8 +87,11 @@ REWRITES = [
         from haystack.utils import Secret
 
 
-        def build():
-            return OpenAIChatGenerator(api_key=Secret.from_env_var("MIRA_API_KEY"), api_base_url="https://api.vmira.ai/v1"), RemoteWhisperTranscriber(model="whisper-1", api_key=Secret.from_env_var("MIRA_API_KEY"), api_base_url="https://api.vmira.ai/v1")
+        def build():"""
+        '\n            return OpenAIChatGenerator(api_key=Secret.from_env_var("MIRA_API_KEY"), '
+        'api_base_url="https://api.vmira.ai/v1"), RemoteWhisperTranscriber(model="whisper-1", '
+        'api_key=Secret.from_env_var("MIRA_API_KEY"), api_base_url="https://api.vmira.ai/v1")\n'
+        """\
         """,
         id="module-path-and-whisper",
     ),
@@ -239,9 +242,10 @@ def test_responses_generator_moves_and_is_reviewed() -> None:
         pytest.param(
             """\
             from haystack.components.evaluators import LLMEvaluator
-            from haystack.utils import Secret
-
-            evaluator = LLMEvaluator(instructions="...", inputs=[], outputs=[], examples=[], api="openai", api_key=Secret.from_env_var("OPENAI_API_KEY"))
+            from haystack.utils import Secret"""
+            '\n\n            evaluator = LLMEvaluator(instructions="...", inputs=[], outputs=[], '
+            'examples=[], api="openai", api_key=Secret.from_env_var("OPENAI_API_KEY"))\n'
+            """\
             """,
             "LLMEvaluator",
             id="llm-evaluator-2.x-api-form",

@@ -259,9 +259,10 @@ FACTORIES_AND_OTHER_CLASSES = [
         """,
         """\
         import os
-        from langchain_classic.chat_models import init_chat_model
-
-        llm = init_chat_model("gpt-4.1", configurable_fields=None, openai_api_base="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])
+        from langchain_classic.chat_models import init_chat_model"""
+        '\n\n        llm = init_chat_model("gpt-4.1", configurable_fields=None, '
+        'openai_api_base="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])\n'
+        """\
         """,
         id="init-chat-model-classic-field-name-url",
     ),
@@ -274,10 +275,14 @@ FACTORIES_AND_OTHER_CLASSES = [
         """,
         """\
         import os
-        from langchain.embeddings import init_embeddings
-
-        embeddings = init_embeddings("openai:text-embedding-3-small", check_embedding_ctx_length=False, api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
-        other = init_embeddings(model="text-embedding-3-large", provider="openai", check_embedding_ctx_length=False, api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")
+        from langchain.embeddings import init_embeddings"""
+        '\n\n        embeddings = init_embeddings("openai:text-embedding-3-small", '
+        'check_embedding_ctx_length=False, api_key=os.environ["MIRA_API_KEY"], '
+        'base_url="https://api.vmira.ai/v1")\n'
+        '        other = init_embeddings(model="text-embedding-3-large", provider="openai", '
+        'check_embedding_ctx_length=False, api_key=os.environ["MIRA_API_KEY"], '
+        'base_url="https://api.vmira.ai/v1")\n'
+        """\
         """,
         id="init-embeddings",
     ),
@@ -547,12 +552,23 @@ def _mc010_reasons(code: str) -> list[str]:
             id="azure-legacy-path",
         ),
         pytest.param(
-            "import sys\nif sys.argv:\n    from langchain.chat_models import ChatOpenAI\nelse:\n    class ChatOpenAI: ...\nllm = ChatOpenAI()\n",
-            "ChatOpenAI is langchain.chat_models.ChatOpenAI here, but also a local definition of ChatOpenAI in this scope",
+            "import sys\n"
+            "if sys.argv:\n"
+            "    from langchain.chat_models import ChatOpenAI\n"
+            "else:\n"
+            "    class ChatOpenAI: ...\n"
+            "llm = ChatOpenAI()\n",
+            "ChatOpenAI is langchain.chat_models.ChatOpenAI here, but also a local definition of "
+            "ChatOpenAI in this scope",
             id="legacy-or-local-class",
         ),
         pytest.param(
-            "import sys\nif sys.argv:\n    from langchain_openai import ChatOpenAI\nelse:\n    from langchain.chat_models import ChatOpenAI\nllm = ChatOpenAI(openai_proxy='http://proxy:3128')\n",
+            "import sys\n"
+            "if sys.argv:\n"
+            "    from langchain_openai import ChatOpenAI\n"
+            "else:\n"
+            "    from langchain.chat_models import ChatOpenAI\n"
+            "llm = ChatOpenAI(openai_proxy='http://proxy:3128')\n",
             "HTTP proxy",
             id="new-or-legacy-advice-once",
         ),
@@ -578,16 +594,20 @@ def _mc010_reasons(code: str) -> list[str]:
         ),
         pytest.param(
             "import os\nfrom langchain.chat_models import init_chat_model\nllm = init_chat_model(os.environ['LLM'])\n",
-            'which provider serves this model is only known at run time; if it is OpenAI, this builds ChatOpenAI on OpenAI: pass base_url="https://api.vmira.ai/v1" and api_key=os.environ["MIRA_API_KEY"]',
+            "which provider serves this model is only known at run time; if it is OpenAI, this "
+            'builds ChatOpenAI on OpenAI: pass base_url="https://api.vmira.ai/v1" and '
+            'api_key=os.environ["MIRA_API_KEY"]',
             id="factory-model-only-known-at-run-time",
         ),
         pytest.param(
-            "from langchain.chat_models import init_chat_model\nllm = init_chat_model('gpt-4o', model_provider=PROVIDER)\n",
+            "from langchain.chat_models import init_chat_model\n"
+            "llm = init_chat_model('gpt-4o', model_provider=PROVIDER)\n",
             "only known at run time",
             id="factory-provider-only-known-at-run-time",
         ),
         pytest.param(
-            "from langchain.chat_models import init_chat_model\nllm = init_chat_model(configurable_fields=('model', 'model_provider'))\n",
+            "from langchain.chat_models import init_chat_model\n"
+            "llm = init_chat_model(configurable_fields=('model', 'model_provider'))\n",
             "chooses its model and provider per call from config (configurable_fields)",
             id="factory-configurable",
         ),
@@ -602,12 +622,14 @@ def _mc010_reasons(code: str) -> list[str]:
             id="factory-azure",
         ),
         pytest.param(
-            "from langchain.embeddings import init_embeddings\ne = init_embeddings('text-embedding-3-small', provider='azure_openai')\n",
+            "from langchain.embeddings import init_embeddings\n"
+            "e = init_embeddings('text-embedding-3-small', provider='azure_openai')\n",
             "builds Azure OpenAI's AzureOpenAIEmbeddings",
             id="embeddings-factory-azure",
         ),
         pytest.param(
-            "from langchain.chat_models import init_chat_model\nllm = init_chat_model('openai:gpt-4o', use_responses_api=True)\n",
+            "from langchain.chat_models import init_chat_model\n"
+            "llm = init_chat_model('openai:gpt-4o', use_responses_api=True)\n",
             "ChatOpenAI(use_responses_api=True) calls the Responses API",
             id="factory-responses-api",
         ),
@@ -617,12 +639,14 @@ def _mc010_reasons(code: str) -> list[str]:
             id="dalle-images-api",
         ),
         pytest.param(
-            "from langchain_community.document_loaders.parsers.audio import OpenAIWhisperParser\np = OpenAIWhisperParser()\n",
+            "from langchain_community.document_loaders.parsers.audio import OpenAIWhisperParser\n"
+            "p = OpenAIWhisperParser()\n",
             "serves /audio/transcriptions",
             id="whisper-transcription-api",
         ),
         pytest.param(
-            "from langchain_community.document_loaders.parsers.audio import OpenAIWhisperParser\np = OpenAIWhisperParser(key)\n",
+            "from langchain_community.document_loaders.parsers.audio import OpenAIWhisperParser\n"
+            "p = OpenAIWhisperParser(key)\n",
             "may pass the URL or key by position",
             id="whisper-key-by-position",
         ),
@@ -632,7 +656,9 @@ def _mc010_reasons(code: str) -> list[str]:
             id="moderation-chain-stays-on-openai",
         ),
         pytest.param(
-            "from langchain.agents.openai_assistant import OpenAIAssistantRunnable\nbot = OpenAIAssistantRunnable.create_assistant(name='x', instructions='y', tools=[], model='gpt-4o')\n",
+            "from langchain.agents.openai_assistant import OpenAIAssistantRunnable\n"
+            "bot = OpenAIAssistantRunnable.create_assistant(name='x', instructions='y', tools=[], "
+            "model='gpt-4o')\n",
             "OpenAIAssistantRunnable uses OpenAI's Assistants API",
             id="assistants-api",
         ),

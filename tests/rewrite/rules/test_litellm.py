@@ -17,9 +17,11 @@ REWRITES = [
         """,
         """\
         import os
-        from litellm import completion
-
-        response = completion(model="openai/gpt-4o", messages=[{"role": "user", "content": "hi"}], api_key=os.environ["MIRA_API_KEY"], api_base="https://api.vmira.ai/v1")
+        from litellm import completion"""
+        '\n\n        response = completion(model="openai/gpt-4o", messages=[{"role": "user", '
+        '"content": "hi"}], api_key=os.environ["MIRA_API_KEY"], '
+        'api_base="https://api.vmira.ai/v1")\n'
+        """\
         """,
         id="openai-prefix-nothing-given",
     ),
@@ -40,8 +42,11 @@ REWRITES = [
         MODEL = "gpt-4o-mini"
 
 
-        async def ask(messages):
-            return await litellm.acompletion(MODEL, messages, api_key=os.environ["MIRA_API_KEY"], api_base="https://api.vmira.ai/v1", custom_llm_provider="openai")
+        async def ask(messages):"""
+        "\n            return await litellm.acompletion(MODEL, messages, "
+        'api_key=os.environ["MIRA_API_KEY"], api_base="https://api.vmira.ai/v1", '
+        'custom_llm_provider="openai")\n'
+        """\
         """,
         id="bare-id-constant-positional-pins-provider",
     ),
@@ -80,23 +85,27 @@ REWRITES = [
         """,
         """\
         import os
-        from litellm import completion
-
-        reply = completion(model=os.environ["MODEL"], messages=[], base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])
+        from litellm import completion"""
+        '\n\n        reply = completion(model=os.environ["MODEL"], messages=[], '
+        'base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])\n'
+        """\
         """,
         id="model-unknown-but-url-says-openai",
     ),
     pytest.param(
         """\
-        from litellm import text_completion
-
-        out = text_completion(model="gpt-3.5-turbo-instruct", prompt="hi", custom_llm_provider="openai", api_key="sk-proj-Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0")
+        from litellm import text_completion"""
+        '\n\n        out = text_completion(model="gpt-3.5-turbo-instruct", prompt="hi", '
+        'custom_llm_provider="openai", api_key="sk-proj-Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0")\n'
+        """\
         """,
         """\
         import os
-        from litellm import text_completion
-
-        out = text_completion(model="gpt-3.5-turbo-instruct", prompt="hi", custom_llm_provider="openai", api_key=os.environ["MIRA_API_KEY"], api_base="https://api.vmira.ai/v1")
+        from litellm import text_completion"""
+        '\n\n        out = text_completion(model="gpt-3.5-turbo-instruct", prompt="hi", '
+        'custom_llm_provider="openai", api_key=os.environ["MIRA_API_KEY"], '
+        'api_base="https://api.vmira.ai/v1")\n'
+        """\
         """,
         id="explicit-provider-hard-coded-key",
     ),
@@ -140,9 +149,10 @@ NOOPS = [
     pytest.param(
         """\
         import os
-        from litellm import completion
-
-        r = completion("gpt-4o", [], api_base="https://api.vmira.ai/v1/", api_key=os.environ["MIRA_API_KEY"], custom_llm_provider="openai")
+        from litellm import completion"""
+        '\n\n        r = completion("gpt-4o", [], api_base="https://api.vmira.ai/v1/", '
+        'api_key=os.environ["MIRA_API_KEY"], custom_llm_provider="openai")\n'
+        """\
         """,
         id="already-migrated-bare",
     ),

@@ -148,9 +148,10 @@ MULTI_MODAL = [
         """,
         """\
         import os
-        from llama_index.multi_modal_llms import OpenAIMultiModal
-
-        mm = OpenAIMultiModal(model="gpt-4-vision-preview", api_base="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])
+        from llama_index.multi_modal_llms import OpenAIMultiModal"""
+        '\n\n        mm = OpenAIMultiModal(model="gpt-4-vision-preview", '
+        'api_base="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])\n'
+        """\
         """,
         id="multi-modal-0.9-export-openai-url",
     ),
@@ -275,9 +276,10 @@ NO_URL_CLASSES = [
     ),
     pytest.param(
         """\
-        from llama_index.agent.openai import OpenAIAssistantAgent
-
-        agent = OpenAIAssistantAgent.from_new(name="Math Tutor", instructions="...", openai_tools=[{"type": "code_interpreter"}])
+        from llama_index.agent.openai import OpenAIAssistantAgent"""
+        '\n\n        agent = OpenAIAssistantAgent.from_new(name="Math Tutor", instructions="...", '
+        'openai_tools=[{"type": "code_interpreter"}])\n'
+        """\
         """,
         id="assistant-agent-reviewed-only",
     ),
@@ -341,16 +343,22 @@ def _mc011_reasons(code: str) -> list[str]:
         ),
         pytest.param(
             "from llama_index.agent.openai import OpenAIAgent\nagent = OpenAIAgent.from_tools(tools)\n",
-            'OpenAIAgent.from_tools(...) without llm= uses Settings.llm, which LlamaIndex builds as OpenAI() from OPENAI_API_KEY / OPENAI_API_BASE unless the app sets it, so it still talks to OpenAI: pass llm=OpenAILike(model=..., api_base="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"], is_chat_model=True, is_function_calling_model=True)',
+            "OpenAIAgent.from_tools(...) without llm= uses Settings.llm, which LlamaIndex builds "
+            "as OpenAI() from OPENAI_API_KEY / OPENAI_API_BASE unless the app sets it, so it still "
+            'talks to OpenAI: pass llm=OpenAILike(model=..., api_base="https://api.vmira.ai/v1", '
+            'api_key=os.environ["MIRA_API_KEY"], is_chat_model=True, '
+            "is_function_calling_model=True)",
             id="agent-on-settings-llm",
         ),
         pytest.param(
-            "from llama_index.program.openai import OpenAIPydanticProgram as P\np = P.from_defaults(output_cls=A, prompt_template_str='x')\n",
+            "from llama_index.program.openai import OpenAIPydanticProgram as P\n"
+            "p = P.from_defaults(output_cls=A, prompt_template_str='x')\n",
             "OpenAIPydanticProgram.from_defaults(...) without llm= uses Settings.llm",
             id="program-on-settings-llm",
         ),
         pytest.param(
-            "from llama_index.agent.openai import OpenAIAssistantAgent\na = OpenAIAssistantAgent.from_existing('asst_1')\n",
+            "from llama_index.agent.openai import OpenAIAssistantAgent\n"
+            "a = OpenAIAssistantAgent.from_existing('asst_1')\n",
             "OpenAIAssistantAgent uses OpenAI's Assistants API",
             id="assistant-agent",
         ),
@@ -361,13 +369,16 @@ def _mc011_reasons(code: str) -> list[str]:
             id="resolve-embed-model-default",
         ),
         pytest.param(
-            "from llama_index.embeddings.utils import resolve_embed_model\nembed = resolve_embed_model(embed_model='default')\n",
+            "from llama_index.embeddings.utils import resolve_embed_model\n"
+            "embed = resolve_embed_model(embed_model='default')\n",
             'resolve_embed_model("default") builds OpenAIEmbedding()',
             id="resolve-embed-model-legacy-keyword",
         ),
         pytest.param(
-            "from llama_index.embeddings.utils import resolve_embed_model\nembed = resolve_embed_model(params.embed_model)\n",
-            'resolve_embed_model(params.embed_model) builds OpenAIEmbedding() from $OPENAI_API_KEY when given "default"',
+            "from llama_index.embeddings.utils import resolve_embed_model\n"
+            "embed = resolve_embed_model(params.embed_model)\n",
+            "resolve_embed_model(params.embed_model) builds OpenAIEmbedding() from $OPENAI_API_KEY "
+            'when given "default"',
             id="resolve-embed-model-from-settings",
         ),
     ],
@@ -379,7 +390,14 @@ def test_review_reasons(code: str, reason_part: str) -> None:
 
 
 def test_model_advice_follows_a_class_imported_by_two_paths() -> None:
-    code = "import sys\nif sys.argv:\n    from llama_index.llms.openai import OpenAI\nelse:\n    from llama_index.llms import OpenAI\nllm = OpenAI(model='gpt-4o')\n"
+    code = (
+        "import sys\n"
+        "if sys.argv:\n"
+        "    from llama_index.llms.openai import OpenAI\n"
+        "else:\n"
+        "    from llama_index.llms import OpenAI\n"
+        "llm = OpenAI(model='gpt-4o')\n"
+    )
     reasons = _mc011_reasons(code)
     assert len(reasons) == 1 and "use OpenAILike" in reasons[0]
 

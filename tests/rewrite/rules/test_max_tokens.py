@@ -40,8 +40,10 @@ REWRITES = [
             def __init__(self):
                 self.llm = AsyncOpenAI()
 
-            async def answer(self, q):
-                async with self.llm.beta.chat.completions.stream(model="mira", messages=[q], max_completion_tokens=64) as s:
+            async def answer(self, q):"""
+        '\n                async with self.llm.beta.chat.completions.stream(model="mira", '
+        "messages=[q], max_completion_tokens=64) as s:\n"
+        """\
                     return await s.get_final_completion()
         """,
         """\
@@ -85,17 +87,22 @@ NOOPS = [
         id="client-that-does-not-move",
     ),
     pytest.param(
-        HEADER
-        + "\n\ndef ask(llm, q):\n    return llm.chat.completions.create(model='mira', messages=[q], max_completion_tokens=5)\n",
+        HEADER + "\n"
+        "\n"
+        "def ask(llm, q):\n"
+        "    return llm.chat.completions.create(model='mira', messages=[q], "
+        "max_completion_tokens=5)\n",
         id="receiver-not-provably-a-client",
     ),
     pytest.param(
-        'import anthropic\nc = anthropic.Anthropic()\nr = c.chat.completions.create(model="m", max_completion_tokens=5)\n',
+        "import anthropic\n"
+        "c = anthropic.Anthropic()\n"
+        'r = c.chat.completions.create(model="m", max_completion_tokens=5)\n',
         id="other-sdk",
     ),
     pytest.param(
-        HEADER
-        + 'r = client.responses.create(model="mira", input="x", max_output_tokens=50)\nopts = {"max_completion_tokens": 5}\n',
+        HEADER + 'r = client.responses.create(model="mira", input="x", max_output_tokens=50)\n'
+        'opts = {"max_completion_tokens": 5}\n',
         id="responses-api-and-a-dict",
     ),
     pytest.param(
@@ -125,7 +132,9 @@ def test_noops(code: str) -> None:
 def test_targets_that_accept_it_keep_it(provider: str) -> None:
     settings = RewriteSettings(resolve_target(provider=provider))
     result = rewrite(
-        'from openai import OpenAI\nc = OpenAI()\nr = c.chat.completions.create(model="m", messages=[], max_completion_tokens=5)\n',
+        "from openai import OpenAI\n"
+        "c = OpenAI()\n"
+        'r = c.chat.completions.create(model="m", messages=[], max_completion_tokens=5)\n',
         settings,
     )
     assert "max_completion_tokens=5" in result.code
@@ -153,7 +162,9 @@ def test_change_log() -> None:
 def test_an_unknown_url_target_is_not_known_to_accept_it() -> None:
     settings = RewriteSettings(resolve_target(base_url="http://127.0.0.1:9999/v1", api_key_env="LOCAL_KEY"))
     result = rewrite(
-        'from openai import OpenAI\nc = OpenAI()\nr = c.chat.completions.create(model="m", messages=[], max_completion_tokens=5)\n',
+        "from openai import OpenAI\n"
+        "c = OpenAI()\n"
+        'r = c.chat.completions.create(model="m", messages=[], max_completion_tokens=5)\n',
         settings,
     )
     assert "max_tokens=5" in result.code

@@ -10,9 +10,9 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-from click.testing import Result
 from helpers.recording_server import recording_server
 from helpers.rewrite_cases import check_noop, check_rewrite, rewrite
+from typer.testing import Result
 
 from migrate_cli.config import resolve_target
 from migrate_cli.rewrite.analysis.model_ids import is_openai_model_id, map_model_id, split_model_id
@@ -96,14 +96,26 @@ REWRITES = [
         id="self-attribute-injected-or-default",
     ),
     pytest.param(
-        'from openai import OpenAI\nreply = OpenAI().beta.chat.completions.parse(model="gpt-4o", messages=[], response_format=Answer)\n',
-        'import os\nfrom openai import OpenAI\nreply = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1").beta.chat.completions.parse(model="mira", messages=[], response_format=Answer)\n',
+        "from openai import OpenAI\n"
+        'reply = OpenAI().beta.chat.completions.parse(model="gpt-4o", messages=[], '
+        "response_format=Answer)\n",
+        "import os\n"
+        "from openai import OpenAI\n"
+        'reply = OpenAI(api_key=os.environ["MIRA_API_KEY"], '
+        'base_url="https://api.vmira.ai/v1").beta.chat.completions.parse(model="mira", '
+        "messages=[], response_format=Answer)\n",
         id="chained-construction-beta-parse",
     ),
     pytest.param(
-        'import os\nimport openai\nopenai.base_url = "https://api.vmira.ai/v1"\nopenai.api_key = os.environ["MIRA_API_KEY"]\n'
+        "import os\n"
+        "import openai\n"
+        'openai.base_url = "https://api.vmira.ai/v1"\n'
+        'openai.api_key = os.environ["MIRA_API_KEY"]\n'
         'r = openai.chat.completions.with_raw_response.create(model="gpt-4o", messages=[])\n',
-        'import os\nimport openai\nopenai.base_url = "https://api.vmira.ai/v1"\nopenai.api_key = os.environ["MIRA_API_KEY"]\n'
+        "import os\n"
+        "import openai\n"
+        'openai.base_url = "https://api.vmira.ai/v1"\n'
+        'openai.api_key = os.environ["MIRA_API_KEY"]\n'
         'r = openai.chat.completions.with_raw_response.create(model="mira", messages=[])\n',
         id="module-client-raw-response",
     ),
@@ -113,24 +125,33 @@ REWRITES = [
         id="with-options-copy",
     ),
     pytest.param(
-        HEADER
-        + 'import instructor\npatched = instructor.from_openai(client)\nr = patched.chat.completions.create(model="gpt-4o", response_model=User, messages=[])\n',
-        HEADER
-        + 'import instructor\npatched = instructor.from_openai(client)\nr = patched.chat.completions.create(model="mira", response_model=User, messages=[])\n',
+        HEADER + "import instructor\n"
+        "patched = instructor.from_openai(client)\n"
+        'r = patched.chat.completions.create(model="gpt-4o", response_model=User, '
+        "messages=[])\n",
+        HEADER + "import instructor\n"
+        "patched = instructor.from_openai(client)\n"
+        'r = patched.chat.completions.create(model="mira", response_model=User, messages=[])\n',
         id="instructor-wrapper",
     ),
     pytest.param(
         "from langchain_openai import ChatOpenAI, OpenAIEmbeddings\n"
         'llm = ChatOpenAI(model_name="gpt-4o", base_url="https://api.vmira.ai/v1", api_key=key)\n'
-        'emb = OpenAIEmbeddings(model="text-embedding-3-small", base_url="https://api.vmira.ai/v1", api_key=key, check_embedding_ctx_length=False)\n',
+        'emb = OpenAIEmbeddings(model="text-embedding-3-small", '
+        'base_url="https://api.vmira.ai/v1", api_key=key, check_embedding_ctx_length=False)\n',
         "from langchain_openai import ChatOpenAI, OpenAIEmbeddings\n"
         'llm = ChatOpenAI(model_name="mira", base_url="https://api.vmira.ai/v1", api_key=key)\n'
-        'emb = OpenAIEmbeddings(model="mira-embed", base_url="https://api.vmira.ai/v1", api_key=key, check_embedding_ctx_length=False)\n',
+        'emb = OpenAIEmbeddings(model="mira-embed", base_url="https://api.vmira.ai/v1", '
+        "api_key=key, check_embedding_ctx_length=False)\n",
         id="langchain-model-name-and-model",
     ),
     pytest.param(
-        'import litellm\nr = litellm.completion(model="openai/gpt-4o", api_base="https://api.vmira.ai/v1", api_key=key, messages=[])\n',
-        'import litellm\nr = litellm.completion(model="openai/mira", api_base="https://api.vmira.ai/v1", api_key=key, messages=[])\n',
+        "import litellm\n"
+        'r = litellm.completion(model="openai/gpt-4o", api_base="https://api.vmira.ai/v1", '
+        "api_key=key, messages=[])\n",
+        "import litellm\n"
+        'r = litellm.completion(model="openai/mira", api_base="https://api.vmira.ai/v1", '
+        "api_key=key, messages=[])\n",
         id="litellm-prefix-kept",
     ),
     pytest.param(
@@ -154,9 +175,10 @@ REWRITES = [
         """\
         import os
         from agents import Agent, set_default_openai_client
-        from openai import AsyncOpenAI
-
-        set_default_openai_client(AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"), use_for_tracing=False)
+        from openai import AsyncOpenAI"""
+        '\n\n        set_default_openai_client(AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], '
+        'base_url="https://api.vmira.ai/v1"), use_for_tracing=False)\n'
+        """\
         agent = Agent(name="a", instructions="Be brief.", model="mira")
         """,
         id="agents-default-client-handed-the-target",
@@ -214,8 +236,10 @@ NOOPS = [
         id="f-string-comment-plain-string",
     ),
     pytest.param(
-        HEADER
-        + 'MODEL = "gpt-4o"\nif fast:\n    MODEL = "gpt-4o-mini"\nr = client.chat.completions.create(model=MODEL, messages=[])\n',
+        HEADER + 'MODEL = "gpt-4o"\n'
+        "if fast:\n"
+        '    MODEL = "gpt-4o-mini"\n'
+        "r = client.chat.completions.create(model=MODEL, messages=[])\n",
         id="constant-bound-twice",
     ),
     pytest.param(
@@ -256,10 +280,10 @@ def test_identity_and_chained_maps_are_idempotent() -> None:
     )
     check_noop(HEADER + 'r = client.chat.completions.create(model="gpt-4o", messages=[])\n', settings)
     result = check_rewrite(
-        HEADER
-        + 'x = client.chat.completions.create(model="a-model", messages=[])\ny = client.chat.completions.create(model="b-model", messages=[])\n',
-        HEADER
-        + 'x = client.chat.completions.create(model="b-model", messages=[])\ny = client.chat.completions.create(model="b-model", messages=[])\n',
+        HEADER + 'x = client.chat.completions.create(model="a-model", messages=[])\n'
+        'y = client.chat.completions.create(model="b-model", messages=[])\n',
+        HEADER + 'x = client.chat.completions.create(model="b-model", messages=[])\n'
+        'y = client.chat.completions.create(model="b-model", messages=[])\n',
         settings,
     )
     assert result.review == ()
@@ -527,7 +551,8 @@ STAYING_ON_OPENAI = [
     ),
     pytest.param(
         "from agents import Agent, set_default_openai_client\nfrom openai import AsyncOpenAI\n"
-        'set_default_openai_client(AsyncOpenAI(base_url="http://localhost:8000/v1"))\nagent = Agent(name="a", model="gpt-4o")\n',
+        'set_default_openai_client(AsyncOpenAI(base_url="http://localhost:8000/v1"))\n'
+        'agent = Agent(name="a", model="gpt-4o")\n',
         "openai-agents Agent: model 'gpt-4o' left as is: this agent runs on the agents SDK's default OpenAI client"
         " (see MC012): once that client points at the target, map the id with --model-map gpt-4o=<model>",
         id="agents-default-client-on-a-local-server",

@@ -141,7 +141,11 @@ def test_rewrites(before: str, after: str) -> None:
 
 def test_change_log_names_the_constant_and_its_clients() -> None:
     result = rewrite(
-        'import os\nfrom openai import OpenAI\nURL = None\nKEY = os.getenv("OPENAI_API_KEY")\nc = OpenAI(base_url=URL, api_key=KEY)\n'
+        "import os\n"
+        "from openai import OpenAI\n"
+        "URL = None\n"
+        'KEY = os.getenv("OPENAI_API_KEY")\n'
+        "c = OpenAI(base_url=URL, api_key=KEY)\n"
     )
     assert [(c.rule, c.line, c.message) for c in result.changes] == [
         ("MC006", 3, "URL -> https://api.vmira.ai/v1 (the base URL of OpenAI() at line 5)"),
@@ -319,7 +323,10 @@ def test_already_migrated_constants_are_left_alone_silently() -> None:
 
 def test_a_key_constant_read_elsewhere_keeps_its_literal_but_reports_it() -> None:
     key = "sk-proj-Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0"
-    code = f'from openai import OpenAI\nKEY = "{key}"\nclient = OpenAI(api_key=KEY)\nheaders = {{"Authorization": f"Bearer {{KEY}}"}}\n'
+    code = (
+        f'from openai import OpenAI\nKEY = "{key}"\nclient = OpenAI(api_key=KEY)\n'
+        'headers = {"Authorization": f"Bearer {KEY}"}\n'
+    )
     result = rewrite(code)
     # Not rewritten: the header needs the same value. So the client cannot get the target's key, and
     # it stays where it is, URL included (moving the URL alone would send this key to the target).
@@ -330,7 +337,12 @@ def test_a_key_constant_read_elsewhere_keeps_its_literal_but_reports_it() -> Non
     assert all(key not in r.reason for r in result.review)
 
 
-CONSTANTS = 'import os\nfrom openai import OpenAI\nBASE_URL = "https://api.openai.com/v1"\nclient = OpenAI(base_url=BASE_URL, api_key="EMPTY")\n'
+CONSTANTS = (
+    "import os\n"
+    "from openai import OpenAI\n"
+    'BASE_URL = "https://api.openai.com/v1"\n'
+    'client = OpenAI(base_url=BASE_URL, api_key="EMPTY")\n'
+)
 
 
 def test_skipping_mc006_leaves_constants_to_review() -> None:

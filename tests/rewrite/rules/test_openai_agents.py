@@ -81,8 +81,10 @@ REWRITES = [
         from openai import AsyncOpenAI
         from agents import set_default_openai_api, set_default_openai_client
 
-        set_default_openai_api(api="chat_completions")
-        set_default_openai_client(AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"), use_for_tracing=False)
+        set_default_openai_api(api="chat_completions")"""
+        '\n        set_default_openai_client(AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], '
+        'base_url="https://api.vmira.ai/v1"), use_for_tracing=False)\n'
+        """\
         """,
         id="default-client-inline-mc001-inner",
     ),
@@ -119,8 +121,11 @@ REWRITES = [
         import os
         from agents import AsyncOpenAI, OpenAIProvider, set_default_openai_api
 
-        set_default_openai_api("chat_completions")
-        provider = OpenAIProvider(openai_client=AsyncOpenAI(base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"]))
+        set_default_openai_api("chat_completions")"""
+        "\n        provider = "
+        'OpenAIProvider(openai_client=AsyncOpenAI(base_url="https://api.vmira.ai/v1", '
+        'api_key=os.environ["MIRA_API_KEY"]))\n'
+        """\
         """,
         id="provider-with-client-left-to-mc001",
     ),
@@ -175,8 +180,10 @@ NOOPS = [
         import os
         from agents import AsyncOpenAI, set_default_openai_api, set_default_openai_client
 
-        set_default_openai_api("chat_completions")
-        set_default_openai_client(AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"), False)
+        set_default_openai_api("chat_completions")"""
+        '\n        set_default_openai_client(AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], '
+        'base_url="https://api.vmira.ai/v1"), False)\n'
+        """\
         """,
         id="tracing-off-positionally",
     ),
@@ -465,12 +472,16 @@ def _mc012_reasons(code: str) -> list[str]:
     ("code", "reason_part"),
     [
         pytest.param(
-            "import os\nfrom agents import set_default_openai_key\nset_default_openai_key(os.environ['OPENAI_API_KEY'])\n",
+            "import os\n"
+            "from agents import set_default_openai_key\n"
+            "set_default_openai_key(os.environ['OPENAI_API_KEY'])\n",
             "set_default_openai_key() sets the key of the agents SDK's default OpenAI client",
             id="set-default-key",
         ),
         pytest.param(
-            "from agents import AsyncOpenAI, set_default_openai_client, set_tracing_disabled\nset_tracing_disabled(True)\nset_default_openai_client(AsyncOpenAI())\n",
+            "from agents import AsyncOpenAI, set_default_openai_client, set_tracing_disabled\n"
+            "set_tracing_disabled(True)\n"
+            "set_default_openai_client(AsyncOpenAI())\n",
             'set_default_openai_api("chat_completions")',
             id="default-client-without-chat-completions",
         ),
@@ -495,7 +506,8 @@ def _mc012_reasons(code: str) -> list[str]:
             id="responses-model-on-migrated-client",
         ),
         pytest.param(
-            "from agents import OpenAIProvider\nprovider = OpenAIProvider(base_url='http://localhost:8000/v1', use_responses=False)\n",
+            "from agents import OpenAIProvider\n"
+            "provider = OpenAIProvider(base_url='http://localhost:8000/v1', use_responses=False)\n",
             "http://localhost:8000/v1",
             id="foreign-url",
         ),
@@ -575,8 +587,9 @@ def test_rewritten_agents_setup_talks_to_the_target_with_its_key(tmp_path, targe
     from helpers.fake_target import TARGET_KEY, rewrite_for, run_probe
 
     app = rewrite_for(
+        "        from agents import AsyncOpenAI, OpenAIChatCompletionsModel, OpenAIProvider, "
+        "set_default_openai_api, set_default_openai_client\n"
         """\
-        from agents import AsyncOpenAI, OpenAIChatCompletionsModel, OpenAIProvider, set_default_openai_api, set_default_openai_client
 
         set_default_openai_api("chat_completions")
         set_default_openai_client(AsyncOpenAI())
@@ -598,8 +611,10 @@ def test_rewritten_agents_setup_talks_to_the_target_with_its_key(tmp_path, targe
 
         default_client = _openai_shared.get_default_openai_client()
         provider_client = app.provider._get_client()
-        by_model = Runner.run_sync(Agent(name="a", instructions="Be brief.", model=app.model), "Say hi")
-        by_provider = Runner.run_sync(Agent(name="b", model="mira"), "Say hi", run_config=RunConfig(model_provider=app.provider))
+        by_model = Runner.run_sync(Agent(name="a", instructions="Be brief.", model=app.model), "Say hi")"""
+        '\n        by_provider = Runner.run_sync(Agent(name="b", model="mira"), "Say hi", '
+        "run_config=RunConfig(model_provider=app.provider))\n"
+        """\
         print(json.dumps({
             "default_base": str(default_client.base_url),
             "default_key": default_client.api_key,
@@ -669,9 +684,10 @@ def test_rewritten_multi_provider_talks_to_the_target_with_its_key(tmp_path, tar
         """\
         import json
         import app
-        from agents import Agent, RunConfig, Runner
-
-        run = Runner.run_sync(Agent(name="a", model="mira"), "Say hi", run_config=RunConfig(model_provider=app.provider))
+        from agents import Agent, RunConfig, Runner"""
+        '\n\n        run = Runner.run_sync(Agent(name="a", model="mira"), "Say hi", '
+        "run_config=RunConfig(model_provider=app.provider))\n"
+        """\
         voice_client = app.voice._get_client()
         print(json.dumps({"answer": run.final_output, "voice": [str(voice_client.base_url), voice_client.api_key]}))
         """,

@@ -174,9 +174,10 @@ REWRITES = [
         try:
             from openai import OpenAI
         except ImportError:  # optional dependency
-            OpenAI = None
-
-        client = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1") if OpenAI is not None else None
+            OpenAI = None"""
+        '\n\n        client = OpenAI(api_key=os.environ["MIRA_API_KEY"], '
+        'base_url="https://api.vmira.ai/v1") if OpenAI is not None else None\n'
+        """\
         """,
         id="try-except-import-conditional-expression",
     ),
@@ -276,9 +277,10 @@ REWRITES = [
         """,
         """\
         import os
-        from agents import AsyncOpenAI, set_default_openai_client
-
-        set_default_openai_client(AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"), use_for_tracing=False)
+        from agents import AsyncOpenAI, set_default_openai_client"""
+        '\n\n        set_default_openai_client(AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], '
+        'base_url="https://api.vmira.ai/v1"), use_for_tracing=False)\n'
+        """\
         """,
         id="agents-reexport",
     ),
@@ -305,9 +307,10 @@ REWRITES = [
         """,
         """\
         from openai import OpenAI
-        import os
-
-        if os.environ.get("DEBUG"): client = OpenAI(base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])
+        import os"""
+        '\n\n        if os.environ.get("DEBUG"): client = '
+        'OpenAI(base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])\n'
+        """\
         """,
         id="one-line-if-body-base-url-none",
     ),

@@ -21,9 +21,10 @@ REWRITES = [
         """\
         import instructor
         import os
-        from openai import OpenAI
-
-        client = instructor.from_openai(OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1"), mode=instructor.Mode.JSON)
+        from openai import OpenAI"""
+        '\n\n        client = instructor.from_openai(OpenAI(api_key=os.environ["MIRA_API_KEY"], '
+        'base_url="https://api.vmira.ai/v1"), mode=instructor.Mode.JSON)\n'
+        """\
         """,
         id="instructor-from-openai",
     ),
@@ -126,9 +127,10 @@ NOOPS = [
     pytest.param(
         """\
         import instructor
-        from openai import OpenAI
-
-        client = instructor.from_openai(OpenAI(base_url="http://localhost:11434/v1", api_key="ollama"), mode=instructor.Mode.JSON)
+        from openai import OpenAI"""
+        '\n\n        client = instructor.from_openai(OpenAI(base_url="http://localhost:11434/v1", '
+        'api_key="ollama"), mode=instructor.Mode.JSON)\n'
+        """\
         """,
         id="instructor-at-a-local-server",
     ),

@@ -91,9 +91,11 @@ REWRITES = [
         import os
         from openai import AsyncOpenAI
         from pydantic_ai.models.openai import OpenAIChatModel
-        from pydantic_ai.providers.openai import OpenAIProvider
-
-        model = OpenAIChatModel("mira", provider=OpenAIProvider(openai_client=AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")))
+        from pydantic_ai.providers.openai import OpenAIProvider"""
+        '\n\n        model = OpenAIChatModel("mira", '
+        'provider=OpenAIProvider(openai_client=AsyncOpenAI(api_key=os.environ["MIRA_API_KEY"], '
+        'base_url="https://api.vmira.ai/v1")))\n'
+        """\
         """,
         id="provider-with-client-left-to-mc001",
     ),
@@ -203,21 +205,30 @@ def _mc013_reasons(code: str) -> list[str]:
         ),
         pytest.param(
             "from pydantic_ai.models.openai import OpenAIModel\nm = OpenAIModel('gpt-4o')\n",
-            'OpenAIModel(...) with no provider builds an OpenAI provider from OPENAI_API_KEY/OPENAI_BASE_URL, so it still talks to OpenAI: pass provider=OpenAIProvider(base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])',
+            "OpenAIModel(...) with no provider builds an OpenAI provider from "
+            "OPENAI_API_KEY/OPENAI_BASE_URL, so it still talks to OpenAI: pass "
+            'provider=OpenAIProvider(base_url="https://api.vmira.ai/v1", '
+            'api_key=os.environ["MIRA_API_KEY"])',
             id="legacy-capable-model-without-provider",
         ),
         pytest.param(
-            "from pydantic_ai.models.openai import OpenAIResponsesModel\nm = OpenAIResponsesModel('gpt-4o', provider='openai')\n",
+            "from pydantic_ai.models.openai import OpenAIResponsesModel\n"
+            "m = OpenAIResponsesModel('gpt-4o', provider='openai')\n",
             "provider='openai' builds an OpenAI provider",
             id="responses-model-with-provider-name",
         ),
         pytest.param(
-            "from pydantic_ai.models.openai import OpenAIChatModel\nOpenAIProvider = object\nm = OpenAIChatModel('gpt-4o')\n",
+            "from pydantic_ai.models.openai import OpenAIChatModel\n"
+            "OpenAIProvider = object\n"
+            "m = OpenAIChatModel('gpt-4o')\n",
             "with no provider builds an OpenAI provider",
             id="chat-model-where-the-provider-name-is-taken",
         ),
         pytest.param(
-            "from pydantic_ai.models.openai import OpenAIResponsesModel\nfrom pydantic_ai.providers.openai import OpenAIProvider\np = OpenAIProvider(base_url='http://localhost:1/v1')\nm = OpenAIResponsesModel('x', provider=p)\n",
+            "from pydantic_ai.models.openai import OpenAIResponsesModel\n"
+            "from pydantic_ai.providers.openai import OpenAIProvider\n"
+            "p = OpenAIProvider(base_url='http://localhost:1/v1')\n"
+            "m = OpenAIResponsesModel('x', provider=p)\n",
             "http://localhost:1/v1",
             id="responses-model-on-foreign-provider-only-the-url",
         ),
@@ -243,9 +254,11 @@ def test_review_reasons(code: str, reason_part: str) -> None:
             import os
             from pydantic_ai import Agent
             from pydantic_ai.models.openai import OpenAIChatModel
-            from pydantic_ai.providers.openai import OpenAIProvider
-
-            agent = Agent(OpenAIChatModel("gpt-4o", provider=OpenAIProvider(base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"])))
+            from pydantic_ai.providers.openai import OpenAIProvider"""
+            '\n\n            agent = Agent(OpenAIChatModel("gpt-4o", '
+            'provider=OpenAIProvider(base_url="https://api.vmira.ai/v1", '
+            'api_key=os.environ["MIRA_API_KEY"])))\n'
+            """\
             """,
             id="chat-model-without-provider",
         ),
@@ -261,10 +274,14 @@ def test_review_reasons(code: str, reason_part: str) -> None:
             """\
             import os
             from pydantic_ai.models.openai import OpenAIChatModel, OpenAIModel
-            from pydantic_ai.providers.openai import OpenAIProvider as Provider
-
-            fast = OpenAIChatModel("gpt-4o-mini", provider=Provider(base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"]))
-            legacy = OpenAIModel(model_name="gpt-4o", provider=Provider(base_url="https://api.vmira.ai/v1", api_key=os.environ["MIRA_API_KEY"]))
+            from pydantic_ai.providers.openai import OpenAIProvider as Provider"""
+            '\n\n            fast = OpenAIChatModel("gpt-4o-mini", '
+            'provider=Provider(base_url="https://api.vmira.ai/v1", '
+            'api_key=os.environ["MIRA_API_KEY"]))\n'
+            '            legacy = OpenAIModel(model_name="gpt-4o", '
+            'provider=Provider(base_url="https://api.vmira.ai/v1", '
+            'api_key=os.environ["MIRA_API_KEY"]))\n'
+            """\
             """,
             id="provider-names-replaced-with-the-aliased-provider",
         ),
@@ -280,8 +297,11 @@ def test_models_that_build_their_provider_from_env_get_one_for_the_target(before
     "code",
     [
         "from pydantic_ai.models.openai import OpenAIChatModel\nm = OpenAIChatModel('gpt-4o', provider='gateway')\n",
-        "from pydantic_ai.models.openai import OpenAIChatModel\nm = OpenAIChatModel('deepseek-chat', provider='deepseek')\n",
-        "from pydantic_ai.models.openai import OpenAIChatModel\ndef f(**kw):\n    return OpenAIChatModel('gpt-4o', **kw)\n",
+        "from pydantic_ai.models.openai import OpenAIChatModel\n"
+        "m = OpenAIChatModel('deepseek-chat', provider='deepseek')\n",
+        "from pydantic_ai.models.openai import OpenAIChatModel\n"
+        "def f(**kw):\n"
+        "    return OpenAIChatModel('gpt-4o', **kw)\n",
         "from my_models import OpenAIChatModel\nm = OpenAIChatModel('gpt-4o')\n",
     ],
 )

@@ -6,12 +6,16 @@ reviews are exactly the fields pydantic-settings (or pydantic.v1) fills from OPE
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from textwrap import dedent
 
 import pytest
 from helpers.rewrite_cases import check_noop
 
-V2 = "from pydantic import AliasChoices, AliasPath, Field\nfrom pydantic_settings import BaseSettings, SettingsConfigDict\n"
+V2 = (
+    "from pydantic import AliasChoices, AliasPath, Field\n"
+    "from pydantic_settings import BaseSettings, SettingsConfigDict\n"
+)
 V1 = "from pydantic.v1 import BaseSettings, Field\n"
 
 # (code, [(line, words of the reason), ...]): every case is a no-op that gets exactly these reviews.
@@ -29,11 +33,15 @@ class Settings(BaseSettings):
         [
             (
                 7,
-                'Settings.openai_api_key reads $OPENAI_API_KEY: read $MIRA_API_KEY instead with `Field(validation_alias="MIRA_API_KEY")`, or set OPENAI_API_KEY to the key for https://api.vmira.ai/v1 where this runs',
+                "Settings.openai_api_key reads $OPENAI_API_KEY: read $MIRA_API_KEY instead with "
+                '`Field(validation_alias="MIRA_API_KEY")`, or set OPENAI_API_KEY to the key for '
+                "https://api.vmira.ai/v1 where this runs",
             ),
             (
                 8,
-                'Settings.openai_base_url reads $OPENAI_BASE_URL (default https://api.openai.com/v1): set OPENAI_BASE_URL=https://api.vmira.ai/v1 where this runs, or make its default "https://api.vmira.ai/v1"',
+                "Settings.openai_base_url reads $OPENAI_BASE_URL (default https://api.openai.com/v1): "
+                "set OPENAI_BASE_URL=https://api.vmira.ai/v1 where this runs, or make its default "
+                '"https://api.vmira.ai/v1"',
             ),
         ],
         id="field-names",
@@ -138,7 +146,7 @@ class Settings(ps.BaseSettings):
 def test_reviewed_fields(code: str, expected: list[tuple[int, str]]) -> None:
     result = check_noop(code)
     assert [(r.rule, r.line) for r in result.review] == [("MC020", line) for line, _ in expected]
-    for review, (_, words) in zip(result.review, expected):
+    for review, (_, words) in zip(result.review, expected, strict=True):
         assert words in review.reason
 
 
@@ -253,11 +261,22 @@ def test_noops(code: str) -> None:
 ENV = {"OPENAI_API_KEY": "from-openai-key", "OPENAI_BASE_URL": "from-openai-url", "OPENAI_API_BASE": "from-openai-base"}
 
 
+def _code(values: Sequence[object]) -> str:
+    """The code a case above passes: its first value."""
+    code = values[0]
+    assert isinstance(code, str)
+    return code
+
+
 @pytest.mark.parametrize(
     "code",
     [
-        *(p.values[0] for p in REVIEWED),
-        *(p.values[0] for p in NOOPS if "myframework" not in p.values[0] and "def build" not in p.values[0]),
+        *(_code(p.values) for p in REVIEWED),
+        *(
+            _code(p.values)
+            for p in NOOPS
+            if "myframework" not in _code(p.values) and "def build" not in _code(p.values)
+        ),
     ],
 )
 def test_reviewed_fields_are_exactly_those_the_library_fills_from_openai_env(
@@ -276,7 +295,7 @@ def test_reviewed_fields_are_exactly_those_the_library_fills_from_openai_env(
     ]
     filled_from_openai = set()
     for cls in classes:
-        instance = cls()  # type: ignore[operator]
+        instance = cls()
         for field, value in vars(instance).items():  # pydantic v1 and v2 keep field values there
             if value in ENV.values():
                 filled_from_openai.add(f"{cls.__name__}.{field}")
@@ -284,7 +303,7 @@ def test_reviewed_fields_are_exactly_those_the_library_fills_from_openai_env(
     for name in ENV:
         monkeypatch.delenv(name)
     for cls in classes:
-        for field, value in vars(cls()).items():  # type: ignore[operator]
+        for field, value in vars(cls()).items():
             if value == "https://api.vmira.ai/v1":
                 filled_from_openai.discard(f"{cls.__name__}.{field}")
     result = check_noop(code)
