@@ -179,3 +179,58 @@ def test_approximate_when_no_verified_file_exists(fresh_load: Path, monkeypatch:
 
 def test_encodings_load_once_per_process() -> None:
     assert get_ruler(CL100K) is get_ruler(CL100K)
+
+
+def test_the_0301_formula_counts_4_per_message_and_minus_1_per_name() -> None:
+    # The cookbook's figure for gpt-3.5-turbo-0301 on its example (which has `name` fields): 127,
+    # against 129 for the later models with 3 per message and +1 per name.
+    assert estimate_prompt_tokens(EXAMPLES["messages"], "gpt-3.5-turbo-0301").prompt == 127
+    named = [{"role": "user", "name": "ann", "content": "hi"}]
+    unnamed = [{"role": "user", "content": "hi"}]
+    name_tokens = estimate_text_tokens("ann", "gpt-3.5-turbo-0301")
+    old, new = "gpt-3.5-turbo-0301", "gpt-3.5-turbo-0613"
+    assert estimate_prompt_tokens(named, old).prompt == estimate_prompt_tokens(unnamed, old).prompt + name_tokens - 1
+    assert estimate_prompt_tokens(named, new).prompt == estimate_prompt_tokens(unnamed, new).prompt + name_tokens + 1
+    assert estimate_prompt_tokens(unnamed, old).prompt == estimate_prompt_tokens(unnamed, new).prompt + 1
+
+
+def test_tool_calls_in_the_history_count_their_name_and_arguments() -> None:
+    # An assistant turn that called a tool (content null) and the tool's answer: a conversation of
+    # an agent, re-sent with every request. The calls cost what their name and arguments cost.
+    arguments = '{"city": "Paris", "unit": "celsius"}'
+    history = [
+        {"role": "user", "content": "Weather in Paris?"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": arguments}},
+                {"id": "c2", "type": "function", "function": {"name": "get_time", "arguments": "{}"}},
+                {"id": "c3", "type": "function"},  # no function: nothing to count, no crash
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c1", "content": "18C"},
+    ]
+    without_calls = [history[0], {"role": "assistant", "content": None}, history[2]]
+    calls = estimate_text_tokens(f"get_weather{arguments}", "gpt-4o") + estimate_text_tokens("get_time{}", "gpt-4o")
+    assert calls > 0
+    with_calls = estimate_prompt_tokens(history, "gpt-4o")
+    assert with_calls.prompt == estimate_prompt_tokens(without_calls, "gpt-4o").prompt + calls
+    assert with_calls.note == ""  # tool calls are counted, not listed as skipped
+    # content null counts nothing: the two-message turn costs its per-message overhead and role only
+    only_role = estimate_prompt_tokens([{"role": "assistant", "content": None}], "gpt-4o")
+    assert only_role.prompt == 3 + 3 + estimate_text_tokens("assistant", "gpt-4o")
+
+
+def test_a_list_under_another_key_is_not_counted_as_content_or_calls() -> None:
+    # Assistant turns copied from a response carry `annotations` (web search citations): not sent
+    # as tokens the formula knows about, so not counted, and not mistaken for tool calls.
+    plain = [{"role": "assistant", "content": "See the docs."}]
+    annotated = [
+        {
+            "role": "assistant",
+            "content": "See the docs.",
+            "annotations": [{"type": "text", "text": "a long citation " * 5, "function": {"name": "x" * 20}}],
+        }
+    ]
+    assert estimate_prompt_tokens(annotated, "gpt-4o").prompt == estimate_prompt_tokens(plain, "gpt-4o").prompt
