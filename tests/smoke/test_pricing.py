@@ -245,6 +245,21 @@ def test_no_usage_is_not_a_zero_cost() -> None:
     assert table.cost(OPENAI, "gpt-4o", Usage(prompt_tokens=10)).usd is None
 
 
+@pytest.mark.parametrize("reported", [usage(-5, 10), usage(10, -1), usage(-1, -1)])
+def test_negative_usage_counts_are_no_usage_not_a_refund(reported: Usage) -> None:
+    # A broken proxy's negative count would otherwise lower the side's total cost.
+    cost = load_prices(None).cost(OPENAI, "gpt-4o", reported)
+    assert (cost.usd, cost.status, cost.note) == (None, "no_usage", "the reported usage has negative counts")
+
+
+def test_zero_counts_are_a_computed_cost() -> None:
+    table = load_prices(None)
+    nothing = table.cost(OPENAI, "gpt-4o", usage(0, 0))
+    assert (nothing.usd, nothing.status) == (0.0, "computed")
+    assert table.cost(OPENAI, "gpt-4o", usage(0, 1_000_000)).usd == 10.0
+    assert table.cost(OPENAI, "gpt-4o", usage(1_000_000, 0)).usd == 2.5
+
+
 def test_projected_input_cost_for_dry_run() -> None:
     table = load_prices(EXAMPLE_PRICING)
     projected = table.projected_input_cost(OPENAI, "gpt-4o", 1_000_000)
