@@ -268,6 +268,16 @@ def test_projected_input_cost_for_dry_run() -> None:
     assert table.projected_input_cost(VMIRA, "gpt-4o", 1000).status == "unpriced"
 
 
+def test_projected_cost_says_when_long_context_rates_may_apply() -> None:
+    # --dry-run projects at the base rate: for a model with long-context rates the figure can be
+    # low, and the note says so; for others it does not cry wolf.
+    table = load_prices(None)
+    long = table.projected_input_cost(OPENAI, "gpt-5.4", 300_000)
+    assert long.usd == 0.75  # 300000 * 2.5/M: the base rate, as the note says
+    assert "long-context rates (prompts over 272000) not applied" in long.note
+    assert "long-context" not in table.projected_input_cost(OPENAI, "gpt-4o", 300_000).note
+
+
 def test_rate_option_parsing() -> None:
     assert parse_rate_option("rub=0.0108") == ("RUB", Decimal("0.0108"))
     for bad in ("RUB", "RUB=", "=1", "RUB=-1", "RUB=abc", "RUB=nan"):
