@@ -165,6 +165,25 @@ def test_similarity_is_reported_with_each_verdict() -> None:
     assert drift.json_equal is False and drift.similarity is not None and 0 < drift.similarity < 1
 
 
+@pytest.mark.parametrize(
+    ("base", "cand", "score", "verdict"),
+    [
+        ("Paris is the capital of France.", "city is the capital France of France.", 0.8499, "drift"),
+        ("Water boils at sea level when heated.", "Water town at in level when heated.", 0.85, "equivalent"),
+        ("Water boils at sea level when heated.", "Water noon at sea water when heated.", 0.8501, "equivalent"),
+    ],
+)
+def test_the_equivalence_threshold_is_inclusive(base: str, cand: str, score: float, verdict: str) -> None:
+    # Pairs found to score just under, exactly at and just over EQUIVALENT_SIMILARITY (0.85): the
+    # README says "similarity ≥ 0.85" is equivalent, so the boundary itself is.
+    assert EQUIVALENT_SIMILARITY == 0.85
+    result = compare(*pair(base, cand))
+    assert result.similarity == score
+    assert result.verdict == verdict, result.reason
+    sign = "<" if verdict == "drift" else ">="
+    assert result.reason.endswith(f"(similarity {score:.2f} {sign} 0.85)")
+
+
 def test_similarity_bounds_and_symmetry() -> None:
     assert similarity("abc", "abc") == 1.0
     assert similarity("Yes.", "No.") < 0.3
