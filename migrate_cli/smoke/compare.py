@@ -118,6 +118,11 @@ def compare(baseline: SideResult, candidate: SideResult) -> Comparison:
         if baseline.tool_calls:
             return result("same", "same tool calls (name and arguments)", 1.0)
         return result("same", "both answers are empty", None)
+    if not base_norm or not cand_norm:
+        # Text on one side only gets here only with tool calls on both sides (an empty answer against
+        # text is broken above), and those are the same: one model narrated the call, the other did not.
+        talker = "baseline" if base_norm else "candidate"
+        return result("equivalent", f"same tool calls (name and arguments); only the {talker} also wrote text", None)
     if base_norm == cand_norm:
         return result("same", "identical after normalising whitespace and code fences", 1.0)
     score = text_score()

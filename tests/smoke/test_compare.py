@@ -145,6 +145,21 @@ VERDICTS = [
         "same",
         "same tool calls",
     ),
+    # The same call, narrated by one side only ("Let me check."): the calls decide, the text is extra.
+    (
+        None,
+        "Let me check the weather.",
+        {"base_tool_calls": (call("get_weather", "{}"),), "cand_tool_calls": (call("get_weather", "{}"),)},
+        "equivalent",
+        "same tool calls (name and arguments); only the candidate also wrote text",
+    ),
+    (
+        "Checking.",
+        "```\n```",
+        {"base_tool_calls": (call("get_weather", "{}"),), "cand_tool_calls": (call("get_weather", "{}"),)},
+        "equivalent",
+        "same tool calls (name and arguments); only the baseline also wrote text",
+    ),
 ]
 
 
