@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from textwrap import dedent
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from helpers.rewrite_cases import check_noop, check_rewrite, rewrite
+from typer.testing import CliRunner
+
+from migrate_cli.cli import app
 
 TARGET_HOST = "api.vmira.ai"
 ENV = {
@@ -359,6 +363,27 @@ def test_a_key_in_default_headers_leaves_the_client_alone_as_a_security_finding(
     assert all(key not in text for text in [*(r.reason for r in result.review), *(f.message for f in result.security)])
 
 
+def test_headers_that_carry_no_credential_do_not_hold_the_client_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    # OpenRouter's attribution headers, a dict spread: nothing the SDK sends as a credential.
+    code = dedent(
+        """\
+        from openai import OpenAI
+        EXTRA = {"X-Trace": "1"}
+        client = OpenAI(default_headers={"HTTP-Referer": "https://example.com", "X-Title": "bot", **EXTRA})
+        """
+    )
+    result = rewrite(code)
+    assert 'base_url="https://api.vmira.ai/v1"' in result.code and not result.review
+    seen = run(result.code, {"client": "client"}, monkeypatch)
+    assert seen == {"client": (TARGET_HOST, ENV["MIRA_API_KEY"])}
+
+
+@pytest.mark.parametrize("header", ["api-key", "X-API-KEY", "authorization"])
+def test_every_spelling_of_a_credential_header_holds_the_client_back(header: str) -> None:
+    result = check_noop(f'from openai import OpenAI\nclient = OpenAI(default_headers={{"{header}": TOKEN}})\n')
+    assert f"default_headers sets {header!r}" in review_of(result, 2)
+
+
 # -- placeholders evaluated at import time ---------------------------------------------------------
 
 
@@ -566,3 +591,48 @@ def test_a_name_whose_own_value_is_unproven_is_reviewed_for_that_value() -> None
         """
     )
     assert 'comes from `OPENAI_API_KEY = _get_env("OPENAI_API_KEY")` (line 9)' in review_of(result, 10)
+
+
+# Keys of every shape a user may hard-code: a hex token, Groq, xAI, a short shapeless value.
+KEY_SHAPES = {
+    "hex64": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "groq": "gsk_" + "Wq8Zt3LmNp5Rv7Xy9Ab2Cd4Ef6Gh8Jk0Lm",
+    "xai": "xai-" + "Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz2Xc4",
+    "short": "q7R2mX",
+}
+
+
+def dry_run_output(tmp_path: Path, code: str) -> str:
+    """`migrate rewrite FILE --dry-run`: the diff on stdout and the summary on stderr, as a user sees them."""
+    path = tmp_path / "app.py"
+    path.write_text(code, encoding="utf-8")
+    result = CliRunner().invoke(app, ["rewrite", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == code
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("secret", KEY_SHAPES.values(), ids=KEY_SHAPES.keys())
+@pytest.mark.parametrize(
+    ("left_alone", "reported"),
+    [
+        # another server's client keeps its own key: hidden, but no finding (not an OpenAI key to revoke)
+        ('local = OpenAI(base_url="http://localhost:8000/v1", api_key="{secret}")', False),
+        # an OpenAI client left alone for its unproven header: its literal key is still a finding
+        ('kept = OpenAI(api_key="{secret}", default_headers={{"X-Api-Key": AUTH}})', True),
+        # a parameter's default: the key the function sends when called without one
+        ('def build(key="{secret}"):\n    return OpenAI(api_key=key)', True),
+    ],
+    ids=["foreign-url", "credential-header", "parameter-default"],
+)
+def test_the_key_of_a_client_left_alone_never_shows_in_the_dry_run_diff(
+    tmp_path: Path, secret: str, left_alone: str, reported: bool
+) -> None:
+    # The client next to it moves, so the diff's context lines hold the one left alone.
+    code = f"from openai import OpenAI\n\nAUTH = read()\n{left_alone.format(secret=secret)}\nclient = OpenAI()\n"
+    result = rewrite(code)
+    assert secret in result.secrets
+    assert bool(result.security) is reported
+    shown = dry_run_output(tmp_path, code)
+    assert "+client = OpenAI(" in shown  # the diff is there, with the left-alone line as context
+    assert secret not in shown and secret[4:] not in shown
