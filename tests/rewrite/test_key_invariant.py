@@ -30,6 +30,14 @@ ENV = {
     "LLM_API_KEY": "llm-key-of-unknown-provider-9d2",
 }
 
+# Keys of every shape a user may hard-code: a hex token, Groq, xAI, a short shapeless value.
+KEY_SHAPES = {
+    "hex64": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "groq": "gsk_" + "Wq8Zt3LmNp5Rv7Xy9Ab2Cd4Ef6Gh8Jk0Lm",
+    "xai": "xai-" + "Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz2Xc4",
+    "short": "q7R2mX",
+}
+
 
 def run(code: str, calls: dict[str, str], monkeypatch: pytest.MonkeyPatch, **env: str | None) -> dict[str, Any]:
     """Execute `code` with the fake key variables set (overridden by `env`; None unsets one), then
@@ -344,6 +352,38 @@ def test_unproven_keys_leave_the_whole_construction_alone_and_name_where_the_key
     assert all(host == "api.openai.com" for host, _ in seen.values()), seen
 
 
+@pytest.mark.parametrize("secret", KEY_SHAPES.values(), ids=KEY_SHAPES.keys())
+def test_each_branch_of_a_conditional_key_is_judged(secret: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Both branches are proven (an OpenAI variable, a hard-coded key): rewritten, the key a finding.
+    code = dedent(
+        f"""\
+        import os
+        from openai import OpenAI
+
+        PROD = os.environ.get("STAGE") == "prod"
+        client = OpenAI(api_key=os.environ["OPENAI_API_KEY"] if PROD else "{secret}")
+        """
+    )
+    result = rewrite(code)
+    assert 'client = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")' in result.code
+    assert [(f.rule, f.line) for f in result.security] == [("MC001", 5)] and secret in result.secrets
+    assert run(result.code, {"client": "client"}, monkeypatch) == {"client": (TARGET_HOST, ENV["MIRA_API_KEY"])}
+
+
+def test_a_conditional_key_with_one_unproven_branch_leaves_the_client_alone() -> None:
+    code = "import os\nfrom openai import OpenAI\n"
+    code += 'client = OpenAI(api_key=cfg.key if PROD else os.environ["OPENAI_API_KEY"])\n'
+    reason = review_of(check_noop(code), 3)
+    assert "cfg.key (line 3) is not proven to hold the key" in reason and "left as is, URL included" in reason
+
+
+def test_a_key_read_from_a_variable_named_by_a_variable_is_not_followed() -> None:
+    code = 'import os\nfrom openai import OpenAI\nKEY_VAR = "OPENAI_API_KEY"\n'
+    code += "client = OpenAI(api_key=os.environ[KEY_VAR])\n"
+    reason = review_of(check_noop(code), 4)
+    assert "reads an environment variable whose name is not written here (line 4)" in reason
+
+
 def test_a_hard_coded_key_in_a_parameter_default_is_reported_and_never_shown() -> None:
     key = "c8f1d2e3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1"  # 64 hex characters
     result = check_noop(f'from openai import OpenAI\ndef build(key="{key}"):\n    return OpenAI(api_key=key)\n')
@@ -591,15 +631,6 @@ def test_a_name_whose_own_value_is_unproven_is_reviewed_for_that_value() -> None
         """
     )
     assert 'comes from `OPENAI_API_KEY = _get_env("OPENAI_API_KEY")` (line 9)' in review_of(result, 10)
-
-
-# Keys of every shape a user may hard-code: a hex token, Groq, xAI, a short shapeless value.
-KEY_SHAPES = {
-    "hex64": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-    "groq": "gsk_" + "Wq8Zt3LmNp5Rv7Xy9Ab2Cd4Ef6Gh8Jk0Lm",
-    "xai": "xai-" + "Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz2Xc4",
-    "short": "q7R2mX",
-}
 
 
 def dry_run_output(tmp_path: Path, code: str) -> str:
