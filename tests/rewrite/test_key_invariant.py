@@ -377,6 +377,24 @@ def test_a_conditional_key_with_one_unproven_branch_leaves_the_client_alone() ->
     assert "cfg.key (line 3) is not proven to hold the key" in reason and "left as is, URL included" in reason
 
 
+HEADER = "import os\nfrom openai import OpenAI\n"
+
+
+def test_the_default_of_an_old_key_read_is_judged_too() -> None:
+    # os.getenv("OPENAI_API_KEY", <default>): the default is what the client sends when the variable
+    # is unset, so it must be proven as much as the variable.
+    unproven = HEADER + 'client = OpenAI(api_key=os.getenv("OPENAI_API_KEY", cfg.key))\n'
+    assert "cfg.key (line 3) is not proven to hold the key" in review_of(check_noop(unproven), 3)
+    # Another old variable as the default: the whole read becomes the target's, never
+    # os.getenv("MIRA_API_KEY", <the OpenAI key>), which would send the OpenAI key to the target.
+    nested = rewrite(HEADER + 'client = OpenAI(api_key=os.getenv("OPENAI_API_KEY", os.getenv("OPENAI_KEY")))\n')
+    assert 'client = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")' in nested.code
+    for secret in KEY_SHAPES.values():  # a hard-coded default, passed by keyword
+        keyword = rewrite(HEADER + f'client = OpenAI(api_key=os.getenv("OPENAI_API_KEY", default="{secret}"))\n')
+        assert [(f.rule, f.line) for f in keyword.security] == [("MC001", 3)] and secret in keyword.secrets
+        assert secret not in keyword.code and 'api_key=os.environ["MIRA_API_KEY"]' in keyword.code
+
+
 def test_a_key_read_from_a_variable_named_by_a_variable_is_not_followed() -> None:
     code = 'import os\nfrom openai import OpenAI\nKEY_VAR = "OPENAI_API_KEY"\n'
     code += "client = OpenAI(api_key=os.environ[KEY_VAR])\n"
