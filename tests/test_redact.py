@@ -20,6 +20,7 @@ from migrate_cli.redact import (
     redact_value,
     url_passwords,
 )
+from migrate_cli.smoke.answers import one_line
 
 HEX64 = "3f9ac2d1e8b7460f9a2c5d7e1b3f8a6c0d4e2f9b7a1c3e5d8f0a2b4c6d8e0f1a"
 GROQ = "gsk_Wq8Zt3LmNp5Rv7Xy9Ab2Cd4Ef6Gh8Jk0"
@@ -221,3 +222,21 @@ def test_short_or_numeric_values_past_the_placeholder_rules_are_secrets(
     # Nine digits is no longer "sk-1234"-style filler; two different characters are not "xxxx".
     monkeypatch.setenv("OPENAI_API_KEY", key)
     assert env_secrets(["OPENAI_API_KEY"]) == [key]
+
+
+def test_occurrences_one_character_apart_are_all_masked() -> None:
+    # A secret of one repeated character overlaps itself at every offset: the second occurrence
+    # starts one character after the first, and its last character must not be left over.
+    assert redact("=AAAAA=", ["AAAA"]) == f"={REDACTED}="
+
+
+def test_an_error_message_is_redacted_before_it_is_cut_to_one_line() -> None:
+    # A provider's error that quotes the key near the limit: cutting first would leave the key's
+    # start, which no longer matches the whole value. The cut keeps exactly `limit` characters.
+    message = "Incorrect API key provided:\n  " + HEX64 + "\nSee the docs."
+    line = one_line(message, [HEX64], limit=40)
+    assert line == f"Incorrect API key provided: {REDACTED} S…"
+    assert len(line) == 40 and HEX64[:3] not in line
+    exact = "x" * 39 + "y"
+    assert one_line(exact, limit=40) == exact  # at the limit: whole
+    assert one_line(exact + "z", limit=40) == "x" * 39 + "…"  # one over: cut, still 40 characters
