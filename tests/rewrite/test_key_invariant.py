@@ -395,6 +395,19 @@ def test_the_default_of_an_old_key_read_is_judged_too() -> None:
         assert secret not in keyword.code and 'api_key=os.environ["MIRA_API_KEY"]' in keyword.code
 
 
+@pytest.mark.parametrize("key", ["", 'api_key="{secret}"'], ids=["no-key", "hard-coded-key"])
+@pytest.mark.parametrize("secret", KEY_SHAPES.values(), ids=KEY_SHAPES.keys())
+def test_where_os_is_rebound_no_key_read_can_be_written_and_the_client_stays(key: str, secret: str) -> None:
+    # `os` is a parameter here: `os.environ["MIRA_API_KEY"]` would read its attribute, not the
+    # environment, so the client is left whole (moving its URL alone would send the old key).
+    result = check_noop(
+        f"from openai import OpenAI\n\n\ndef make(os):\n    return OpenAI({key.format(secret=secret)})\n"
+    )
+    assert 'api_key: `os` is rebound here, so os.environ["MIRA_API_KEY"] cannot be written' in review_of(result, 5)
+    if key:
+        assert secret in result.secrets and all(secret not in r.reason for r in result.review)
+
+
 def test_a_key_read_from_a_variable_named_by_a_variable_is_not_followed() -> None:
     code = 'import os\nfrom openai import OpenAI\nKEY_VAR = "OPENAI_API_KEY"\n'
     code += "client = OpenAI(api_key=os.environ[KEY_VAR])\n"

@@ -122,6 +122,26 @@ def test_thinking_tokens_inside_completion_are_not_added(total: int | None) -> N
     assert "thinking" not in cost.note
 
 
+@pytest.mark.parametrize(
+    ("thinking", "total", "billed_extra"),
+    [
+        (None, 250, 0),  # a total above prompt + completion says nothing by itself: only thinking is billed
+        (0, 250, 0),
+        (1, 156, 1),  # a single thinking token outside completion is billed
+        (85, 200, 45),  # the total shows only 45 outside completion: no more than that is added
+        (85, 150, 0),  # a total below prompt + completion: nothing outside
+    ],
+)
+def test_thinking_tokens_billed_beyond_completion_are_bounded_by_the_total(
+    thinking: int | None, total: int, billed_extra: int
+) -> None:
+    raw = {"prompt_tokens": 35, "completion_tokens": 120, "thinking_tokens": thinking, "total_tokens": total}
+    cost = load_prices(EXAMPLE_PRICING).cost(VMIRA, "mira", Usage.from_raw(raw))
+    plain = load_prices(EXAMPLE_PRICING).cost(VMIRA, "mira", usage(35, 120 + billed_extra))
+    assert cost.output_usd == plain.output_usd
+    assert ("thinking tokens beyond completion_tokens" in cost.note) is (billed_extra > 0)
+
+
 def test_cached_tokens_cost_the_input_rate_without_a_cached_price() -> None:
     cost = load_prices(EXAMPLE_PRICING).cost(VMIRA, "mira-pro", usage(1000, 0, cached_tokens=400))
     assert cost.usd == 0.00324  # all 1000 at 0.30 RUB/1K * 0.0108
