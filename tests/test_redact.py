@@ -20,7 +20,7 @@ from migrate_cli.redact import (
     redact_value,
     url_passwords,
 )
-from migrate_cli.smoke.answers import one_line
+from migrate_cli.smoke.answers import clean_text, one_line
 
 HEX64 = "3f9ac2d1e8b7460f9a2c5d7e1b3f8a6c0d4e2f9b7a1c3e5d8f0a2b4c6d8e0f1a"
 GROQ = "gsk_Wq8Zt3LmNp5Rv7Xy9Ab2Cd4Ef6Gh8Jk0"
@@ -240,3 +240,10 @@ def test_an_error_message_is_redacted_before_it_is_cut_to_one_line() -> None:
     exact = "x" * 39 + "y"
     assert one_line(exact, limit=40) == exact  # at the limit: whole
     assert one_line(exact + "z", limit=40) == "x" * 39 + "…"  # one over: cut, still 40 characters
+
+
+def test_an_answer_is_redacted_and_made_writable() -> None:
+    # A lone surrogate (an answer cut inside an emoji's escape) cannot be written as UTF-8: it
+    # becomes U+FFFD, and the key the answer echoes is masked.
+    assert clean_text(f"bad \ud800 half, key {GROQ}", [GROQ]) == f"bad \ufffd half, key gsk_{REDACTED}"
+    assert clean_text(f"fine, key {HEX64}", [HEX64]) == f"fine, key {REDACTED}"
