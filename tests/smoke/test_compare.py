@@ -232,6 +232,10 @@ def test_similarity_is_kept_for_a_broken_case_with_two_answers_and_absent_with_o
     assert empty.verdict == "broken" and empty.similarity is None
     same_json = compare(*pair('{"a": 1, "b": 2}', '{"b": 2, "a": 1}'))
     assert (same_json.verdict, same_json.similarity, same_json.json_equal) == ("equivalent", 1.0, True)
+    identical = compare(*pair('{"a": 1}', '{"a": 1}'))
+    assert (identical.verdict, identical.reason, identical.json_equal) == ("same", "identical JSON", True)
+    plain = compare(*pair("Paris.", "Paris."))
+    assert (plain.verdict, plain.json_equal) == ("same", None)  # not JSON: no JSON verdict either way
 
 
 def test_similarity_bounds_and_symmetry() -> None:
