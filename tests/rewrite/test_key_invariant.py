@@ -408,6 +408,26 @@ def test_where_os_is_rebound_no_key_read_can_be_written_and_the_client_stays(key
         assert secret in result.secrets and all(secret not in r.reason for r in result.review)
 
 
+def test_a_key_constant_imported_from_another_module_leaves_the_client_alone() -> None:
+    code = "from openai import OpenAI\nfrom settings import KEY\n\nclient = OpenAI(api_key=KEY)\n"
+    reason = review_of(check_noop(code), 4)
+    assert "api_key=KEY is imported from settings, which is not proven to hold the key" in reason
+    assert "left as is, URL included; migrate settings" in reason
+
+
+def test_a_key_constant_that_already_reads_the_target_variable_lets_the_client_move(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code = HEADER + '\nKEY = os.environ["MIRA_API_KEY"]\nclient = OpenAI(api_key=KEY)\n'
+    result = check_rewrite(
+        code,
+        HEADER
+        + '\nKEY = os.environ["MIRA_API_KEY"]\nclient = OpenAI(api_key=KEY, base_url="https://api.vmira.ai/v1")\n',
+    )
+    assert not result.review
+    assert run(result.code, {"client": "client"}, monkeypatch) == {"client": (TARGET_HOST, ENV["MIRA_API_KEY"])}
+
+
 def test_a_key_read_from_a_variable_named_by_a_variable_is_not_followed() -> None:
     code = 'import os\nfrom openai import OpenAI\nKEY_VAR = "OPENAI_API_KEY"\n'
     code += "client = OpenAI(api_key=os.environ[KEY_VAR])\n"
