@@ -428,6 +428,17 @@ def test_a_key_constant_that_already_reads_the_target_variable_lets_the_client_m
     assert run(result.code, {"client": "client"}, monkeypatch) == {"client": (TARGET_HOST, ENV["MIRA_API_KEY"])}
 
 
+def test_a_url_constant_set_from_another_constant_is_followed_one_step_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # URL = BASE: MC006 rewrites string assignments, not this one, so URL would stay OpenAI's while
+    # the key moved to the target's. The client is left whole and reviewed.
+    code = (
+        'from openai import OpenAI\n\nBASE = "https://api.openai.com/v1"\nURL = BASE\nclient = OpenAI(base_url=URL)\n'
+    )
+    result = check_noop(code)
+    assert "base_url=URL=BASE" in review_of(result, 5) and "left as is" in review_of(result, 5)
+    assert_invariant(run(result.code, {"client": "client"}, monkeypatch))
+
+
 def test_a_key_read_from_a_variable_named_by_a_variable_is_not_followed() -> None:
     code = 'import os\nfrom openai import OpenAI\nKEY_VAR = "OPENAI_API_KEY"\n'
     code += "client = OpenAI(api_key=os.environ[KEY_VAR])\n"
