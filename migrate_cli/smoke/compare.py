@@ -8,7 +8,8 @@ Verdicts, checked in this order:
 - `same`: identical after normalisation (Unicode NFC, code-fence lines removed, runs of whitespace
   collapsed, trimmed; case is kept), with the same tool calls (by name and parsed arguments).
 - `equivalent`: both answers are the same JSON value (key order and layout do not matter), or the
-  text similarity is at least `EQUIVALENT_SIMILARITY` and both answers state the same numbers.
+  text similarity is at least `EQUIVALENT_SIMILARITY` and both answers state the same numbers, or
+  both made the same tool calls and only one also wrote text (no similarity: one text is empty).
 - `drift`: anything else; the reason names the differing JSON paths, tool calls or numbers.
 
 Similarity, in [0, 1], is the mean of rapidfuzz's `fuzz.ratio` (normalised Indel similarity of the
