@@ -20,6 +20,7 @@ from migrate_cli.redact import (
     redact_value,
     url_passwords,
 )
+from migrate_cli.smoke.answers import clean_text, one_line
 
 HEX64 = "3f9ac2d1e8b7460f9a2c5d7e1b3f8a6c0d4e2f9b7a1c3e5d8f0a2b4c6d8e0f1a"
 GROQ = "gsk_Wq8Zt3LmNp5Rv7Xy9Ab2Cd4Ef6Gh8Jk0"
@@ -170,3 +171,79 @@ def test_only_variables_named_for_secrets_count_as_environment_secrets(monkeypat
     found = environment_secrets()
     assert HEX64 in found and SHORT in found
     assert "k3yl1ke-but-not-named-so" not in found
+
+
+@pytest.mark.parametrize(
+    "key",
+    ['p@ss"word\\1', 'pässwörd-"quoted"', "ключ-доступа-42", HEX64],
+    ids=["quote-backslash", "non-ascii-quote", "cyrillic", "hex64"],
+)
+def test_a_secret_is_masked_whole_in_every_form_text_may_hold_it(key: str) -> None:
+    # As is, as JSON writes it (both ASCII-escaped and not: our own results files keep UTF-8), as
+    # HTML escapes it, as a URL encodes it: each form entirely masked, not one character left over.
+    forms = {
+        json.dumps(key)[1:-1],
+        json.dumps(key, ensure_ascii=False)[1:-1],
+        html.escape(key),
+        quote(key, safe=""),
+        key,
+    }
+    for form in forms:
+        assert redact(form, [key]) == REDACTED, form
+        assert redact(f"<{form}>", [key]) == f"<{REDACTED}>", form
+    document = json.dumps({"echo": key, "list": [key]}, ensure_ascii=False)
+    assert not shows_any_of(redact(document, [key]), secret_part(key), width=4)
+
+
+def test_secrets_far_apart_are_each_masked_whatever_their_lengths() -> None:
+    # Masked spans are merged in text order: the longer secret later in the text must not swallow
+    # (or skip) the shorter one before it.
+    short, long = "k3Y!z9", "Bearer-" + HEX64
+    text = f"a {short} b {long} c {short}"
+    assert redact(text, [short, long]) == f"a {REDACTED} b {REDACTED} c {REDACTED}"
+    assert redact(text, [long, short]) == f"a {REDACTED} b {REDACTED} c {REDACTED}"
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    ["sk-1234", "12345678", "sk-aaaaaaaaaaaaaaaaaaaaaaaa", "0" * 32, "xxxx-xxxx_xxxx.xxxx**", "sk-..."],
+)
+def test_placeholders_that_look_like_keys_in_outline_are_no_secrets(
+    monkeypatch: pytest.MonkeyPatch, placeholder: str
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", placeholder)
+    assert env_secrets(["OPENAI_API_KEY"]) == []
+
+
+@pytest.mark.parametrize("key", ["123456789", "sk-123456789", "sk-ab"])
+def test_short_or_numeric_values_past_the_placeholder_rules_are_secrets(
+    monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    # Nine digits is no longer "sk-1234"-style filler; two different characters are not "xxxx".
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    assert env_secrets(["OPENAI_API_KEY"]) == [key]
+
+
+def test_occurrences_one_character_apart_are_all_masked() -> None:
+    # A secret of one repeated character overlaps itself at every offset: the second occurrence
+    # starts one character after the first, and its last character must not be left over.
+    assert redact("=AAAAA=", ["AAAA"]) == f"={REDACTED}="
+
+
+def test_an_error_message_is_redacted_before_it_is_cut_to_one_line() -> None:
+    # A provider's error that quotes the key near the limit: cutting first would leave the key's
+    # start, which no longer matches the whole value. The cut keeps exactly `limit` characters.
+    message = "Incorrect API key provided:\n  " + HEX64 + "\nSee the docs."
+    line = one_line(message, [HEX64], limit=40)
+    assert line == f"Incorrect API key provided: {REDACTED} S…"
+    assert len(line) == 40 and HEX64[:3] not in line
+    exact = "x" * 39 + "y"
+    assert one_line(exact, limit=40) == exact  # at the limit: whole
+    assert one_line(exact + "z", limit=40) == "x" * 39 + "…"  # one over: cut, still 40 characters
+
+
+def test_an_answer_is_redacted_and_made_writable() -> None:
+    # A lone surrogate (an answer cut inside an emoji's escape) cannot be written as UTF-8: it
+    # becomes U+FFFD, and the key the answer echoes is masked.
+    assert clean_text(f"bad \ud800 half, key {GROQ}", [GROQ]) == f"bad \ufffd half, key gsk_{REDACTED}"
+    assert clean_text(f"fine, key {HEX64}", [HEX64]) == f"fine, key {REDACTED}"

@@ -8,7 +8,8 @@ Verdicts, checked in this order:
 - `same`: identical after normalisation (Unicode NFC, code-fence lines removed, runs of whitespace
   collapsed, trimmed; case is kept), with the same tool calls (by name and parsed arguments).
 - `equivalent`: both answers are the same JSON value (key order and layout do not matter), or the
-  text similarity is at least `EQUIVALENT_SIMILARITY` and both answers state the same numbers.
+  text similarity is at least `EQUIVALENT_SIMILARITY` and both answers state the same numbers, or
+  both made the same tool calls and only one also wrote text (no similarity: one text is empty).
 - `drift`: anything else; the reason names the differing JSON paths, tool calls or numbers.
 
 Similarity, in [0, 1], is the mean of rapidfuzz's `fuzz.ratio` (normalised Indel similarity of the
@@ -118,6 +119,11 @@ def compare(baseline: SideResult, candidate: SideResult) -> Comparison:
         if baseline.tool_calls:
             return result("same", "same tool calls (name and arguments)", 1.0)
         return result("same", "both answers are empty", None)
+    if not base_norm or not cand_norm:
+        # Text on one side only gets here only with tool calls on both sides (an empty answer against
+        # text is broken above), and those are the same: one model narrated the call, the other did not.
+        talker = "baseline" if base_norm else "candidate"
+        return result("equivalent", f"same tool calls (name and arguments); only the {talker} also wrote text", None)
     if base_norm == cand_norm:
         return result("same", "identical after normalising whitespace and code fences", 1.0)
     score = text_score()

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from textwrap import dedent
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from helpers.rewrite_cases import check_noop, check_rewrite, rewrite
+from typer.testing import CliRunner
+
+from migrate_cli.cli import app
 
 TARGET_HOST = "api.vmira.ai"
 ENV = {
@@ -24,6 +28,14 @@ ENV = {
     "OPENAI_KEY": "openai-other-decoy-3c9e",
     "AZURE_OPENAI_API_KEY": "azure-decoy-key-55c0d4aa",
     "LLM_API_KEY": "llm-key-of-unknown-provider-9d2",
+}
+
+# Keys of every shape a user may hard-code: a hex token, Groq, xAI, a short shapeless value.
+KEY_SHAPES = {
+    "hex64": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "groq": "gsk_" + "Wq8Zt3LmNp5Rv7Xy9Ab2Cd4Ef6Gh8Jk0Lm",
+    "xai": "xai-" + "Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz2Xc4",
+    "short": "q7R2mX",
 }
 
 
@@ -340,6 +352,100 @@ def test_unproven_keys_leave_the_whole_construction_alone_and_name_where_the_key
     assert all(host == "api.openai.com" for host, _ in seen.values()), seen
 
 
+@pytest.mark.parametrize("secret", KEY_SHAPES.values(), ids=KEY_SHAPES.keys())
+def test_each_branch_of_a_conditional_key_is_judged(secret: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Both branches are proven (an OpenAI variable, a hard-coded key): rewritten, the key a finding.
+    code = dedent(
+        f"""\
+        import os
+        from openai import OpenAI
+
+        PROD = os.environ.get("STAGE") == "prod"
+        client = OpenAI(api_key=os.environ["OPENAI_API_KEY"] if PROD else "{secret}")
+        """
+    )
+    result = rewrite(code)
+    assert 'client = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")' in result.code
+    assert [(f.rule, f.line) for f in result.security] == [("MC001", 5)] and secret in result.secrets
+    assert run(result.code, {"client": "client"}, monkeypatch) == {"client": (TARGET_HOST, ENV["MIRA_API_KEY"])}
+
+
+def test_a_conditional_key_with_one_unproven_branch_leaves_the_client_alone() -> None:
+    code = "import os\nfrom openai import OpenAI\n"
+    code += 'client = OpenAI(api_key=cfg.key if PROD else os.environ["OPENAI_API_KEY"])\n'
+    reason = review_of(check_noop(code), 3)
+    assert "cfg.key (line 3) is not proven to hold the key" in reason and "left as is, URL included" in reason
+
+
+HEADER = "import os\nfrom openai import OpenAI\n"
+
+
+def test_the_default_of_an_old_key_read_is_judged_too() -> None:
+    # os.getenv("OPENAI_API_KEY", <default>): the default is what the client sends when the variable
+    # is unset, so it must be proven as much as the variable.
+    unproven = HEADER + 'client = OpenAI(api_key=os.getenv("OPENAI_API_KEY", cfg.key))\n'
+    assert "cfg.key (line 3) is not proven to hold the key" in review_of(check_noop(unproven), 3)
+    # Another old variable as the default: the whole read becomes the target's, never
+    # os.getenv("MIRA_API_KEY", <the OpenAI key>), which would send the OpenAI key to the target.
+    nested = rewrite(HEADER + 'client = OpenAI(api_key=os.getenv("OPENAI_API_KEY", os.getenv("OPENAI_KEY")))\n')
+    assert 'client = OpenAI(api_key=os.environ["MIRA_API_KEY"], base_url="https://api.vmira.ai/v1")' in nested.code
+    for secret in KEY_SHAPES.values():  # a hard-coded default, passed by keyword
+        keyword = rewrite(HEADER + f'client = OpenAI(api_key=os.getenv("OPENAI_API_KEY", default="{secret}"))\n')
+        assert [(f.rule, f.line) for f in keyword.security] == [("MC001", 3)] and secret in keyword.secrets
+        assert secret not in keyword.code and 'api_key=os.environ["MIRA_API_KEY"]' in keyword.code
+
+
+@pytest.mark.parametrize("key", ["", 'api_key="{secret}"'], ids=["no-key", "hard-coded-key"])
+@pytest.mark.parametrize("secret", KEY_SHAPES.values(), ids=KEY_SHAPES.keys())
+def test_where_os_is_rebound_no_key_read_can_be_written_and_the_client_stays(key: str, secret: str) -> None:
+    # `os` is a parameter here: `os.environ["MIRA_API_KEY"]` would read its attribute, not the
+    # environment, so the client is left whole (moving its URL alone would send the old key).
+    result = check_noop(
+        f"from openai import OpenAI\n\n\ndef make(os):\n    return OpenAI({key.format(secret=secret)})\n"
+    )
+    assert 'api_key: `os` is rebound here, so os.environ["MIRA_API_KEY"] cannot be written' in review_of(result, 5)
+    if key:
+        assert secret in result.secrets and all(secret not in r.reason for r in result.review)
+
+
+def test_a_key_constant_imported_from_another_module_leaves_the_client_alone() -> None:
+    code = "from openai import OpenAI\nfrom settings import KEY\n\nclient = OpenAI(api_key=KEY)\n"
+    reason = review_of(check_noop(code), 4)
+    assert "api_key=KEY is imported from settings, which is not proven to hold the key" in reason
+    assert "left as is, URL included; migrate settings" in reason
+
+
+def test_a_key_constant_that_already_reads_the_target_variable_lets_the_client_move(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code = HEADER + '\nKEY = os.environ["MIRA_API_KEY"]\nclient = OpenAI(api_key=KEY)\n'
+    result = check_rewrite(
+        code,
+        HEADER
+        + '\nKEY = os.environ["MIRA_API_KEY"]\nclient = OpenAI(api_key=KEY, base_url="https://api.vmira.ai/v1")\n',
+    )
+    assert not result.review
+    assert run(result.code, {"client": "client"}, monkeypatch) == {"client": (TARGET_HOST, ENV["MIRA_API_KEY"])}
+
+
+def test_a_url_constant_set_from_another_constant_is_followed_one_step_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # URL = BASE: MC006 rewrites string assignments, not this one, so URL would stay OpenAI's while
+    # the key moved to the target's. The client is left whole and reviewed.
+    code = (
+        'from openai import OpenAI\n\nBASE = "https://api.openai.com/v1"\nURL = BASE\nclient = OpenAI(base_url=URL)\n'
+    )
+    result = check_noop(code)
+    assert "base_url=URL=BASE" in review_of(result, 5) and "left as is" in review_of(result, 5)
+    assert_invariant(run(result.code, {"client": "client"}, monkeypatch))
+
+
+def test_a_key_read_from_a_variable_named_by_a_variable_is_not_followed() -> None:
+    code = 'import os\nfrom openai import OpenAI\nKEY_VAR = "OPENAI_API_KEY"\n'
+    code += "client = OpenAI(api_key=os.environ[KEY_VAR])\n"
+    reason = review_of(check_noop(code), 4)
+    assert "reads an environment variable whose name is not written here (line 4)" in reason
+
+
 def test_a_hard_coded_key_in_a_parameter_default_is_reported_and_never_shown() -> None:
     key = "c8f1d2e3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1"  # 64 hex characters
     result = check_noop(f'from openai import OpenAI\ndef build(key="{key}"):\n    return OpenAI(api_key=key)\n')
@@ -357,6 +463,27 @@ def test_a_key_in_default_headers_leaves_the_client_alone_as_a_security_finding(
     assert [(f.rule, f.line) for f in result.security] == [("MC001", 2)]
     assert key in result.secrets
     assert all(key not in text for text in [*(r.reason for r in result.review), *(f.message for f in result.security)])
+
+
+def test_headers_that_carry_no_credential_do_not_hold_the_client_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    # OpenRouter's attribution headers, a dict spread: nothing the SDK sends as a credential.
+    code = dedent(
+        """\
+        from openai import OpenAI
+        EXTRA = {"X-Trace": "1"}
+        client = OpenAI(default_headers={"HTTP-Referer": "https://example.com", "X-Title": "bot", **EXTRA})
+        """
+    )
+    result = rewrite(code)
+    assert 'base_url="https://api.vmira.ai/v1"' in result.code and not result.review
+    seen = run(result.code, {"client": "client"}, monkeypatch)
+    assert seen == {"client": (TARGET_HOST, ENV["MIRA_API_KEY"])}
+
+
+@pytest.mark.parametrize("header", ["api-key", "X-API-KEY", "authorization"])
+def test_every_spelling_of_a_credential_header_holds_the_client_back(header: str) -> None:
+    result = check_noop(f'from openai import OpenAI\nclient = OpenAI(default_headers={{"{header}": TOKEN}})\n')
+    assert f"default_headers sets {header!r}" in review_of(result, 2)
 
 
 # -- placeholders evaluated at import time ---------------------------------------------------------
@@ -566,3 +693,39 @@ def test_a_name_whose_own_value_is_unproven_is_reviewed_for_that_value() -> None
         """
     )
     assert 'comes from `OPENAI_API_KEY = _get_env("OPENAI_API_KEY")` (line 9)' in review_of(result, 10)
+
+
+def dry_run_output(tmp_path: Path, code: str) -> str:
+    """`migrate rewrite FILE --dry-run`: the diff on stdout and the summary on stderr, as a user sees them."""
+    path = tmp_path / "app.py"
+    path.write_text(code, encoding="utf-8")
+    result = CliRunner().invoke(app, ["rewrite", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == code
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("secret", KEY_SHAPES.values(), ids=KEY_SHAPES.keys())
+@pytest.mark.parametrize(
+    ("left_alone", "reported"),
+    [
+        # another server's client keeps its own key: hidden, but no finding (not an OpenAI key to revoke)
+        ('local = OpenAI(base_url="http://localhost:8000/v1", api_key="{secret}")', False),
+        # an OpenAI client left alone for its unproven header: its literal key is still a finding
+        ('kept = OpenAI(api_key="{secret}", default_headers={{"X-Api-Key": AUTH}})', True),
+        # a parameter's default: the key the function sends when called without one
+        ('def build(key="{secret}"):\n    return OpenAI(api_key=key)', True),
+    ],
+    ids=["foreign-url", "credential-header", "parameter-default"],
+)
+def test_the_key_of_a_client_left_alone_never_shows_in_the_dry_run_diff(
+    tmp_path: Path, secret: str, left_alone: str, reported: bool
+) -> None:
+    # The client next to it moves, so the diff's context lines hold the one left alone.
+    code = f"from openai import OpenAI\n\nAUTH = read()\n{left_alone.format(secret=secret)}\nclient = OpenAI()\n"
+    result = rewrite(code)
+    assert secret in result.secrets
+    assert bool(result.security) is reported
+    shown = dry_run_output(tmp_path, code)
+    assert "+client = OpenAI(" in shown  # the diff is there, with the left-alone line as context
+    assert secret not in shown and secret[4:] not in shown

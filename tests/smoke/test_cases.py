@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from migrate_cli.errors import ExitCode, UsageError
+from migrate_cli.smoke import tokens
 from migrate_cli.smoke.cases import PromptsFileError, iter_cases, validate_prompts_file
 
 GOOD = '{"prompt": "Say hi"}'
@@ -83,6 +84,28 @@ def test_summary_sums_prompt_tokens_per_side_and_model(tmp_path: Path) -> None:
     )
     assert summary.prompt_tokens == {("baseline", "gpt-4"): 2 * 129, ("candidate", "mira"): 2 * 124}
     assert summary.tokens_exact is True
+    # A calibration's per-message term multiplies this count: it is summed, per side and model.
+    assert summary.messages == {("baseline", "gpt-4"): 2 * len(messages), ("candidate", "mira"): 2 * len(messages)}
+
+
+def test_summary_tokens_are_approximate_when_any_encoding_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No BPE file anywhere (no tiktoken cache, no wheel): the estimates fall back to bytes / 4, and
+    # the summary must say so, or --dry-run would print an approximation as an exact count.
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.setattr(tokens, "_package_dir", lambda name: None)
+    monkeypatch.setattr(tokens, "_namespace_dirs", lambda name: [])
+    tokens.clear_cache()
+    try:
+        path = write(tmp_path, GOOD, '{"prompt": "two"}')
+        summary = validate_prompts_file(
+            path, default_model="gpt-4o", side_models=lambda case: {"baseline": case.model, "candidate": "mira"}
+        )
+    finally:
+        tokens.clear_cache()
+    assert summary.tokens_exact is False
+    assert summary.messages == {("baseline", "gpt-4o"): 2, ("candidate", "mira"): 2}
 
 
 def test_utf8_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
@@ -183,6 +206,21 @@ BAD_LINES = [
     ('{"prompt": "x", "model": ""}', "'model' must be a non-empty string"),
     ('{"prompt": "x", "model": null}', "'model' must be a non-empty string"),
     ('{"prompt": "x", "model": 4}', "'model' must be a non-empty string"),
+    # valid JSON that UTF-8 cannot encode: refused here, not by the HTTP client halfway through a run
+    ('{"prompt": "a lone \\ud800 surrogate"}', "prompt holds a lone UTF-16 surrogate"),
+    ('{"prompt": "x", "temperature": 1e400}', "the number 1e400 is too large to send (it reads as infinity)"),
+    ('{"prompt": "x", "extra": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply to read"),
+    # a weight is the case's share of requests: zero, negative or not a number would skew the mix
+    ('{"prompt": "x", "weight": 0}', "'weight' must be a positive number (the case's share of requests), got 0"),
+    ('{"prompt": "x", "weight": -2.5}', "'weight' must be a positive number (the case's share of requests), got -2.5"),
+    (
+        '{"prompt": "x", "weight": true}',
+        "'weight' must be a positive number (the case's share of requests), got a boolean",
+    ),
+    (
+        '{"prompt": "x", "weight": "3"}',
+        "'weight' must be a positive number (the case's share of requests), got a string",
+    ),
 ]
 
 
@@ -193,6 +231,11 @@ def test_each_bad_line_is_refused_with_its_line_number(tmp_path: Path, line: str
     message = error_for(path)
     assert message.startswith(f"{path}:4: ")
     assert expected in message
+
+
+def test_weights_default_to_one_and_keep_their_value(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD, '{"prompt": "b", "weight": 0.25}', '{"prompt": "c", "weight": 3}')
+    assert [case.weight for case in iter_cases(path, default_model="m")] == [1.0, 0.25, 3.0]
 
 
 def test_no_model_and_no_default(tmp_path: Path) -> None:

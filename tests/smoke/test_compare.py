@@ -15,6 +15,7 @@ from migrate_cli.smoke.compare import (
     percent_change,
     similarity,
 )
+from migrate_cli.smoke.json_diff import MAX_DIFFERENCES
 from migrate_cli.smoke.records import CallError, SideName, SideResult
 
 
@@ -145,6 +146,21 @@ VERDICTS = [
         "same",
         "same tool calls",
     ),
+    # The same call, narrated by one side only ("Let me check."): the calls decide, the text is extra.
+    (
+        None,
+        "Let me check the weather.",
+        {"base_tool_calls": (call("get_weather", "{}"),), "cand_tool_calls": (call("get_weather", "{}"),)},
+        "equivalent",
+        "same tool calls (name and arguments); only the candidate also wrote text",
+    ),
+    (
+        "Checking.",
+        "```\n```",
+        {"base_tool_calls": (call("get_weather", "{}"),), "cand_tool_calls": (call("get_weather", "{}"),)},
+        "equivalent",
+        "same tool calls (name and arguments); only the baseline also wrote text",
+    ),
 ]
 
 
@@ -163,6 +179,63 @@ def test_similarity_is_reported_with_each_verdict() -> None:
     assert compare(*pair('{"a":1}', '{"a": 1}')).json_equal is True
     drift = compare(*pair('{"a": 1, "b": "x"}', '{"a": 2, "b": "x"}'))
     assert drift.json_equal is False and drift.similarity is not None and 0 < drift.similarity < 1
+
+
+@pytest.mark.parametrize(
+    ("base", "cand", "score", "verdict"),
+    [
+        ("Paris is the capital of France.", "city is the capital France of France.", 0.8499, "drift"),
+        ("Water boils at sea level when heated.", "Water town at in level when heated.", 0.85, "equivalent"),
+        ("Water boils at sea level when heated.", "Water noon at sea water when heated.", 0.8501, "equivalent"),
+    ],
+)
+def test_the_equivalence_threshold_is_inclusive(base: str, cand: str, score: float, verdict: str) -> None:
+    # Pairs found to score just under, exactly at and just over EQUIVALENT_SIMILARITY (0.85): the
+    # README says "similarity ≥ 0.85" is equivalent, so the boundary itself is.
+    assert EQUIVALENT_SIMILARITY == 0.85
+    result = compare(*pair(base, cand))
+    assert result.similarity == score
+    assert result.verdict == verdict, result.reason
+    sign = "<" if verdict == "drift" else ">="
+    assert result.reason.endswith(f"(similarity {score:.2f} {sign} 0.85)")
+
+
+def test_a_number_only_one_side_states_is_drift_and_repetition_is_not() -> None:
+    dropped = compare(
+        *pair(
+            "The train leaves at 9 and arrives at 11 in the morning.",
+            "The train leaves at 9 and arrives in the morning.",
+        )
+    )
+    assert (dropped.verdict, dropped.reason) == (
+        "drift",
+        "similar wording (similarity 0.97) but numbers differ (baseline says 11)",
+    )
+    added = compare(
+        *pair(
+            "The train leaves at 9 and arrives in the morning.",
+            "The train leaves at 9 and arrives at 11 in the morning.",
+        )
+    )
+    assert added.verdict == "drift" and added.reason.endswith("but numbers differ (candidate says 11)")
+    # The same numbers, one stated twice: nothing differs but the wording.
+    repeated = compare(*pair("Take 2 tablets, then 2 more after lunch.", "Take 2 tablets, then more after lunch."))
+    assert (repeated.verdict, repeated.reason) == ("equivalent", "similar wording (similarity 0.99 >= 0.85)")
+
+
+def test_similarity_is_kept_for_a_broken_case_with_two_answers_and_absent_with_one() -> None:
+    # Both answered, one was cut at the token limit: how close they were still helps the reader.
+    cut = compare(*pair(LONG_A, LONG_B, cand_finish_reason="length"))
+    assert cut.verdict == "broken" and cut.similarity == similarity(normalise(LONG_A), normalise(LONG_B))
+    # One answer is empty: no similarity to speak of (not 0.0, which would drag the mean down).
+    empty = compare(*pair("Hello there.", ""))
+    assert empty.verdict == "broken" and empty.similarity is None
+    same_json = compare(*pair('{"a": 1, "b": 2}', '{"b": 2, "a": 1}'))
+    assert (same_json.verdict, same_json.similarity, same_json.json_equal) == ("equivalent", 1.0, True)
+    identical = compare(*pair('{"a": 1}', '{"a": 1}'))
+    assert (identical.verdict, identical.reason, identical.json_equal) == ("same", "identical JSON", True)
+    plain = compare(*pair("Paris.", "Paris."))
+    assert (plain.verdict, plain.json_equal) == ("same", None)  # not JSON: no JSON verdict either way
 
 
 def test_similarity_bounds_and_symmetry() -> None:
@@ -185,6 +258,14 @@ def test_many_json_differences_are_summarised() -> None:
     cand = json.dumps({f"k{i}": i + 1 for i in range(7)})
     result = compare(*pair(base, cand))
     assert result.reason == "JSON differs at $.k0 (0 vs 1), $.k1 (1 vs 2), $.k2 (2 vs 3), $.k3 (3 vs 4) and 3 more"
+
+
+def test_json_differences_cut_at_the_limit_say_at_least() -> None:
+    # json_differences stops at MAX_DIFFERENCES: with exactly that many, there may be more.
+    at_limit = compare(*pair(json.dumps(list(range(MAX_DIFFERENCES))), json.dumps([-1] * MAX_DIFFERENCES)))
+    assert at_limit.reason.endswith(f" and {MAX_DIFFERENCES - 4}+ more")
+    below = compare(*pair(json.dumps(list(range(MAX_DIFFERENCES - 1))), json.dumps([-1] * (MAX_DIFFERENCES - 1))))
+    assert below.reason.endswith(f" and {MAX_DIFFERENCES - 5} more")
 
 
 def test_json_differences_paths() -> None:

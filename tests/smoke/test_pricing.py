@@ -122,6 +122,26 @@ def test_thinking_tokens_inside_completion_are_not_added(total: int | None) -> N
     assert "thinking" not in cost.note
 
 
+@pytest.mark.parametrize(
+    ("thinking", "total", "billed_extra"),
+    [
+        (None, 250, 0),  # a total above prompt + completion says nothing by itself: only thinking is billed
+        (0, 250, 0),
+        (1, 156, 1),  # a single thinking token outside completion is billed
+        (85, 200, 45),  # the total shows only 45 outside completion: no more than that is added
+        (85, 150, 0),  # a total below prompt + completion: nothing outside
+    ],
+)
+def test_thinking_tokens_billed_beyond_completion_are_bounded_by_the_total(
+    thinking: int | None, total: int, billed_extra: int
+) -> None:
+    raw = {"prompt_tokens": 35, "completion_tokens": 120, "thinking_tokens": thinking, "total_tokens": total}
+    cost = load_prices(EXAMPLE_PRICING).cost(VMIRA, "mira", Usage.from_raw(raw))
+    plain = load_prices(EXAMPLE_PRICING).cost(VMIRA, "mira", usage(35, 120 + billed_extra))
+    assert cost.output_usd == plain.output_usd
+    assert ("thinking tokens beyond completion_tokens" in cost.note) is (billed_extra > 0)
+
+
 def test_cached_tokens_cost_the_input_rate_without_a_cached_price() -> None:
     cost = load_prices(EXAMPLE_PRICING).cost(VMIRA, "mira-pro", usage(1000, 0, cached_tokens=400))
     assert cost.usd == 0.00324  # all 1000 at 0.30 RUB/1K * 0.0108
@@ -245,12 +265,37 @@ def test_no_usage_is_not_a_zero_cost() -> None:
     assert table.cost(OPENAI, "gpt-4o", Usage(prompt_tokens=10)).usd is None
 
 
+@pytest.mark.parametrize("reported", [usage(-5, 10), usage(10, -1), usage(-1, -1)])
+def test_negative_usage_counts_are_no_usage_not_a_refund(reported: Usage) -> None:
+    # A broken proxy's negative count would otherwise lower the side's total cost.
+    cost = load_prices(None).cost(OPENAI, "gpt-4o", reported)
+    assert (cost.usd, cost.status, cost.note) == (None, "no_usage", "the reported usage has negative counts")
+
+
+def test_zero_counts_are_a_computed_cost() -> None:
+    table = load_prices(None)
+    nothing = table.cost(OPENAI, "gpt-4o", usage(0, 0))
+    assert (nothing.usd, nothing.status) == (0.0, "computed")
+    assert table.cost(OPENAI, "gpt-4o", usage(0, 1_000_000)).usd == 10.0
+    assert table.cost(OPENAI, "gpt-4o", usage(1_000_000, 0)).usd == 2.5
+
+
 def test_projected_input_cost_for_dry_run() -> None:
     table = load_prices(EXAMPLE_PRICING)
     projected = table.projected_input_cost(OPENAI, "gpt-4o", 1_000_000)
     assert (projected.usd, projected.status, projected.output_usd) == (2.5, "estimated", None)
     assert table.projected_input_cost(VMIRA, "mira", 10_000).usd == 0.0108  # 10K * 0.10 RUB/1K
     assert table.projected_input_cost(VMIRA, "gpt-4o", 1000).status == "unpriced"
+
+
+def test_projected_cost_says_when_long_context_rates_may_apply() -> None:
+    # --dry-run projects at the base rate: for a model with long-context rates the figure can be
+    # low, and the note says so; for others it does not cry wolf.
+    table = load_prices(None)
+    long = table.projected_input_cost(OPENAI, "gpt-5.4", 300_000)
+    assert long.usd == 0.75  # 300000 * 2.5/M: the base rate, as the note says
+    assert "long-context rates (prompts over 272000) not applied" in long.note
+    assert "long-context" not in table.projected_input_cost(OPENAI, "gpt-4o", 300_000).note
 
 
 def test_rate_option_parsing() -> None:

@@ -8,10 +8,14 @@ import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from migrate_cli.smoke import tokens
+from migrate_cli.smoke.evaluate import completion_text, evaluate_side
+from migrate_cli.smoke.pricing import load_prices
+from migrate_cli.smoke.records import Case, Endpoint, SideResult
 from migrate_cli.smoke.tokens import (
     CL100K,
     O200K,
@@ -179,3 +183,89 @@ def test_approximate_when_no_verified_file_exists(fresh_load: Path, monkeypatch:
 
 def test_encodings_load_once_per_process() -> None:
     assert get_ruler(CL100K) is get_ruler(CL100K)
+
+
+def test_the_0301_formula_counts_4_per_message_and_minus_1_per_name() -> None:
+    # The cookbook's figure for gpt-3.5-turbo-0301 on its example (which has `name` fields): 127,
+    # against 129 for the later models with 3 per message and +1 per name.
+    assert estimate_prompt_tokens(EXAMPLES["messages"], "gpt-3.5-turbo-0301").prompt == 127
+    named = [{"role": "user", "name": "ann", "content": "hi"}]
+    unnamed = [{"role": "user", "content": "hi"}]
+    name_tokens = estimate_text_tokens("ann", "gpt-3.5-turbo-0301")
+    old, new = "gpt-3.5-turbo-0301", "gpt-3.5-turbo-0613"
+    assert estimate_prompt_tokens(named, old).prompt == estimate_prompt_tokens(unnamed, old).prompt + name_tokens - 1
+    assert estimate_prompt_tokens(named, new).prompt == estimate_prompt_tokens(unnamed, new).prompt + name_tokens + 1
+    assert estimate_prompt_tokens(unnamed, old).prompt == estimate_prompt_tokens(unnamed, new).prompt + 1
+
+
+def test_tool_calls_in_the_history_count_their_name_and_arguments() -> None:
+    # An assistant turn that called a tool (content null) and the tool's answer: a conversation of
+    # an agent, re-sent with every request. The calls cost what their name and arguments cost.
+    arguments = '{"city": "Paris", "unit": "celsius"}'
+    history: list[dict[str, Any]] = [
+        {"role": "user", "content": "Weather in Paris?"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": arguments}},
+                {"id": "c2", "type": "function", "function": {"name": "get_time", "arguments": "{}"}},
+                {"id": "c3", "type": "function"},  # no function: nothing to count, no crash
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c1", "content": "18C"},
+    ]
+    without_calls = [history[0], {"role": "assistant", "content": None}, history[2]]
+    calls = estimate_text_tokens(f"get_weather{arguments}", "gpt-4o") + estimate_text_tokens("get_time{}", "gpt-4o")
+    assert calls > 0
+    with_calls = estimate_prompt_tokens(history, "gpt-4o")
+    assert with_calls.prompt == estimate_prompt_tokens(without_calls, "gpt-4o").prompt + calls
+    assert with_calls.note == ""  # tool calls are counted, not listed as skipped
+    # content null counts nothing: the two-message turn costs its per-message overhead and role only
+    only_role = estimate_prompt_tokens([{"role": "assistant", "content": None}], "gpt-4o")
+    assert only_role.prompt == 3 + 3 + estimate_text_tokens("assistant", "gpt-4o")
+
+
+def test_a_list_under_another_key_is_not_counted_as_content_or_calls() -> None:
+    # Assistant turns copied from a response carry `annotations` (web search citations): not sent
+    # as tokens the formula knows about, so not counted, and not mistaken for tool calls.
+    plain = [{"role": "assistant", "content": "See the docs."}]
+    annotated: list[dict[str, Any]] = [
+        {
+            "role": "assistant",
+            "content": "See the docs.",
+            "annotations": [{"type": "text", "text": "a long citation " * 5, "function": {"name": "x" * 20}}],
+        }
+    ]
+    assert estimate_prompt_tokens(annotated, "gpt-4o").prompt == estimate_prompt_tokens(plain, "gpt-4o").prompt
+
+
+def test_an_answer_of_tool_calls_is_estimated_by_its_names_and_arguments() -> None:
+    # An answer that is only tool calls has no text; its completion tokens are the calls'. With
+    # `arguments` sent as an object (some servers do), they are counted as the JSON that was sent.
+    case = Case(id="c", line=1, messages=({"role": "user", "content": "Weather?"},), model="gpt-4o")
+    endpoint = Endpoint("candidate", "http://127.0.0.1:9/v1", "MIRA_API_KEY")
+    calls = (
+        {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}},
+        {"id": "c2", "type": "function", "function": {"name": "get_time", "arguments": {"tz": "CET"}}},
+        {"id": "c3", "type": "function"},
+    )
+    answered = SideResult("candidate", "gpt-4o", {}, output="Checking.", tool_calls=calls)
+    estimate = evaluate_side(answered, case, endpoint, load_prices(None)).estimated_tokens
+    expected = 'Checking.get_weather{"city": "Paris"}get_time{"tz": "CET"}'
+    assert completion_text(answered) == expected
+    assert estimate is not None and estimate.completion == estimate_text_tokens(expected, "gpt-4o")
+    only_calls = SideResult("candidate", "gpt-4o", {}, output=None, tool_calls=calls[:1])
+    assert completion_text(only_calls) == 'get_weather{"city": "Paris"}'
+
+
+def test_a_tool_that_is_not_a_function_adds_nothing() -> None:
+    # Built-in tools ({"type": "web_search_preview"}) have no function definition to count; the
+    # function tool next to them is counted as alone (its func_init and func_end once).
+    messages = [{"role": "user", "content": "Find it."}]
+    function = {"type": "function", "function": {"name": "lookup", "description": "Look up."}}
+    bare = estimate_prompt_tokens(messages, "gpt-4o").prompt
+    assert estimate_prompt_tokens(messages, "gpt-4o", [{"type": "web_search_preview"}]).prompt == bare
+    alone = estimate_prompt_tokens(messages, "gpt-4o", [function]).prompt
+    assert alone > bare
+    assert estimate_prompt_tokens(messages, "gpt-4o", [{"type": "web_search_preview"}, function]).prompt == alone

@@ -1,0 +1,45 @@
+"""policy.py's decisions asked directly, for what every rule relies on even where the rules already
+filter: an unproven key is never turned into a read of the target's variable."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from migrate_cli.config import resolve_target
+from migrate_cli.rewrite.analysis.python_syntax import parse_module
+from migrate_cli.rewrite.analysis.scopes import analyze
+from migrate_cli.rewrite.api.context import Findings, ModuleInfo, Recorder
+from migrate_cli.rewrite.api.policy import decide_api_key, key_unproven_reason
+
+
+def module_of(code: str) -> ModuleInfo:
+    tree = parse_module(code)
+    return ModuleInfo(source=code, tree=tree, analysis=analyze(tree), target=resolve_target(), rules=())
+
+
+def key_argument(module: ModuleInfo) -> tuple[ast.Call, ast.expr]:
+    call = next(node for node in ast.walk(module.tree) if isinstance(node, ast.Call) and node.keywords)
+    return call, next(k.value for k in call.keywords if k.arg == "api_key")
+
+
+@pytest.mark.parametrize(
+    ("key", "origin"),
+    [
+        ("settings.openai_key", "settings.openai_key (line 4) is not proven to hold the key"),
+        ('os.environ["LLM_KEY"]', "reads $LLM_KEY (line 4), which is not known to hold the key"),
+        ("key", "the parameter `key` of make()"),
+    ],
+)
+def test_an_unproven_key_is_never_rewritten_even_when_asked_directly(key: str, origin: str) -> None:
+    # Rules ask key_unproven_reason first and leave such a construction alone; decide_api_key must
+    # say "unproven" on its own too, so a rule that forgets cannot write os.environ["MIRA_API_KEY"]
+    # over a key that may be another provider's (and move the URL with it).
+    module = module_of(f"import os\nfrom openai import OpenAI\ndef make(key):\n    return OpenAI(api_key={key})\n")
+    call, value = key_argument(module)
+    findings = Findings()
+    decision = decide_api_key(value, module, Recorder("MC001", findings), call)
+    assert decision.action == "unproven" and decision.leaves_alone and not decision.edits
+    assert origin in decision.reason and decision.reason == key_unproven_reason(value, module)
+    assert not findings.changes and not findings.security
