@@ -209,6 +209,13 @@ def decide_api_key(
     if source.kind == "unproven":
         return Decision("unproven", reason=_unproven_reason(source, value, module, what))
 
+    if source.rename is not None:  # `os.environ["OPENAI_API_KEY"]` -> `os.environ["MIRA_API_KEY"]`, same form
+        return Decision("edit", [SetString(source.rename, env_name)], note=f"{what} -> ${env_name}")
+    placeholder = source.placeholder if _runs_at_import(anchor, module) else None
+    written = code(None if placeholder is None else module.segment(placeholder))
+    if written is None:
+        report_kept_secrets(value, module, report, what)  # left as is: the key is kept, not replaced
+        return _os_rebound(what, module)
     for literal in source.secrets:
         report.secret(literal_text(literal))
         report.security(
@@ -216,12 +223,6 @@ def decide_api_key(
             f"hard-coded API key in {what} replaced by a read of ${env_name}; the key is in your history: revoke it",
             literal_text(literal),
         )
-    if source.rename is not None:  # `os.environ["OPENAI_API_KEY"]` -> `os.environ["MIRA_API_KEY"]`, same form
-        return Decision("edit", [SetString(source.rename, env_name)], note=f"{what} -> ${env_name}")
-    placeholder = source.placeholder if _runs_at_import(anchor, module) else None
-    written = code(None if placeholder is None else module.segment(placeholder))
-    if written is None:
-        return _os_rebound(what, module)
     return Decision("edit", [ReplaceExpr(value, written)], note=f"{what} -> ${env_name}")
 
 

@@ -43,3 +43,26 @@ def test_an_unproven_key_is_never_rewritten_even_when_asked_directly(key: str, o
     assert decision.action == "unproven" and decision.leaves_alone and not decision.edits
     assert origin in decision.reason and decision.reason == key_unproven_reason(value, module)
     assert not findings.changes and not findings.security
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["gsk_4f9T2kQ7mZx81LwPq3Rv", "xai-Q8v2Lr7Tz1Wm5Nc9Kd3Hs6", "9f" * 32, "Zx81Lw"],
+)
+def test_a_hard_coded_key_left_in_place_because_os_is_rebound_is_reported_as_kept(key: str) -> None:
+    # `os` is a parameter here, so os.environ["MIRA_API_KEY"] cannot be written: the construction stays
+    # as it is. The key must still be a secret and a finding, and the finding must not claim that it
+    # was replaced by a read of $MIRA_API_KEY.
+    from helpers.rewrite_cases import rewrite
+
+    code = f'from openai import OpenAI\n\n\ndef build(os):\n    return OpenAI(api_key="{key}")\n'
+    result = rewrite(code)
+    assert result.code == code
+    assert [item.reason for item in result.review] == [
+        'OpenAI(...): api_key: `os` is rebound here, so os.environ["MIRA_API_KEY"] cannot be written: '
+        "left as is; set the key by hand"
+    ]
+    assert [finding.message for finding in result.security] == [
+        "hard-coded API key in api_key, not rewritten (see the review item): revoke it and read it from the environment"
+    ]
+    assert key in result.secrets
