@@ -28,7 +28,8 @@ import ast
 from dataclasses import dataclass
 
 from migrate_cli.redact import redact
-from migrate_cli.rewrite.analysis import positions
+from migrate_cli.rewrite.analysis.positions import end as _end
+from migrate_cli.rewrite.analysis.positions import start as _position
 from migrate_cli.rewrite.analysis.values import string_items, string_value
 from migrate_cli.rewrite.api.context import Fact, ModuleInfo
 
@@ -225,11 +226,3 @@ def _first_line(module: ModuleInfo, stmt: ast.stmt | None) -> str:
         return ""
     text = redact(module.lines[stmt.lineno - 1].strip())  # a line may hold a hard-coded key
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _position(node: ast.AST) -> tuple[int, int]:
-    return positions.start(node)
-
-
-def _end(node: ast.AST) -> tuple[int, int]:
-    return positions.end(node)
